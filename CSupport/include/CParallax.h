@@ -1,0 +1,10 @@
+/* CParallax — the C shim of Parallax: what Swift cannot express (see DESIGN.md). */
+#ifndef CPARALLAX_H
+#define CPARALLAX_H
+
+#include "px_atomic.h"
+#include "px_cpu.h"
+#include "px_slots.h"
+#include "px_sync.h"
+
+#endif /* CPARALLAX_H */

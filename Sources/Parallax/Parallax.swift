@@ -1,0 +1,2 @@
+// `import Parallax` is the one import a user needs: it re-exports the layers.
+@_exported import ParallaxConcurrency

@@ -1,0 +1,19 @@
+/* Baselines for parallax-perf, measured in C with the libraries' own inline
+ * paths. Never linked into the library. */
+#ifndef CPERF_BASELINES_H
+#define CPERF_BASELINES_H
+
+#include <stdint.h>
+
+/*
+ * Moves `items` pointer-sized items through a Concurrency Kit ck_ring in MPMC
+ * mode (ck_ring_enqueue_mpmc / ck_ring_trydequeue_mpmc) of `ring_size` slots.
+ * With consumers == 0 one thread enqueues and dequeues in turn. Returns the
+ * elapsed seconds from the start barrier to the last item, or a negative value
+ * when the arguments are invalid or a thread cannot be created. `*checksum`
+ * receives the sum of the items dequeued (the harness checks it).
+ */
+double pxb_ck_ring_run(unsigned producers, unsigned consumers, uint64_t items,
+                       unsigned ring_size, uint64_t *checksum);
+
+#endif
