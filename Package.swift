@@ -41,6 +41,7 @@ let package = Package(
             name: "parallax-perf",
             dependencies: [
                 "Parallax",
+                "CParallax",
                 "CPerfBaselines",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -48,7 +49,13 @@ let package = Package(
         ),
 
         .testTarget(name: "CParallaxTests", dependencies: ["CParallax"]),
-        .testTarget(name: "ParallaxConcurrencyTests", dependencies: ["ParallaxConcurrency"]),
+        // Optimized even in debug builds: the stress tests move millions of
+        // items through the queue's inlinable fast paths.
+        .testTarget(
+            name: "ParallaxConcurrencyTests",
+            dependencies: ["ParallaxConcurrency"],
+            swiftSettings: [.unsafeFlags(["-O"])]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -101,6 +101,17 @@ static inline bool px_atomic_cas(uint64_t *word, uint64_t *expected, uint64_t de
     }
 }
 
+/*
+ * Strong compare-and-swap that returns the value it found: the swap happened
+ * exactly when the result equals `expected`. Taking `expected` by value keeps
+ * it in a register on the caller's side (no address escapes to the stack).
+ */
+static inline uint64_t px_atomic_cas_value(uint64_t *word, uint64_t expected, uint64_t desired,
+                                           px_memory_order success) {
+    px_atomic_cas(word, &expected, desired, success);
+    return expected;
+}
+
 static inline void px_atomic_fence(px_memory_order order) {
     switch (order) {
     case px_relaxed: break;

@@ -77,6 +77,7 @@ public final class MPMCQueue<Element: Sendable>: @unchecked Sendable {
     public let layout: Layout
     @usableFromInline let mask: UInt64
     @usableFromInline let cellStride: Int
+    @usableFromInline let cellShift: Int
     @usableFromInline let elementOffset: Int
     @usableFromInline let cells: SlotArray
     @usableFromInline let cellBase: UnsafeMutableRawPointer
@@ -104,9 +105,10 @@ public final class MPMCQueue<Element: Sendable>: @unchecked Sendable {
         let raw = elementOffset + MemoryLayout<Element>.size
         var stride = 16
         while stride < raw && stride < 64 { stride <<= 1 }
-        if raw > 64 { stride = (raw + 63) & ~63 }
+        if raw > 64 { stride = 1 << (Int.bitWidth - (raw - 1).leadingZeroBitCount) }
         if layout == .padded { stride = Swift.max(stride, 64) }
         cellStride = stride
+        cellShift = stride.trailingZeroBitCount
 
         do {
             cells = try SlotArray(count: (rounded * stride + 63) / 64, lineSize: .line, node: node)
@@ -140,7 +142,7 @@ public final class MPMCQueue<Element: Sendable>: @unchecked Sendable {
 
     @inlinable @inline(__always)
     func cell(_ position: UInt64) -> UnsafeMutableRawPointer {
-        cellBase + Int(truncatingIfNeeded: position & mask) &* cellStride
+        cellBase + (Int(truncatingIfNeeded: position & mask) &<< cellShift)
     }
 
     @inlinable @inline(__always)
@@ -156,7 +158,7 @@ public final class MPMCQueue<Element: Sendable>: @unchecked Sendable {
     // MARK: Non-blocking operations
 
     /// Appends `element` unless the queue is full. Lock-free.
-    @inlinable
+    @inlinable @inline(__always)
     public func tryEnqueue(_ newElement: Element) -> Bool {
         // Relaxed: the stamp's acquire load below orders everything we touch.
         var position = px_atomic_load(enqueuePosition, px_relaxed)
@@ -167,13 +169,15 @@ public final class MPMCQueue<Element: Sendable>: @unchecked Sendable {
             let lag = Int64(bitPattern: stampValue &- position)
             if lag == 0 {
                 // Relaxed CAS: it only arbitrates who owns the position.
-                if px_atomic_cas(enqueuePosition, &position, position &+ 1, px_relaxed) {
+                let found = px_atomic_cas_value(enqueuePosition, position, position &+ 1, px_relaxed)
+                if found == position {
                     element(position).initialize(to: newElement)
                     // Release pairs with the consumer's acquire stamp load.
                     px_atomic_store(stamp(position), position &+ 1, px_release)
                     notEmpty.wakeIfWaiting(fenced: false)
                     return true
                 }
+                position = found
             } else if lag < 0 {
                 return false
             } else {
@@ -183,7 +187,7 @@ public final class MPMCQueue<Element: Sendable>: @unchecked Sendable {
     }
 
     /// Removes the oldest element, or returns nil if the queue is empty. Lock-free.
-    @inlinable
+    @inlinable @inline(__always)
     public func tryDequeue() -> Element? {
         var position = px_atomic_load(dequeuePosition, px_relaxed)
         while true {
@@ -191,7 +195,8 @@ public final class MPMCQueue<Element: Sendable>: @unchecked Sendable {
             let stampValue = px_atomic_load(stamp(position), px_acquire)
             let lag = Int64(bitPattern: stampValue &- (position &+ 1))
             if lag == 0 {
-                if px_atomic_cas(dequeuePosition, &position, position &+ 1, px_relaxed) {
+                let found = px_atomic_cas_value(dequeuePosition, position, position &+ 1, px_relaxed)
+                if found == position {
                     let value = element(position).move()
                     // Release pairs with the acquire stamp load of the producer
                     // of position + capacity.
@@ -199,6 +204,7 @@ public final class MPMCQueue<Element: Sendable>: @unchecked Sendable {
                     notFull.wakeIfWaiting(fenced: false)
                     return value
                 }
+                position = found
             } else if lag < 0 {
                 return nil
             } else {
@@ -229,7 +235,8 @@ public final class MPMCQueue<Element: Sendable>: @unchecked Sendable {
                 position = px_atomic_load(enqueuePosition, px_relaxed)
                 continue
             }
-            if px_atomic_cas(enqueuePosition, &position, position &+ UInt64(free), px_relaxed) {
+            let found = px_atomic_cas_value(enqueuePosition, position, position &+ UInt64(free), px_relaxed)
+            if found == position {
                 for offset in 0..<free {
                     let target = position &+ UInt64(offset)
                     element(target).initialize(to: source[offset])
@@ -239,6 +246,7 @@ public final class MPMCQueue<Element: Sendable>: @unchecked Sendable {
                 notEmpty.wakeIfWaiting(fenced: false)
                 return free
             }
+            position = found
         }
     }
 
@@ -264,7 +272,8 @@ public final class MPMCQueue<Element: Sendable>: @unchecked Sendable {
                 position = px_atomic_load(dequeuePosition, px_relaxed)
                 continue
             }
-            if px_atomic_cas(dequeuePosition, &position, position &+ UInt64(ready), px_relaxed) {
+            let found = px_atomic_cas_value(dequeuePosition, position, position &+ UInt64(ready), px_relaxed)
+            if found == position {
                 for offset in 0..<ready {
                     let target = position &+ UInt64(offset)
                     (destination + offset).initialize(to: element(target).move())
@@ -274,6 +283,7 @@ public final class MPMCQueue<Element: Sendable>: @unchecked Sendable {
                 notFull.wakeIfWaiting(fenced: false)
                 return ready
             }
+            position = found
         }
     }
 
@@ -359,7 +369,7 @@ public final class MPMCQueue<Element: Sendable>: @unchecked Sendable {
         return px_atomic_load(stamp(tail), px_acquire) != tail
     }
 
-    /// Bytes between consecutive cells (16, 32, 64 or a multiple of 64).
+    /// Bytes between consecutive cells (a power of two, at least 16).
     public var cellStrideBytes: Int { cellStride }
 
     #if DEBUG

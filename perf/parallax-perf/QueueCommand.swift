@@ -97,9 +97,13 @@ extension String {
 protocol BenchQueue: Sendable {
     func put(_ values: UnsafeBufferPointer<UInt>) -> Int
     func take(_ buffer: UnsafeMutableBufferPointer<UInt>) -> Int
+    func putOne(_ value: UInt) -> Bool
+    func takeOne() -> UInt?
 }
 
 extension MPMCQueue: BenchQueue where Element == UInt {
+    func putOne(_ value: UInt) -> Bool { tryEnqueue(value) }
+    func takeOne() -> UInt? { tryDequeue() }
     func put(_ values: UnsafeBufferPointer<UInt>) -> Int {
         values.count == 1 ? (tryEnqueue(values[0]) ? 1 : 0) : tryEnqueue(contentsOf: values)
     }
@@ -126,6 +130,23 @@ final class MutexRing: BenchQueue {
     init(capacity: Int) {
         self.capacity = capacity
         state = Mutex(Storage(slots: [UInt](repeating: 0, count: capacity)))
+    }
+
+    func putOne(_ value: UInt) -> Bool {
+        state.withLock { ring in
+            guard ring.tail - ring.head < capacity else { return false }
+            ring.slots[ring.tail & (capacity - 1)] = value
+            ring.tail += 1
+            return true
+        }
+    }
+
+    func takeOne() -> UInt? {
+        state.withLock { ring in
+            guard ring.tail > ring.head else { return nil }
+            defer { ring.head += 1 }
+            return ring.slots[ring.head & (capacity - 1)]
+        }
     }
 
     func put(_ values: UnsafeBufferPointer<UInt>) -> Int {
@@ -194,6 +215,16 @@ struct QueueShape {
         let items = self.items
         let sum = Atomic<UInt>(0)
         let seconds = runTimedThreads(1) { _ in
+            if batch == 1 {
+                // The same loop as the C baseline's: one item in, one item out.
+                var local: UInt = 0
+                for value in 1...UInt(items) {
+                    _ = queue.putOne(value)
+                    local &+= queue.takeOne() ?? 0
+                }
+                sum.store(local, ordering: .relaxed)
+                return
+            }
             var values = [UInt](repeating: 0, count: batch)
             var received = [UInt](repeating: 0, count: batch)
             var local: UInt = 0

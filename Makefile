@@ -1,0 +1,25 @@
+# The two commands of README.md: `make demo` and `make test`.
+SWIFT ?= swift
+# Tests that also run under ThreadSanitizer (the whole suite is too slow there).
+TSAN_FILTER ?= MPMCQueueStressTests|QueueDropTests|AtomicShimTests
+
+.PHONY: deps demo test test-unit test-tsan release
+
+deps:
+	bash scripts/install-deps.sh
+
+release: deps
+	$(SWIFT) build -c release --product parallax-perf
+
+demo: release
+	.build/release/parallax-perf demo
+
+test: test-unit test-tsan
+
+test-unit: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+test-tsan: deps
+	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
+	$(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan --filter '$(TSAN_FILTER)'

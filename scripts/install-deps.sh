@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Parallax builds and tests against, only those
+# that are missing. Idempotent; uses sudo when not run as root.
+set -euo pipefail
+
+packages=(
+    pkg-config
+    libhwloc-dev hwloc   # topology discovery (library, and lstopo for XML fixtures)
+    libnuma-dev          # NUMA-local allocation
+    libck-dev            # Concurrency Kit: ck_ring baseline in the perf harness only
+)
+
+missing=()
+for package in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$package")
+    fi
+done
+
+if ((${#missing[@]} == 0)); then
+    exit 0
+fi
+
+sudo=""
+if [[ $(id -u) -ne 0 ]]; then
+    command -v sudo >/dev/null || { echo "install-deps: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+    sudo="sudo"
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
