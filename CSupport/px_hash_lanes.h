@@ -37,7 +37,8 @@ typedef struct px_hash_feed {
     const uint8_t *const *msgs;
     const size_t *lens;
     size_t n;
-    size_t next; /* first message no lane has taken */
+    size_t next;    /* first message no lane has taken */
+    uint8_t domain; /* Keccak sponges: first padding byte, 0x01 Keccak or 0x06 SHA3 */
 } px_hash_feed;
 
 typedef struct px_hash_lane {
@@ -64,12 +65,13 @@ static inline int px_lane_take(px_hash_feed *feed, px_hash_lane *lane) {
 }
 
 /*
- * The lane's next Keccak-256 rate block (136 bytes): a pointer into the
- * message for a full block, or `scratch` holding the last bytes plus padding
- * 0x01 ... 0x80 (pad10*1 with Ethereum's domain byte). *final is set to 1 for
- * the padded block. A message of exactly k*136 bytes gets a padding-only block.
+ * The lane's next rate block (136 bytes) of a Keccak[c=512] sponge: a pointer
+ * into the message for a full block, or `scratch` holding the last bytes plus
+ * padding `domain` ... 0x80 (pad10*1 after the domain bits). *final is set to
+ * 1 for the padded block. A message of exactly k*136 bytes gets a
+ * padding-only block.
  */
-static inline const uint8_t *px_keccak_lane_block(px_hash_lane *lane,
+static inline const uint8_t *px_keccak_lane_block(px_hash_lane *lane, uint8_t domain,
                                                   uint8_t scratch[PX_KECCAK256_RATE],
                                                   int *final) {
     if (lane->remaining >= PX_KECCAK256_RATE) {
@@ -82,7 +84,7 @@ static inline const uint8_t *px_keccak_lane_block(px_hash_lane *lane,
     size_t r = lane->remaining;
     if (r) memcpy(scratch, lane->data, r);
     memset(scratch + r, 0, PX_KECCAK256_RATE - r);
-    scratch[r] ^= 0x01;
+    scratch[r] ^= domain;
     scratch[PX_KECCAK256_RATE - 1] ^= 0x80;
     lane->remaining = 0;
     *final = 1;

@@ -1,6 +1,6 @@
 /*
- * px_keccak.c — Keccak-256 (Ethereum padding): the portable scalar kernel and
- * the runtime dispatch of px_keccak256_batch (see include/px_hash.h).
+ * px_keccak.c — Keccak-256 (Ethereum padding) and SHA3-256: the portable
+ * scalar kernel and the runtime dispatch (see include/px_hash.h).
  *
  * The scalar kernel is Keccak-f[1600] on 25 uint64_t words, one message at a
  * time (FIPS 202; padding byte 0x01 as in the original Keccak submission that
@@ -9,7 +9,8 @@
  *
  * Dispatch order: AVX-512 8 lanes, AVX2 4 lanes, scalar. A batch smaller than
  * half the lanes of a multi-buffer kernel would waste most of every
- * permutation on idle lanes, so it drops to the next narrower kernel.
+ * permutation on idle lanes, so it drops to the next narrower kernel. SHA3-256
+ * shares everything but the padding's domain byte.
  */
 #include "px_hash.h"
 #include "px_cpu.h"
@@ -35,7 +36,7 @@ void px_keccak256_scalar(px_hash_feed *feed, uint8_t (*out)[32]) {
         uint64_t A[25] = {0};
         int final = 0;
         while (!final) {
-            const uint8_t *block = px_keccak_lane_block(&lane, scratch, &final);
+            const uint8_t *block = px_keccak_lane_block(&lane, feed->domain, scratch, &final);
             for (int w = 0; w < PX_KECCAK256_RATE / 8; w++) A[w] ^= px_load_le64(block + 8 * w);
             keccak_f1600_scalar(A);
         }
@@ -63,9 +64,11 @@ px_hash_impl px_keccak256_selected(void) {
     return px_hash_impl_scalar;
 }
 
-static void keccak_run(px_hash_impl impl, const uint8_t *const *msgs, const size_t *lens,
-                       size_t n, uint8_t (*out)[32]) {
-    px_hash_feed feed = {msgs, lens, n, 0};
+enum { KECCAK_DOMAIN = 0x01, SHA3_DOMAIN = 0x06 };
+
+static void keccak_run(px_hash_impl impl, uint8_t domain, const uint8_t *const *msgs,
+                       const size_t *lens, size_t n, uint8_t (*out)[32]) {
+    px_hash_feed feed = {msgs, lens, n, 0, domain};
     switch (impl) {
     case px_hash_impl_avx512: px_keccak256_avx512(&feed, out); break;
     case px_hash_impl_avx2: px_keccak256_avx2(&feed, out); break;
@@ -73,17 +76,35 @@ static void keccak_run(px_hash_impl impl, const uint8_t *const *msgs, const size
     }
 }
 
+/* A batch smaller than half a kernel's lanes runs on the next narrower one. */
+static px_hash_impl keccak_impl_for(size_t n) {
+    px_hash_impl impl = px_keccak256_selected();
+    if (impl == px_hash_impl_avx512 && n < 4)
+        impl = px_keccak256_available(px_hash_impl_avx2) ? px_hash_impl_avx2 : px_hash_impl_scalar;
+    if (impl == px_hash_impl_avx2 && n < 2) impl = px_hash_impl_scalar;
+    return impl;
+}
+
 void px_keccak256_batch(const uint8_t *const *msgs, const size_t *lens, size_t n,
                         uint8_t (*out)[32]) {
-    px_hash_impl impl = px_keccak256_selected();
-    if (impl == px_hash_impl_avx512 && n < 4) impl = px_keccak256_available(px_hash_impl_avx2) ? px_hash_impl_avx2 : px_hash_impl_scalar;
-    if (impl == px_hash_impl_avx2 && n < 2) impl = px_hash_impl_scalar;
-    keccak_run(impl, msgs, lens, n, out);
+    keccak_run(keccak_impl_for(n), KECCAK_DOMAIN, msgs, lens, n, out);
+}
+
+void px_sha3_256_batch(const uint8_t *const *msgs, const size_t *lens, size_t n,
+                       uint8_t (*out)[32]) {
+    keccak_run(keccak_impl_for(n), SHA3_DOMAIN, msgs, lens, n, out);
 }
 
 int px_keccak256_batch_with(px_hash_impl impl, const uint8_t *const *msgs, const size_t *lens,
                             size_t n, uint8_t (*out)[32]) {
     if (!px_keccak256_available(impl)) return -1;
-    keccak_run(impl, msgs, lens, n, out);
+    keccak_run(impl, KECCAK_DOMAIN, msgs, lens, n, out);
+    return 0;
+}
+
+int px_sha3_256_batch_with(px_hash_impl impl, const uint8_t *const *msgs, const size_t *lens,
+                           size_t n, uint8_t (*out)[32]) {
+    if (!px_keccak256_available(impl)) return -1;
+    keccak_run(impl, SHA3_DOMAIN, msgs, lens, n, out);
     return 0;
 }

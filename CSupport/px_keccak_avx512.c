@@ -56,7 +56,7 @@ PX_TARGET void px_keccak256_avx512(px_hash_feed *feed, uint8_t (*out)[32]) {
                 continue;
             }
             int final;
-            const uint8_t *block = px_keccak_lane_block(&lanes[l], scratch[l], &final);
+            const uint8_t *block = px_keccak_lane_block(&lanes[l], feed->domain, scratch[l], &final);
             for (int w = 0; w < RATE_WORDS; w++) words[w][l] = px_load_le64(block + 8 * w);
             finals |= (unsigned)final << l;
         }

@@ -83,7 +83,7 @@ px_hash_impl px_sha256_selected(void) {
 
 static void sha256_run(px_hash_impl impl, const uint8_t *const *msgs, const size_t *lens,
                        size_t n, uint8_t (*out)[32]) {
-    px_hash_feed feed = {msgs, lens, n, 0};
+    px_hash_feed feed = {msgs, lens, n, 0, 0};
     switch (impl) {
     case px_hash_impl_sha_ni: px_sha256_shani(&feed, out); break;
     case px_hash_impl_avx2: px_sha256_avx2(&feed, out); break;

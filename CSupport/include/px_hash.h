@@ -8,7 +8,10 @@
  * lengths never wait for each other until the batch runs dry.
  *
  * Keccak-256 is Ethereum's: Keccak[r=1088, c=512] with the original padding
- * byte 0x01 (FIPS 202 SHA3-256 differs only in using 0x06).
+ * byte 0x01. SHA3-256 (FIPS 202) is the same sponge with domain byte 0x06; it
+ * runs on the same kernels and exists so that every Keccak kernel can be
+ * checked against an independent implementation (OpenSSL has SHA3-256 but not
+ * Keccak-256).
  *
  * Dispatch picks the best implementation allowed by px_cpu_features() at each
  * call, so px_cpu_restrict() forces lower levels. The *_with variants run one
@@ -36,6 +39,9 @@ typedef enum px_hash_impl {
 /* Keccak-256 (Ethereum padding) of every message: out[i] = K(msgs[i][0..<lens[i]]). */
 void px_keccak256_batch(const uint8_t *const *msgs, const size_t *lens, size_t n,
                         uint8_t (*out)[32]);
+/* SHA3-256 (FIPS 202) of every message. */
+void px_sha3_256_batch(const uint8_t *const *msgs, const size_t *lens, size_t n,
+                       uint8_t (*out)[32]);
 /* SHA-256 (FIPS 180-4) of every message. */
 void px_sha256_batch(const uint8_t *const *msgs, const size_t *lens, size_t n,
                      uint8_t (*out)[32]);
@@ -43,10 +49,13 @@ void px_sha256_batch(const uint8_t *const *msgs, const size_t *lens, size_t n,
 /* One named implementation; 0 on success, -1 when it is not available. */
 int px_keccak256_batch_with(px_hash_impl impl, const uint8_t *const *msgs,
                             const size_t *lens, size_t n, uint8_t (*out)[32]);
+int px_sha3_256_batch_with(px_hash_impl impl, const uint8_t *const *msgs,
+                            const size_t *lens, size_t n, uint8_t (*out)[32]);
 int px_sha256_batch_with(px_hash_impl impl, const uint8_t *const *msgs,
                          const size_t *lens, size_t n, uint8_t (*out)[32]);
 
-/* What px_*_batch would use now, under the current restriction mask. */
+/* What px_*_batch would use now, under the current restriction mask (SHA3-256
+ * uses the Keccak-256 kernels). */
 px_hash_impl px_keccak256_selected(void);
 px_hash_impl px_sha256_selected(void);
 
