@@ -54,7 +54,7 @@ static int keccak_impl_allowed(px_hash_impl impl, uint32_t features) {
 }
 
 int px_keccak256_available(px_hash_impl impl) {
-    return keccak_impl_allowed(impl, px_cpu_features());
+    return keccak_impl_allowed(impl, px_cpu_detected());
 }
 
 px_hash_impl px_keccak256_selected(void) {
@@ -80,7 +80,7 @@ static void keccak_run(px_hash_impl impl, uint8_t domain, const uint8_t *const *
 static px_hash_impl keccak_impl_for(size_t n) {
     px_hash_impl impl = px_keccak256_selected();
     if (impl == px_hash_impl_avx512 && n < 4)
-        impl = px_keccak256_available(px_hash_impl_avx2) ? px_hash_impl_avx2 : px_hash_impl_scalar;
+        impl = keccak_impl_allowed(px_hash_impl_avx2, px_cpu_features()) ? px_hash_impl_avx2 : px_hash_impl_scalar;
     if (impl == px_hash_impl_avx2 && n < 2) impl = px_hash_impl_scalar;
     return impl;
 }

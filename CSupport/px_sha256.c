@@ -71,7 +71,7 @@ static int sha256_impl_allowed(px_hash_impl impl, uint32_t features) {
 }
 
 int px_sha256_available(px_hash_impl impl) {
-    return sha256_impl_allowed(impl, px_cpu_features());
+    return sha256_impl_allowed(impl, px_cpu_detected());
 }
 
 px_hash_impl px_sha256_selected(void) {

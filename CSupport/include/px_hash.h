@@ -15,8 +15,9 @@
  *
  * Dispatch picks the best implementation allowed by px_cpu_features() at each
  * call, so px_cpu_restrict() forces lower levels. The *_with variants run one
- * named implementation (tests compare them); they return -1 and write nothing
- * when the CPU or the restriction mask does not allow it.
+ * named implementation whenever the CPU has its instructions, whatever the
+ * restriction mask (tests compare every kernel while other tests may restrict
+ * dispatch); they return -1 and write nothing when the CPU lacks them.
  *
  * Inputs may alias nothing: out must not overlap any message. A message
  * pointer may be NULL only when its length is 0.
@@ -59,7 +60,7 @@ int px_sha256_batch_with(px_hash_impl impl, const uint8_t *const *msgs,
 px_hash_impl px_keccak256_selected(void);
 px_hash_impl px_sha256_selected(void);
 
-/* Whether an implementation is usable now (CPU and restriction mask). */
+/* Whether the CPU has what an implementation needs (restriction ignored). */
 int px_keccak256_available(px_hash_impl impl);
 int px_sha256_available(px_hash_impl impl);
 
