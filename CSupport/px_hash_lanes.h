@@ -33,6 +33,11 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "px_hash assumes a lit
 #define PX_KECCAK256_RATE 136
 #define PX_SHA256_BLOCK 64
 
+/* The rate is the 200-byte state minus twice the digest (capacity 512 bits);
+ * the kernels absorb it as whole 64-bit words. */
+_Static_assert(PX_KECCAK256_RATE == 200 - 2 * PX_HASH_DIGEST_BYTES && PX_KECCAK256_RATE % 8 == 0,
+               "Keccak-256 rate is 1088 bits, 17 whole words");
+
 typedef struct px_hash_feed {
     const uint8_t *const *msgs;
     const size_t *lens;

@@ -19,8 +19,9 @@
  * restriction mask (tests compare every kernel while other tests may restrict
  * dispatch); they return -1 and write nothing when the CPU lacks them.
  *
- * Inputs may alias nothing: out must not overlap any message. A message
- * pointer may be NULL only when its length is 0.
+ * out must not overlap any message. A message pointer may be NULL only when
+ * its length is 0. Every function is thread-safe: kernels keep their state on
+ * the caller's stack.
  */
 #ifndef PX_HASH_H
 #define PX_HASH_H
