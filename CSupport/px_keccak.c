@@ -70,8 +70,10 @@ static void keccak_run(px_hash_impl impl, uint8_t domain, const uint8_t *const *
                        const size_t *lens, size_t n, uint8_t (*out)[32]) {
     px_hash_feed feed = {msgs, lens, n, 0, domain};
     switch (impl) {
+#if defined(__x86_64__)
     case px_hash_impl_avx512: px_keccak256_avx512(&feed, out); break;
     case px_hash_impl_avx2: px_keccak256_avx2(&feed, out); break;
+#endif
     default: px_keccak256_scalar(&feed, out); break;
     }
 }

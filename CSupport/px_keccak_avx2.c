@@ -7,6 +7,9 @@
  * logic, so a rotation costs two shifts and an OR and chi an ANDNOT and an
  * XOR; the rotations by 8 and 56 bits are byte shuffles (one vpshufb).
  */
+/* x86-64 only; on other CPUs dispatch never selects this kernel and the
+ * file compiles to nothing. */
+#if defined(__x86_64__)
 #include <immintrin.h>
 
 #include "px_hash_lanes.h"
@@ -80,3 +83,5 @@ PX_TARGET void px_keccak256_avx2(px_hash_feed *feed, uint8_t (*out)[32]) {
         }
     }
 }
+
+#endif /* __x86_64__ */

@@ -16,6 +16,9 @@
  * fast per message as the 4-lane one with AVX-512VL; it wins where 512-bit
  * units are native.
  */
+/* x86-64 only; on other CPUs dispatch never selects this kernel and the
+ * file compiles to nothing. */
+#if defined(__x86_64__)
 #include <immintrin.h>
 
 #include "px_hash_lanes.h"
@@ -79,3 +82,5 @@ PX_TARGET void px_keccak256_avx512(px_hash_feed *feed, uint8_t (*out)[32]) {
         }
     }
 }
+
+#endif /* __x86_64__ */

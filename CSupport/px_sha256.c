@@ -85,8 +85,10 @@ static void sha256_run(px_hash_impl impl, const uint8_t *const *msgs, const size
                        size_t n, uint8_t (*out)[32]) {
     px_hash_feed feed = {msgs, lens, n, 0, 0};
     switch (impl) {
+#if defined(__x86_64__)
     case px_hash_impl_sha_ni: px_sha256_shani(&feed, out); break;
     case px_hash_impl_avx2: px_sha256_avx2(&feed, out); break;
+#endif
     default: px_sha256_scalar(&feed, out); break;
     }
 }

@@ -13,6 +13,9 @@
  * an 8 x 16 word matrix. A lane that starts a new message has its working
  * state replaced by the initial hash value with a blend.
  */
+/* x86-64 only; on other CPUs dispatch never selects this kernel and the
+ * file compiles to nothing. */
+#if defined(__x86_64__)
 #include <immintrin.h>
 
 #include "px_hash_lanes.h"
@@ -118,3 +121,5 @@ PX_TARGET void px_sha256_avx2(px_hash_feed *feed, uint8_t (*out)[32]) {
             state[i] = _mm256_blendv_epi8(state[i], _mm256_set1_epi32((int)px_sha256_iv[i]), mask);
     }
 }
+
+#endif /* __x86_64__ */

@@ -15,6 +15,9 @@
  *
  * Invariant: S0[j]/S1[j] hold lane j's ABEF/CDGH after every whole block.
  */
+/* x86-64 only; on other CPUs dispatch never selects this kernel and the
+ * file compiles to nothing. */
+#if defined(__x86_64__)
 #include <immintrin.h>
 
 #include "px_hash_lanes.h"
@@ -138,3 +141,5 @@ PX_TARGET void px_sha256_shani(px_hash_feed *feed, uint8_t (*out)[32]) {
         write_digest(rest0[j], rest1[j], out[lanes[j].index]);
     }
 }
+
+#endif /* __x86_64__ */
