@@ -190,3 +190,37 @@ import Testing
         #expect(accepted > 0, "seed \(rng.seed)")
     }
 }
+
+@Suite struct TransactionHasherTests {
+    /// A block mixing valid envelopes of both schemes with malformed ones:
+    /// every valid one gets the hash its own encoding gives, every malformed
+    /// one the error decoding it alone gives, in block order.
+    @Test func blockResultsMatchOneByOneDecoding() throws {
+        var rng = SeededGenerator.fromEnvironment()
+        var block = PackedMessages()
+        var expected: [Result<TransactionHash, EnvelopeError>] = []
+        for _ in 0..<300 {
+            var bytes = try EnvelopeTests.random(&rng, maxPayload: 400).encoded()
+            if rng.next() % 4 == 0 { bytes.removeLast(Int(rng.next() % UInt64(bytes.count)) + 1) }
+            if rng.next() % 8 == 0 { bytes.append(0) }
+            block.append(bytes)
+            do throws(EnvelopeError) {
+                expected.append(.success(try SignedTransaction(decoding: bytes).hash))
+            } catch {
+                expected.append(.failure(error))
+            }
+        }
+        var hasher = TransactionHasher()
+        var results: [Result<TransactionHasher.Hashed, EnvelopeError>] = []
+        for _ in 0..<2 {  // the second call reuses the scratch space
+            hasher.hash(block, into: &results)
+            #expect(results.count == expected.count)
+            for (result, expectation) in zip(results, expected) {
+                #expect(result.map(\.hash) == expectation, "seed \(rng.seed)")
+            }
+        }
+        #expect(expected.contains { (try? $0.get()) == nil } && expected.contains { (try? $0.get()) != nil })
+        hasher.hash(PackedMessages(), into: &results)
+        #expect(results.isEmpty)
+    }
+}
