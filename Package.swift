@@ -25,9 +25,15 @@ let package = Package(
             dependencies: ["CParallax"],
             path: "Sources/ParallaxConcurrency"
         ),
+        // Prechecks: batched hashing (SIMD kernels in CParallax), the envelope.
+        .target(
+            name: "ParallaxPrecheck",
+            dependencies: ["CParallax", "ParallaxConcurrency"],
+            path: "Sources/ParallaxPrecheck"
+        ),
         .target(
             name: "Parallax",
-            dependencies: ["ParallaxConcurrency"],
+            dependencies: ["ParallaxConcurrency", "ParallaxPrecheck"],
             path: "Sources/Parallax"
         ),
 
@@ -35,7 +41,7 @@ let package = Package(
         .target(
             name: "CPerfBaselines",
             path: "perf/CPerfBaselines",
-            linkerSettings: [.linkedLibrary("ck")]
+            linkerSettings: [.linkedLibrary("ck"), .linkedLibrary("crypto")]
         ),
         .executableTarget(
             name: "parallax-perf",
@@ -56,6 +62,9 @@ let package = Package(
             dependencies: ["ParallaxConcurrency"],
             swiftSettings: [.unsafeFlags(["-O"])]
         ),
+        // OpenSSL's libcrypto as a reference for the hash tests only.
+        .systemLibrary(name: "COpenSSLCrypto", path: "Tests/COpenSSLCrypto"),
+        .testTarget(name: "ParallaxPrecheckTests", dependencies: ["ParallaxPrecheck", "COpenSSLCrypto"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -8,6 +8,7 @@ packages=(
     libhwloc-dev hwloc   # topology discovery (library, and lstopo for XML fixtures)
     libnuma-dev          # NUMA-local allocation
     libck-dev            # Concurrency Kit: ck_ring baseline in the perf harness only
+    libssl-dev           # OpenSSL digests: baselines in the harness, references in tests
 )
 
 missing=()

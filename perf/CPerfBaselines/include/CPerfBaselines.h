@@ -3,6 +3,7 @@
 #ifndef CPERF_BASELINES_H
 #define CPERF_BASELINES_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /*
@@ -15,5 +16,15 @@
  */
 double pxb_ck_ring_run(unsigned producers, unsigned consumers, uint64_t items,
                        unsigned ring_size, uint64_t *checksum);
+
+/*
+ * OpenSSL digests of n messages, one after another: SHA-256 through the
+ * low-level SHA256_Init/Update/Final, SHA3-256 through EVP with one reused
+ * context (see openssl_digest_baseline.c). Return 0, or -1 if OpenSSL fails.
+ */
+int pxb_openssl_sha256_batch(const uint8_t *const *msgs, const size_t *lens, size_t n,
+                             uint8_t (*out)[32]);
+int pxb_openssl_sha3_256_batch(const uint8_t *const *msgs, const size_t *lens, size_t n,
+                               uint8_t (*out)[32]);
 
 #endif

@@ -1,0 +1,107 @@
+/// A transaction before signing: every envelope field but the signature.
+///
+/// `signingBytes` is the envelope prefix that `TransactionEnvelope` documents,
+/// and `hash` (Keccak-256 of it) is both the transaction's identity and the
+/// message its signature signs.
+public struct UnsignedTransaction: Hashable, Sendable {
+    public var chainID: ChainID
+    public var sender: PublicKey
+    public var nonce: Nonce
+    public var gasLimit: GasLimit
+    public var fee: Fee
+    public var payload: [UInt8]
+
+    public init(chainID: ChainID, sender: PublicKey, nonce: Nonce, gasLimit: GasLimit, fee: Fee, payload: [UInt8]) {
+        self.chainID = chainID
+        self.sender = sender
+        self.nonce = nonce
+        self.gasLimit = gasLimit
+        self.fee = fee
+        self.payload = payload
+    }
+
+    /// The bytes the transaction hash covers.
+    /// - Precondition: the payload fits the 32-bit length field.
+    public var signingBytes: [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(TransactionEnvelope.fixedBytes(for: sender.scheme) + payload.count)
+        appendSigningBytes(to: &bytes)
+        return bytes
+    }
+
+    func appendSigningBytes(to bytes: inout [UInt8]) {
+        precondition(payload.count <= Int(UInt32.max), "payload of \(payload.count) bytes does not fit the envelope")
+        bytes.append(TransactionEnvelope.version)
+        bytes.append(sender.scheme.rawValue)
+        appendLittleEndian(chainID.rawValue, to: &bytes)
+        bytes.append(contentsOf: sender.bytes)
+        appendLittleEndian(nonce.rawValue, to: &bytes)
+        appendLittleEndian(gasLimit.rawValue, to: &bytes)
+        appendLittleEndian(fee.rawValue, to: &bytes)
+        appendLittleEndian(UInt32(payload.count), to: &bytes)
+        bytes.append(contentsOf: payload)
+    }
+
+    /// Keccak-256 of `signingBytes`.
+    public var hash: TransactionHash { TransactionHash(BatchHasher.digest(.keccak256, of: signingBytes)) }
+
+    /// This transaction with `signature` attached.
+    public func signed(with signature: Signature) throws(EnvelopeError) -> SignedTransaction {
+        try SignedTransaction(self, signature: signature)
+    }
+}
+
+/// A transaction with its signature: the value an envelope encodes.
+public struct SignedTransaction: Hashable, Sendable {
+    public let unsigned: UnsignedTransaction
+    public let signature: Signature
+
+    public init(_ unsigned: UnsignedTransaction, signature: Signature) throws(EnvelopeError) {
+        guard unsigned.sender.scheme == signature.scheme else {
+            throw .schemeMismatch(publicKey: unsigned.sender.scheme, signature: signature.scheme)
+        }
+        self.unsigned = unsigned
+        self.signature = signature
+    }
+
+    public var hash: TransactionHash { unsigned.hash }
+
+    /// The envelope bytes (layout: `TransactionEnvelope`).
+    public func encoded() -> [UInt8] {
+        var bytes: [UInt8] = []
+        encode(into: &bytes)
+        return bytes
+    }
+
+    /// Appends the envelope bytes to `bytes` (to pack a block without copies).
+    public func encode(into bytes: inout [UInt8]) {
+        bytes.reserveCapacity(bytes.count + TransactionEnvelope.fixedBytes(for: signature.scheme) + unsigned.payload.count)
+        unsigned.appendSigningBytes(to: &bytes)
+        bytes.append(contentsOf: signature.bytes)
+    }
+
+    /// Decodes exactly one envelope; every malformation is an `EnvelopeError`.
+    public init<C: Collection<UInt8>>(decoding bytes: C, limits: EnvelopeLimits = .default) throws(EnvelopeError) {
+        let contiguous = Array(bytes)
+        let envelope = try TransactionEnvelope.parse(contiguous, limits: limits)
+        let scheme = envelope.scheme
+        // Lengths were validated by the parse; these initializers cannot fail.
+        let sender = try PublicKey(scheme: scheme, bytes: contiguous[envelope.publicKeyRange])
+        let signature = try Signature(scheme: scheme, bytes: contiguous[envelope.signatureRange])
+        let unsigned = UnsignedTransaction(chainID: envelope.chainID, sender: sender, nonce: envelope.nonce,
+                                           gasLimit: envelope.gasLimit, fee: envelope.fee,
+                                           payload: Array(contiguous[envelope.payloadRange]))
+        try self.init(unsigned, signature: signature)
+    }
+}
+
+/// Keccak-256 of a transaction's signing bytes.
+public struct TransactionHash: Hashable, Sendable, CustomStringConvertible {
+    public let digest: Digest32
+    public init(_ digest: Digest32) { self.digest = digest }
+    public var description: String { digest.hex }
+}
+
+private func appendLittleEndian<T: FixedWidthInteger>(_ value: T, to bytes: inout [UInt8]) {
+    withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+}
