@@ -12,13 +12,14 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // C shim: aligned atomic slots, NUMA placement, CPU features, futexes.
         .target(
             name: "CParallax",
             path: "CSupport",
-            linkerSettings: [.linkedLibrary("numa")]
+            linkerSettings: [.linkedLibrary("numa"), .linkedLibrary("hwloc")]
         ),
         .target(
             name: "ParallaxConcurrency",
@@ -26,8 +27,19 @@ let package = Package(
             path: "Sources/ParallaxConcurrency"
         ),
         .target(
+            name: "ParallaxTopology",
+            dependencies: ["CParallax", "ParallaxConcurrency"],
+            path: "Sources/ParallaxTopology"
+        ),
+        // The only module that sees TOMLKit and Foundation.
+        .target(
+            name: "ParallaxConfig",
+            dependencies: ["ParallaxTopology", .product(name: "TOMLKit", package: "TOMLKit")],
+            path: "Sources/ParallaxConfig"
+        ),
+        .target(
             name: "Parallax",
-            dependencies: ["ParallaxConcurrency"],
+            dependencies: ["ParallaxConcurrency", "ParallaxTopology"],
             path: "Sources/Parallax"
         ),
 
@@ -42,6 +54,7 @@ let package = Package(
             dependencies: [
                 "Parallax",
                 "CPerfBaselines",
+                "ParallaxConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "perf/parallax-perf"
@@ -49,6 +62,8 @@ let package = Package(
 
         .testTarget(name: "CParallaxTests", dependencies: ["CParallax"]),
         .testTarget(name: "ParallaxConcurrencyTests", dependencies: ["ParallaxConcurrency"]),
+        .testTarget(name: "ParallaxTopologyTests", dependencies: ["ParallaxTopology"], exclude: ["Fixtures"]),
+        .testTarget(name: "ParallaxConfigTests", dependencies: ["ParallaxConfig"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -6,5 +6,6 @@
 #include "px_cpu.h"
 #include "px_slots.h"
 #include "px_sync.h"
+#include "px_topology.h"
 
 #endif /* CPARALLAX_H */

@@ -1,0 +1,597 @@
+import CParallax
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Threads that run tasks, one per worker of a placement plan, each pinned to
+/// its processing unit and fed from a NUMA-local inbox.
+///
+/// ## Workers
+/// Worker `i` runs on `placement.pu` (pinned and verified with
+/// `sched_getaffinity` before it runs anything, unless `pinning` is
+/// `.unpinned`, which tests use for plans of synthetic machines). Its inbox (an
+/// `MPMCQueue`), its counters and its scratch memory are `SlotArray`s on its
+/// own NUMA node.
+///
+/// ## Submission and stealing
+/// `submit(toNode:)` puts a task in the inbox of one of that node's workers
+/// (round-robin); `submit(toWorker:)` in that worker's. A worker takes from
+/// its own inbox first; when it is empty it steals one task at a time, from
+/// the other workers of its own node first, then from the workers of the
+/// other nodes (nodes in rotation from the next one). Each worker counts the
+/// tasks it ran, and of those the ones it stole on its node and across nodes.
+///
+/// ## Broadcast (fork-join)
+/// `broadcast(_:)` runs a body once on every worker and returns when all have
+/// finished: the body is published with a release increment of an epoch that
+/// each worker reads (acquire) between tasks; each worker, once done,
+/// decrements a remaining-count (acq_rel), and the last one wakes the caller.
+/// A broadcast allocates nothing per worker. Workers run it before queued
+/// tasks. Broadcasts are serialized; calling one from a worker of the same
+/// pool would wait for itself, and is a precondition failure.
+///
+/// ## Parking
+/// An idle worker spins and yields (`Backoff`), then parks on its node's
+/// futex word. Parking is a Dekker pair (see `ParkingWord`): the sleeper
+/// counts itself (seq_cst), fences, reads the epoch, and re-checks every inbox,
+/// the broadcast epoch and the state before it sleeps; a waker publishes its
+/// task, fences (seq_cst) and bumps the epoch only if it sees a sleeper. A task
+/// for node n wakes one sleeper of node n, or else one of another node (an
+/// idle remote worker should steal it); a broadcast or shutdown wakes all.
+///
+/// ## Shutdown (state: open → stopping → closed)
+/// `shutdown()` stops accepting tasks (`stopping`), waits until no
+/// submission is in flight, then moves to `closed` and wakes everyone. A worker
+/// reads the state (acquire) *before* it scans the inboxes, and exits only if
+/// the state was `closed` and the scan found nothing: every task submitted
+/// before the close is run, none is lost. Tasks submitted after `stopping`
+/// (from outside or from running tasks) are refused with `.shutDown`.
+///
+/// ## Failures
+/// A task that throws is counted in `failed` and handed to `onError`; the
+/// worker goes on with the next task.
+public final class WorkerPool: @unchecked Sendable {
+    public typealias Task = @Sendable (WorkerContext) throws -> Void
+
+    public enum Pinning: Sendable, Equatable {
+        /// Each worker is bound to its PU; the pool does not start otherwise.
+        case pinned
+        /// Workers run wherever the kernel puts them (plans of other machines, in tests).
+        case unpinned
+    }
+
+    public struct Options: Sendable, Equatable {
+        public var pinning: Pinning
+        /// Tasks each inbox holds before submission tries other workers.
+        public var inboxCapacity: Int
+        /// Scratch memory per worker, on its node.
+        public var scratchBytes: Int
+
+        public init(pinning: Pinning = .pinned, inboxCapacity: Int = 1024, scratchBytes: Int = 64 * 1024) {
+            self.pinning = pinning
+            self.inboxCapacity = inboxCapacity
+            self.scratchBytes = scratchBytes
+        }
+    }
+
+    let core: PoolCore
+
+    /// Starts one thread per worker of `workers` (typically `plan.workers(in: .execute)`)
+    /// and returns once every one of them is pinned and running.
+    public init(workers: [WorkerPlacement], options: Options = Options(),
+                onError: (@Sendable (any Error, WorkerContext) -> Void)? = nil) throws(WorkerPoolError) {
+        core = try PoolCore(placements: workers, options: options, onError: onError)
+        try core.start()
+    }
+
+    /// A pool of every worker of `plan` in `pool`.
+    public convenience init(plan: PlacementPlan, pool: PoolName, options: Options = Options(),
+                            onError: (@Sendable (any Error, WorkerContext) -> Void)? = nil) throws(WorkerPoolError) {
+        let placements = plan.workers(in: pool)
+        guard !placements.isEmpty else { throw .noWorkers }
+        try self.init(workers: placements, options: options, onError: onError)
+    }
+
+    deinit { core.shutdown() }
+
+    public var count: Int { core.workers.count }
+    public var placements: [WorkerPlacement] { core.workers.map(\.context.placement) }
+
+    /// Runs `task` on a worker of `node` (or a thief, if they are all busy).
+    public func submit(toNode node: NodeID, _ task: @escaping Task) throws(WorkerPoolError) {
+        guard let members = core.nodeMembers[node] else { throw .noWorkerOnNode(node) }
+        let slot = core.nodeSlot[node]!
+        let turn = Int(px_atomic_fetch_add(core.cursor(slot), 1, px_relaxed) % UInt64(members.count))
+        try core.submit(task, preferring: members, startingAt: turn)
+    }
+
+    /// Runs `task` on `worker` (position in this pool), or on a thief.
+    public func submit(toWorker worker: Int, _ task: @escaping Task) throws(WorkerPoolError) {
+        guard worker >= 0, worker < core.workers.count else { throw .noSuchWorker(worker) }
+        try core.submit(task, preferring: [worker], startingAt: 0)
+    }
+
+    /// Runs `task` on any worker (round-robin over all of them).
+    public func submit(_ task: @escaping Task) throws(WorkerPoolError) {
+        let turn = Int(px_atomic_fetch_add(core.cursor(core.globalCursorSlot), 1, px_relaxed) % UInt64(core.workers.count))
+        try core.submit(task, preferring: core.allMembers, startingAt: turn)
+    }
+
+    /// Runs `body` once on every worker and returns when all have finished.
+    public func broadcast(_ body: @escaping @Sendable (WorkerContext) -> Void) throws(WorkerPoolError) {
+        try core.broadcast(body)
+    }
+
+    /// Runs every task submitted so far, then stops the threads. Idempotent.
+    public func shutdown() { core.shutdown() }
+
+    /// Counters of each worker (exact once the pool is shut down or idle).
+    public var statistics: [WorkerStatistics] { core.workers.map { $0.statistics } }
+
+    /// The CPUs each worker's thread was allowed to run on when it started,
+    /// as `sched_getaffinity` reported them (nil for unpinned workers).
+    public var verifiedAffinity: [CPUSet?] { core.workers.map { $0.verifiedAffinity } }
+
+    #if DEBUG
+    /// After `shutdown()`: every inbox is empty and no submission is in flight.
+    public func _checkInvariants() {
+        core.checkInvariants()
+    }
+    #endif
+}
+
+/// What a task or a broadcast body knows about the worker that runs it.
+public struct WorkerContext: Sendable {
+    /// Position of the worker in its pool, `0 ..< workerCount`.
+    public let index: Int
+    public let workerCount: Int
+    public let placement: WorkerPlacement
+    /// Zeroed, line-aligned memory of this worker alone, on its node when the
+    /// machine has that node (`scratch.placement` says where it is).
+    public let scratch: SlotArray
+
+    public var node: NodeID { placement.node }
+    public var pu: PUIndex { placement.pu }
+}
+
+public struct WorkerStatistics: Sendable, Equatable {
+    public let worker: Int
+    public let node: NodeID
+    /// Tasks this worker ran (its own and stolen), throwing ones included.
+    public let executed: UInt64
+    /// Of `executed`, taken from another worker of the same node.
+    public let stolenLocal: UInt64
+    /// Of `executed`, taken from a worker of another node.
+    public let stolenRemote: UInt64
+    /// Of `executed`, tasks that threw.
+    public let failed: UInt64
+    /// Broadcast bodies this worker ran.
+    public let broadcasts: UInt64
+}
+
+public enum WorkerPoolError: Error, Equatable, Sendable, CustomStringConvertible {
+    case noWorkers
+    case shutDown
+    case noWorkerOnNode(NodeID)
+    case noSuchWorker(Int)
+    case invalidOptions(String)
+    case memory(String)
+    case pinning(worker: Int, AffinityError)
+    case threadStart(worker: Int, errno: Int32)
+
+    public var description: String {
+        switch self {
+        case .noWorkers: "the pool has no workers"
+        case .shutDown: "the pool is shut down"
+        case .noWorkerOnNode(let node): "the pool has no worker on \(node)"
+        case .noSuchWorker(let worker): "the pool has no worker \(worker)"
+        case .invalidOptions(let what): "invalid worker pool options: \(what)"
+        case .memory(let what): "worker memory: \(what)"
+        case .pinning(let worker, let error): "worker \(worker): \(error)"
+        case .threadStart(let worker, let code): "cannot start the thread of worker \(worker) (errno \(code))"
+        }
+    }
+}
+
+// MARK: - Implementation
+
+/// One worker's state. Its counters live in `counters` (slot 0), written only
+/// by the worker's thread (relaxed stores: a reader wants a recent value, not
+/// an ordering) and read by anyone.
+final class Worker: @unchecked Sendable {
+    let context: WorkerContext
+    let inbox: MPMCQueue<WorkerPool.Task>
+    let counters: SlotArray
+    /// Other workers' positions: same node first (`localVictims` of them), then the others.
+    var stealOrder: [Int] = []
+    var localVictims = 0
+    var thread = pthread_t()
+    var threadStarted = false
+    /// Written by the worker thread before it signals start-up (release), read after (acquire).
+    var startError: WorkerPoolError?
+    var verifiedAffinity: CPUSet?
+
+    static let executedWord = 0
+    static let stolenLocalWord = 1
+    static let stolenRemoteWord = 2
+    static let failedWord = 3
+    static let broadcastsWord = 4
+
+    init(context: WorkerContext, inbox: MPMCQueue<WorkerPool.Task>, counters: SlotArray) {
+        self.context = context
+        self.inbox = inbox
+        self.counters = counters
+    }
+
+    @inline(__always)
+    func bump(_ word: Int) {
+        let pointer = counters.word(0, word)
+        // Relaxed: only this thread writes the counter.
+        px_atomic_store(pointer, px_atomic_load(pointer, px_relaxed) &+ 1, px_relaxed)
+    }
+
+    var statistics: WorkerStatistics {
+        func read(_ word: Int) -> UInt64 { px_atomic_load(counters.word(0, word), px_relaxed) }
+        return WorkerStatistics(worker: context.index, node: context.node, executed: read(Self.executedWord),
+                                stolenLocal: read(Self.stolenLocalWord), stolenRemote: read(Self.stolenRemoteWord),
+                                failed: read(Self.failedWord), broadcasts: read(Self.broadcastsWord))
+    }
+}
+
+/// The shared state of a pool; the worker threads retain it, not the public
+/// `WorkerPool`, so dropping the pool shuts it down.
+final class PoolCore: @unchecked Sendable {
+    static let open: UInt64 = 0
+    static let stopping: UInt64 = 1
+    static let closed: UInt64 = 2
+
+    let workers: [Worker]
+    let options: WorkerPool.Options
+    let onError: (@Sendable (any Error, WorkerContext) -> Void)?
+    let nodes: [NodeID]
+    let nodeMembers: [NodeID: [Int]]
+    let nodeSlot: [NodeID: Int]
+    let allMembers: [Int]
+    let globalCursorSlot: Int
+
+    /// Slot 0: state. 1: submissions in flight. 2: broadcast epoch. 3: word 0,
+    /// low half: broadcast remaining count (futex). 4: word 0, low half:
+    /// workers started (futex). 5: global round-robin cursor. 6 + k: node k's
+    /// parking word (epoch, sleepers: two 32-bit halves) and, in word 1, its
+    /// round-robin cursor.
+    let control: SlotArray
+    let broadcastLock = Mutex<Void>(())
+    /// Published by the release increment of the broadcast epoch.
+    nonisolated(unsafe) var broadcastBody: (@Sendable (WorkerContext) -> Void)?
+    var joined = false
+    let shutdownLock = Mutex<Void>(())
+
+    init(placements: [WorkerPlacement], options: WorkerPool.Options,
+         onError: (@Sendable (any Error, WorkerContext) -> Void)?) throws(WorkerPoolError) {
+        guard !placements.isEmpty else { throw .noWorkers }
+        guard options.inboxCapacity >= 1 else { throw .invalidOptions("inbox capacity must be at least 1") }
+        guard options.scratchBytes >= 1 else { throw .invalidOptions("scratch must be at least 1 byte") }
+        self.options = options
+        self.onError = onError
+
+        let nodes = Array(Set(placements.map(\.node))).sorted()
+        self.nodes = nodes
+        var members: [NodeID: [Int]] = [:]
+        for (index, placement) in placements.enumerated() { members[placement.node, default: []].append(index) }
+        nodeMembers = members
+        var slots: [NodeID: Int] = [:]
+        for (position, node) in nodes.enumerated() { slots[node] = 6 + position }
+        nodeSlot = slots
+        allMembers = Array(placements.indices)
+        globalCursorSlot = 5
+        do {
+            control = try SlotArray(count: 6 + nodes.count, lineSize: .linePair)
+            var built: [Worker] = []
+            for (index, placement) in placements.enumerated() {
+                let scratch = try SlotArray(count: (options.scratchBytes + 63) / 64, lineSize: .line, node: placement.node)
+                let counters = try SlotArray(count: 1, lineSize: .linePair, node: placement.node)
+                let inbox = try MPMCQueue<WorkerPool.Task>(capacity: options.inboxCapacity, node: placement.node)
+                let context = WorkerContext(index: index, workerCount: placements.count, placement: placement, scratch: scratch)
+                built.append(Worker(context: context, inbox: inbox, counters: counters))
+            }
+            workers = built
+        } catch let error as SlotArrayError {
+            throw .memory(error.description)
+        } catch let error as MPMCQueueError {
+            throw .memory(error.description)
+        } catch {
+            throw .memory("\(error)")
+        }
+        for worker in workers {
+            let own = members[worker.context.node]!
+            let position = own.firstIndex(of: worker.context.index)!
+            let local = (1..<own.count).map { own[(position + $0) % own.count] }
+            let nodePosition = nodes.firstIndex(of: worker.context.node)!
+            var remote: [Int] = []
+            for step in 1..<Swift.max(nodes.count, 1) {
+                let other = members[nodes[(nodePosition + step) % nodes.count]]!
+                let start = position % other.count
+                remote += (0..<other.count).map { other[(start + $0) % other.count] }
+            }
+            worker.stealOrder = local + remote
+            worker.localVictims = local.count
+        }
+    }
+
+    // MARK: Control words
+
+    var state: UnsafeMutablePointer<UInt64> { control.word(0) }
+    var inFlight: UnsafeMutablePointer<UInt64> { control.word(1) }
+    var broadcastEpoch: UnsafeMutablePointer<UInt64> { control.word(2) }
+    var broadcastRemaining: UnsafeMutablePointer<UInt32> { UnsafeMutableRawPointer(control.word(3)).assumingMemoryBound(to: UInt32.self) }
+    var startedCount: UnsafeMutablePointer<UInt32> { UnsafeMutableRawPointer(control.word(4)).assumingMemoryBound(to: UInt32.self) }
+    func cursor(_ slot: Int) -> UnsafeMutablePointer<UInt64> { slot == globalCursorSlot ? control.word(slot) : control.word(slot, 1) }
+    func parkingEpoch(_ slot: Int) -> UnsafeMutablePointer<UInt32> { UnsafeMutableRawPointer(control.word(slot)).assumingMemoryBound(to: UInt32.self) }
+    func parkingSleepers(_ slot: Int) -> UnsafeMutablePointer<UInt32> { parkingEpoch(slot) + 1 }
+
+    // MARK: Start
+
+    final class ThreadArgument {
+        let core: PoolCore
+        let index: Int
+        init(_ core: PoolCore, _ index: Int) { self.core = core; self.index = index }
+    }
+
+    func start() throws(WorkerPoolError) {
+        var failure: WorkerPoolError?
+        for worker in workers {
+            let argument = Unmanaged.passRetained(ThreadArgument(self, worker.context.index)).toOpaque()
+            let code = pthread_create(&worker.thread, nil, { raw in
+                let argument = Unmanaged<ThreadArgument>.fromOpaque(raw!).takeRetainedValue()
+                argument.core.run(argument.index)
+                return nil
+            }, argument)
+            if code != 0 {
+                Unmanaged<ThreadArgument>.fromOpaque(argument).release()
+                failure = .threadStart(worker: worker.context.index, errno: code)
+                break
+            }
+            worker.threadStarted = true
+        }
+        let launched = UInt32(workers.filter(\.threadStarted).count)
+        while true {
+            // Acquire pairs with each worker's release increment: its start-up
+            // results (startError, verifiedAffinity) are visible after this.
+            let started = px_atomic32_load(startedCount, px_acquire)
+            if started >= launched { break }
+            _ = px_futex_wait(startedCount, started, -1)
+        }
+        if failure == nil { failure = workers.lazy.compactMap(\.startError).first }
+        if let failure {
+            shutdown()
+            throw failure
+        }
+    }
+
+    // MARK: Worker thread
+
+    func run(_ index: Int) {
+        let worker = workers[index]
+        if options.pinning == .pinned {
+            do {
+                try ThreadAffinity.pinCurrentThreadVerified(to: worker.context.pu)
+                worker.verifiedAffinity = try ThreadAffinity.current()
+            } catch {
+                worker.startError = .pinning(worker: index, error)
+            }
+        }
+        // Release pairs with start()'s acquire load.
+        _ = px_atomic32_fetch_add(startedCount, 1, px_release)
+        _ = px_futex_wake(startedCount, Int32.max)
+        if worker.startError != nil {
+            waitForClose()
+            return
+        }
+
+        let slot = nodeSlot[worker.context.node]!
+        var seenEpoch: UInt64 = 0
+        var backoff = Backoff()
+        while true {
+            // Acquire pairs with broadcast()'s release increment: the body is published.
+            let epoch = px_atomic_load(broadcastEpoch, px_acquire)
+            if epoch != seenEpoch {
+                seenEpoch = epoch
+                broadcastBody!(worker.context)
+                worker.bump(Worker.broadcastsWord)
+                // Acq_rel: releases the body's effects to the broadcaster, which
+                // acquires the count it waits on.
+                if px_atomic32_fetch_sub(broadcastRemaining, 1, px_acq_rel) == 1 {
+                    _ = px_futex_wake(broadcastRemaining, 1)
+                }
+                backoff.reset()
+                continue
+            }
+            // Acquire pairs with shutdown()'s release store of `closed`, which
+            // follows every accepted submission: read before the scan below.
+            let isClosed = px_atomic_load(state, px_acquire) == Self.closed
+            if let task = worker.inbox.tryDequeue() {
+                execute(task, on: worker)
+                backoff.reset()
+                continue
+            }
+            if steal(for: worker) {
+                backoff.reset()
+                continue
+            }
+            if isClosed { return }
+            if !backoff.isCompleted {
+                backoff.snooze()
+                continue
+            }
+            park(worker, slot: slot, seenEpoch: seenEpoch)
+            backoff.reset()
+        }
+    }
+
+    /// A worker that failed to start waits for the pool to close (start() shuts
+    /// it down), parked on the first node's word, which `wakeAll()` wakes.
+    private func waitForClose() {
+        let slot = nodeSlot[nodes[0]]!
+        while px_atomic_load(state, px_acquire) != Self.closed {
+            _ = px_atomic32_fetch_add(parkingSleepers(slot), 1, px_seq_cst)
+            px_atomic_fence(px_seq_cst)
+            let seen = px_atomic32_load(parkingEpoch(slot), px_acquire)
+            if px_atomic_load(state, px_acquire) != Self.closed { _ = px_futex_wait(parkingEpoch(slot), seen, -1) }
+            _ = px_atomic32_fetch_sub(parkingSleepers(slot), 1, px_release)
+        }
+    }
+
+    @inline(__always)
+    private func execute(_ task: WorkerPool.Task, on worker: Worker) {
+        do {
+            try task(worker.context)
+        } catch {
+            worker.bump(Worker.failedWord)
+            onError?(error, worker.context)
+        }
+        worker.bump(Worker.executedWord)
+    }
+
+    private func steal(for worker: Worker) -> Bool {
+        for (position, victim) in worker.stealOrder.enumerated() {
+            if let task = workers[victim].inbox.tryDequeue() {
+                worker.bump(position < worker.localVictims ? Worker.stolenLocalWord : Worker.stolenRemoteWord)
+                execute(task, on: worker)
+                return true
+            }
+        }
+        return false
+    }
+
+    private func park(_ worker: Worker, slot: Int, seenEpoch: UInt64) {
+        _ = px_atomic32_fetch_add(parkingSleepers(slot), 1, px_seq_cst)
+        // Seq_cst fence: the sleeper's half of the Dekker pair with a waker's fence.
+        px_atomic_fence(px_seq_cst)
+        let seen = px_atomic32_load(parkingEpoch(slot), px_acquire)
+        let idle = px_atomic_load(broadcastEpoch, px_acquire) == seenEpoch
+            && px_atomic_load(state, px_acquire) != Self.closed
+            && worker.inbox.isEmptyApproximately
+            && worker.stealOrder.allSatisfy { workers[$0].inbox.isEmptyApproximately }
+        if idle { _ = px_futex_wait(parkingEpoch(slot), seen, -1) }
+        _ = px_atomic32_fetch_sub(parkingSleepers(slot), 1, px_release)
+    }
+
+    // MARK: Waking
+
+    /// Wakes one sleeper, of `preferred` node's word if it has one, else of another node.
+    private func wakeOne(preferring preferred: Int) {
+        // Seq_cst fence: the waker's half of the Dekker pair (after the enqueue).
+        px_atomic_fence(px_seq_cst)
+        if wake(slot: preferred, count: 1) { return }
+        for node in nodes where nodeSlot[node]! != preferred {
+            if wake(slot: nodeSlot[node]!, count: 1) { return }
+        }
+    }
+
+    private func wakeAll() {
+        px_atomic_fence(px_seq_cst)
+        for node in nodes { _ = wake(slot: nodeSlot[node]!, count: Int32.max) }
+    }
+
+    private func wake(slot: Int, count: Int32) -> Bool {
+        // Relaxed: ordered by the caller's seq_cst fence (see the parking protocol).
+        guard px_atomic32_load(parkingSleepers(slot), px_relaxed) != 0 else { return false }
+        // Release pairs with the sleeper's acquire read of the epoch.
+        _ = px_atomic32_fetch_add(parkingEpoch(slot), 1, px_release)
+        _ = px_futex_wake(parkingEpoch(slot), count)
+        return true
+    }
+
+    // MARK: Submission
+
+    func submit(_ task: @escaping WorkerPool.Task, preferring members: [Int], startingAt turn: Int) throws(WorkerPoolError) {
+        // Seq_cst: Dekker pair with shutdown(), which stores `stopping` and then reads this count.
+        _ = px_atomic_fetch_add(inFlight, 1, px_seq_cst)
+        defer {
+            // Release: the enqueue happens-before shutdown() sees the count drop.
+            _ = px_atomic_fetch_add(inFlight, UInt64.max, px_release)
+        }
+        guard px_atomic_load(state, px_seq_cst) == Self.open else { throw .shutDown }
+        var target = members[turn]
+        var placed = false
+        for step in 0..<members.count {
+            let candidate = members[(turn + step) % members.count]
+            if workers[candidate].inbox.tryEnqueue(task) {
+                target = candidate
+                placed = true
+                break
+            }
+        }
+        if !placed { workers[target].inbox.enqueue(task) }
+        wakeOne(preferring: nodeSlot[workers[target].context.node]!)
+    }
+
+    // MARK: Broadcast
+
+    func broadcast(_ body: @escaping @Sendable (WorkerContext) -> Void) throws(WorkerPoolError) {
+        let current = pthread_self()
+        precondition(!workers.contains { $0.threadStarted && pthread_equal($0.thread, current) != 0 },
+                     "broadcast called from a worker of the same pool")
+        try broadcastLock.withLock { _ throws(WorkerPoolError) in
+            guard px_atomic_load(state, px_acquire) == Self.open else { throw .shutDown }
+            broadcastBody = body
+            // Relaxed: published by the release increment of the epoch below.
+            _ = px_atomic32_fetch_add(broadcastRemaining, UInt32(workers.count), px_relaxed)
+            // Release pairs with each worker's acquire load of the epoch.
+            _ = px_atomic_fetch_add(broadcastEpoch, 1, px_release)
+            wakeAll()
+            var backoff = Backoff()
+            while true {
+                // Acquire pairs with the workers' acq_rel decrements.
+                let remaining = px_atomic32_load(broadcastRemaining, px_acquire)
+                if remaining == 0 { break }
+                if backoff.isCompleted {
+                    _ = px_futex_wait(broadcastRemaining, remaining, -1)
+                } else {
+                    backoff.snooze()
+                }
+            }
+            broadcastBody = nil
+        }
+    }
+
+    // MARK: Shutdown
+
+    func shutdown() {
+        shutdownLock.withLock { _ in
+            guard !joined else { return }
+            broadcastLock.withLock { _ in
+                // Seq_cst: Dekker pair with submit()'s increment of the in-flight count.
+                px_atomic_store(state, Self.stopping, px_seq_cst)
+                var backoff = Backoff()
+                // Acquire pairs with submit()'s release decrement.
+                while px_atomic_load(inFlight, px_acquire) != 0 { backoff.snooze() }
+                // Release pairs with the workers' acquire load of the state.
+                px_atomic_store(state, Self.closed, px_release)
+            }
+            wakeAll()
+            for worker in workers where worker.threadStarted { pthread_join(worker.thread, nil) }
+            joined = true
+        }
+    }
+
+    #if DEBUG
+    func checkInvariants() {
+        precondition(px_atomic_load(inFlight, px_seq_cst) == 0, "a submission is in flight")
+        if joined {
+            for worker in workers {
+                precondition(worker.inbox.isEmptyApproximately, "worker \(worker.context.index) left tasks behind")
+                worker.inbox._checkInvariants()
+            }
+        }
+        for worker in workers {
+            let stats = worker.statistics
+            precondition(stats.stolenLocal + stats.stolenRemote <= stats.executed, "more steals than tasks")
+            precondition(stats.failed <= stats.executed, "more failures than tasks")
+        }
+    }
+    #endif
+}
