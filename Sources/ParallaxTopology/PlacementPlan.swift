@@ -3,8 +3,12 @@
 /// `==`, and is computed without touching any thread.
 ///
 /// ## Definitions
-/// *Usable PUs*: the topology's PUs minus the reserved CPUs; with
-/// `smt = one-per-core`, only the first usable PU (logical order) of each core.
+/// *Own CPUs*: the CPUs of the pools sized by `.cpus`. They are checked
+/// (present, not reserved, in one pool only) and given to their pools first.
+///
+/// *Usable PUs*: the topology's PUs minus the reserved CPUs and the own CPUs;
+/// with `smt = one-per-core`, minus every core that has an own CPU, and then
+/// only the first remaining PU (logical order) of each core.
 ///
 /// *Policy order* of the usable PUs:
 /// - `compact`: nodes in ascending `NodeID`; within a node, hwloc's logical
@@ -16,15 +20,17 @@
 ///   1's first, ..., node 0's second, ... Consecutive workers are on different
 ///   nodes while at least two nodes have PUs left, and on different cores
 ///   within a node while its cores have free PUs.
-/// - `explicit(cpus)`: exactly `cpus`, in ascending CPU number. Every CPU must
+/// - `explicit(cpus)`: `cpus` minus the own CPUs (and, with `one-per-core`,
+///   minus their cores), in ascending CPU number. Every CPU of the list must
 ///   exist and not be reserved; with `one-per-core` no two may be siblings.
 ///
 /// *Pools* get workers in the order of the request. A pool of `.cpus` gets
-/// its own CPUs (ascending), which then leave the policy order. Pools of
-/// `.workers(n)` and `.share(f)` take the next PUs of the policy order, in the
-/// order the pools are listed; the pool of `.rest` (at most one) takes what is
-/// left after all of them, wherever it is listed. Worker ids are dense: pool
-/// by pool in request order, and in each pool in the order of its PUs.
+/// its own CPUs (ascending). Pools of `.workers(n)` and `.share(f)` (f of the
+/// usable PUs, rounded down, at least one) take the next PUs of the policy
+/// order, in the order the pools are listed; the pool of `.rest` (at most one)
+/// takes what is left after all of them, wherever it is listed. Worker ids are
+/// dense: pool by pool in request order, and in each pool in the order of its
+/// PUs.
 ///
 /// ## Invariants (checked by `_checkInvariants(on:)`)
 /// Worker ids are `0 ..< count` in order; no PU is used twice; every PU is a
@@ -38,8 +44,9 @@ public struct PlacementPlan: Sendable, Equatable, CustomStringConvertible {
         guard reservedMissing.isEmpty else {
             throw PlacementError(.reserved, .notPresent(missing: reservedMissing, available: topology.cpus))
         }
-        let order = try Self.policyOrder(topology: topology, request: request)
-        let assignment = try Self.assignPools(topology: topology, request: request, order: order)
+        let owned = try Self.claimOwnCPUs(topology: topology, request: request)
+        let order = try Self.policyOrder(topology: topology, request: request, owned: owned)
+        let assignment = try Self.assignPools(request: request, owned: owned, order: order)
 
         var workers: [WorkerPlacement] = []
         for pool in request.pools {
@@ -53,8 +60,13 @@ public struct PlacementPlan: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The usable PUs of the request in its policy's order.
-    static func policyOrder(topology: Topology, request: PlacementRequest) throws(PlacementError) -> [PUIndex] {
-        var usable = topology.pus.filter { !request.reserved.contains($0.os) }
+    static func policyOrder(topology: Topology, request: PlacementRequest,
+                            owned: [PoolName: CPUSet]) throws(PlacementError) -> [PUIndex] {
+        let ownCPUs = owned.values.reduce(CPUSet()) { $0.union($1) }
+        let excluded = request.reserved.union(ownCPUs)
+        // Under one-per-core a core with an own CPU is taken as a whole.
+        let closedCores = request.smt == .onePerCore ? Set(ownCPUs.compactMap { topology.pu($0)?.core }) : []
+        var usable = topology.pus.filter { !excluded.contains($0.os) && !closedCores.contains($0.core) }
         if request.smt == .onePerCore {
             var seenCores = Set<CoreID>()
             usable = usable.filter { seenCores.insert($0.core).inserted }
@@ -80,7 +92,7 @@ public struct PlacementPlan: Sendable, Equatable, CustomStringConvertible {
             return order
         case .explicit(let cpus):
             try checkOwnCPUs(cpus, subject: .policyCPUs, topology: topology, request: request)
-            return Array(cpus)
+            return cpus.filter { !excluded.contains($0) && !closedCores.contains(topology.pu($0)!.core) }
         }
     }
 
@@ -101,9 +113,8 @@ public struct PlacementPlan: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// The PUs of each pool.
-    static func assignPools(topology: Topology, request: PlacementRequest,
-                            order: [PUIndex]) throws(PlacementError) -> [PoolName: [PUIndex]] {
+    /// Checks the pools' sizes and the own CPUs of the `.cpus` pools.
+    static func claimOwnCPUs(topology: Topology, request: PlacementRequest) throws(PlacementError) -> [PoolName: CPUSet] {
         guard !request.pools.isEmpty else { throw PlacementError(.pools, .noPools) }
         var seen = Set<PoolName>()
         var restPool: PoolName?
@@ -122,7 +133,7 @@ public struct PlacementPlan: Sendable, Equatable, CustomStringConvertible {
             }
         }
 
-        var assignment: [PoolName: [PUIndex]] = [:]
+        var owned: [PoolName: CPUSet] = [:]
         var owner: [PUIndex: PoolName] = [:]
         for pool in request.pools {
             guard case .cpus(let cpus) = pool.size else { continue }
@@ -132,16 +143,24 @@ public struct PlacementPlan: Sendable, Equatable, CustomStringConvertible {
                 throw PlacementError(.pool(pool.name), .inTwoPools(taken, other: other))
             }
             for cpu in cpus { owner[cpu] = pool.name }
-            assignment[pool.name] = Array(cpus)
+            owned[pool.name] = cpus
         }
+        return owned
+    }
 
-        var remaining = order.filter { owner[$0] == nil }[...]
+    /// The PUs of each pool: own CPUs, then shares of the policy order.
+    static func assignPools(request: PlacementRequest, owned: [PoolName: CPUSet],
+                            order: [PUIndex]) throws(PlacementError) -> [PoolName: [PUIndex]] {
+        var assignment = owned.mapValues { Array($0) }
+        var restPool: PoolName?
+        var remaining = order[...]
         for pool in request.pools {
             let count: Int
             switch pool.size {
             case .workers(let workers): count = workers
             case .share(let fraction): count = Swift.max(1, Int((fraction * Double(order.count)).rounded(.down)))
-            case .cpus, .rest: continue
+            case .rest: restPool = pool.name; continue
+            case .cpus: continue
             }
             guard count <= remaining.count else {
                 throw PlacementError(.pool(pool.name), .tooManyWorkers(requested: count, available: remaining.count))
