@@ -228,8 +228,10 @@ public struct Topology: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String {
-        "\(packages.count) packages, \(numaNodes.count) NUMA nodes, \(l3Groups.count) L3 groups, "
-            + "\(cores.count) cores, \(pus.count) PUs (\(source))"
+        func counted(_ count: Int, _ noun: String) -> String { "\(count) \(noun)\(count == 1 ? "" : "s")" }
+        return [counted(packages.count, "package"), counted(numaNodes.count, "NUMA node"),
+                counted(l3Groups.count, "L3 group"), counted(cores.count, "core"), counted(pus.count, "PU")]
+            .joined(separator: ", ") + " (\(source))"
     }
 
     #if DEBUG
