@@ -25,6 +25,29 @@ final class TestThread: @unchecked Sendable {
     func join() { pthread_join(thread, nil) }
 }
 
+/// A value behind a pthread mutex. (ThreadSanitizer understands pthread
+/// mutexes; it does not see inside the prebuilt `Synchronization.Mutex`.)
+final class Locked<Value>: @unchecked Sendable {
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private var value: Value
+
+    init(_ value: Value) {
+        self.value = value
+        pthread_mutex_init(mutex, nil)
+    }
+
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return try body(&value)
+    }
+}
+
 /// An atomic that can live in an array.
 final class Cell<Value: AtomicRepresentable>: Sendable where Value: Sendable {
     let atomic: Atomic<Value>
@@ -66,7 +89,7 @@ struct Failure: Error, Equatable { let value: Int }
         let pool = try WorkerPool(plan: plan, pool: .execute)
         defer { pool.shutdown() }
         #expect(pool.verifiedAffinity == plan.workers.map { CPUSet([$0.pu]) })
-        let seen = Mutex<[Int: CPUSet]>([:])
+        let seen = Locked<[Int: CPUSet]>([:])
         try pool.broadcast { context in
             let affinity = try? ThreadAffinity.current()
             seen.withLock { $0[context.index] = affinity }
@@ -76,7 +99,7 @@ struct Failure: Error, Equatable { let value: Int }
             #expect(observed[index] == CPUSet([worker.pu]), "worker \(index) runs with affinity \(String(describing: observed[index]))")
         }
         // Scratch memory is on the worker's node when the machine has NUMA support.
-        let placements = Mutex<[SlotArray.Placement]>([])
+        let placements = Locked<[SlotArray.Placement]>([])
         try pool.broadcast { context in placements.withLock { $0.append(context.scratch.placement) } }
         if NUMA.isAvailable {
             #expect(placements.withLock { $0 }.allSatisfy { if case .node = $0 { true } else { false } })
@@ -112,7 +135,7 @@ struct Failure: Error, Equatable { let value: Int }
         let holder = TestThread { try? pool.broadcast { gates.hold($0) } }
         gates.waitUntilAllArrived(4)
         // Worker 0 (node 0) and worker 2 (node 1) get the tasks; workers 0, 2, 3 stay held.
-        let ranOn = Mutex<[(worker: Int, origin: NodeID)]>([])
+        let ranOn = Locked<[(worker: Int, origin: NodeID)]>([])
         let perInbox = 50
         for _ in 0..<perInbox {
             try pool.submit(toWorker: 0) { context in ranOn.withLock { $0.append((context.index, NodeID(0))) } }
@@ -140,7 +163,7 @@ struct Failure: Error, Equatable { let value: Int }
         let holder = TestThread { try? pool.broadcast { gates.hold($0) } }
         gates.waitUntilAllArrived(4)
         let done = Atomic<Int>(0)
-        let nodes = Mutex<[NodeID]>([])
+        let nodes = Locked<[NodeID]>([])
         let tasks = 200
         for _ in 0..<tasks {
             try pool.submit(toNode: NodeID(1)) { context in
@@ -213,7 +236,7 @@ struct Failure: Error, Equatable { let value: Int }
     }
 
     @Test func aThrowingTaskDoesNotKillThePool() throws {
-        let reported = Mutex<[Int]>([])
+        let reported = Locked<[Int]>([])
         let pool = try twoNodePool { error, _ in
             if let failure = error as? Failure { reported.withLock { $0.append(failure.value) } }
         }
