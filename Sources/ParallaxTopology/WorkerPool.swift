@@ -41,6 +41,9 @@ import Musl
 /// task, fences (seq_cst) and bumps the epoch only if it sees a sleeper. A task
 /// for node n wakes one sleeper of node n, or else one of another node (an
 /// idle remote worker should steal it); a broadcast or shutdown wakes all.
+/// While a task's wake-up is pending (sent, not yet taken by a worker leaving
+/// `park`), later tasks for that node send none: a burst of submissions to a
+/// parked pool costs one futex syscall, not one per task.
 ///
 /// ## Shutdown (state: open → stopping → closed)
 /// `shutdown()` stops accepting tasks (`stopping`), waits until no
@@ -331,6 +334,8 @@ final class PoolCore: @unchecked Sendable {
     func cursor(_ slot: Int) -> UnsafeMutablePointer<UInt64> { slot == globalCursorSlot ? control.word(slot) : control.word(slot, 1) }
     func parkingEpoch(_ slot: Int) -> UnsafeMutablePointer<UInt32> { UnsafeMutableRawPointer(control.word(slot)).assumingMemoryBound(to: UInt32.self) }
     func parkingSleepers(_ slot: Int) -> UnsafeMutablePointer<UInt32> { parkingEpoch(slot) + 1 }
+    /// 1 while a wake-up sent to the node's word has not been taken by a worker.
+    func wakePending(_ slot: Int) -> UnsafeMutablePointer<UInt64> { control.word(slot, 2) }
 
     // MARK: Start
 
@@ -468,6 +473,8 @@ final class PoolCore: @unchecked Sendable {
 
     private func park(_ worker: Worker, slot: Int, seenEpoch: UInt64) {
         _ = px_atomic32_fetch_add(parkingSleepers(slot), 1, px_seq_cst)
+        // A sleeper-to-be takes any pending wake-up on itself: see wake(slot:count:).
+        px_atomic_store(wakePending(slot), 0, px_seq_cst)
         // Seq_cst fence: the sleeper's half of the Dekker pair with a waker's fence.
         px_atomic_fence(px_seq_cst)
         let seen = px_atomic32_load(parkingEpoch(slot), px_acquire)
@@ -477,6 +484,11 @@ final class PoolCore: @unchecked Sendable {
             && worker.stealOrder.allSatisfy { workers[$0].inbox.isEmptyApproximately }
         if idle { _ = px_futex_wait(parkingEpoch(slot), seen, -1) }
         _ = px_atomic32_fetch_sub(parkingSleepers(slot), 1, px_release)
+        // Taking the wake-up before the scan that follows: a waker that saw it
+        // pending (and skipped its own wake-up) fenced before this fence, so the
+        // scan sees that waker's task.
+        px_atomic_store(wakePending(slot), 0, px_seq_cst)
+        px_atomic_fence(px_seq_cst)
     }
 
     // MARK: Waking
@@ -496,9 +508,21 @@ final class PoolCore: @unchecked Sendable {
         for node in nodes { _ = wake(slot: nodeSlot[node]!, count: Int32.max) }
     }
 
+    /// Wakes `count` sleepers of a node's word; false if it has none.
+    ///
+    /// A single wake-up (a task) is sent only if none is pending: until the
+    /// woken worker leaves `park` and clears the flag, further tasks need no
+    /// syscall, because that worker will scan every inbox after clearing it.
+    /// A worker entering `park` clears it too, so the flag never outlives the
+    /// sleepers it stands for. Wake-ups of everyone ignore the flag.
     private func wake(slot: Int, count: Int32) -> Bool {
         // Relaxed: ordered by the caller's seq_cst fence (see the parking protocol).
         guard px_atomic32_load(parkingSleepers(slot), px_relaxed) != 0 else { return false }
+        if count == 1 {
+            var idle: UInt64 = 0
+            // Relaxed CAS: the flag only elects the waker; the caller's fence orders the rest.
+            guard px_atomic_cas(wakePending(slot), &idle, 1, px_relaxed) else { return true }
+        }
         // Release pairs with the sleeper's acquire read of the epoch.
         _ = px_atomic32_fetch_add(parkingEpoch(slot), 1, px_release)
         _ = px_futex_wake(parkingEpoch(slot), count)

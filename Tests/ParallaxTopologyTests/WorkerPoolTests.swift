@@ -253,6 +253,29 @@ struct Failure: Error, Equatable { let value: Int }
         #expect(reported.withLock { $0 }.sorted() == Array(stride(from: 0, to: 100, by: 3)))
     }
 
+    @Test func noWakeUpIsLostBetweenIdleAndBusy() throws {
+        let pool = try twoNodePool()
+        defer { pool.shutdown() }
+        let seed = UInt64.random(in: 0...UInt64.max)
+        var rng = SeededGenerator(seed: seed)
+        let done = Atomic<Int>(0)
+        var submitted = 0
+        for _ in 0..<1500 {
+            // Pauses around the workers' spin-then-park threshold, then a burst.
+            usleep(UInt32.random(in: 0...150, using: &rng))
+            for _ in 0..<Int.random(in: 1...4, using: &rng) {
+                try pool.submit(toNode: NodeID(Int32.random(in: 0...1, using: &rng))) { _ in done.add(1, ordering: .releasing) }
+                submitted += 1
+            }
+            let deadline = MonotonicClock.nanoseconds() + 5_000_000_000
+            while done.load(ordering: .acquiring) < submitted && MonotonicClock.nanoseconds() < deadline { sched_yield() }
+            guard done.load(ordering: .acquiring) == submitted else {
+                Issue.record("seed \(seed): a task stayed queued for 5 s (lost wake-up)")
+                return
+            }
+        }
+    }
+
     @Test func parkedWorkersWakeForNewWork() throws {
         let pool = try twoNodePool()
         defer { pool.shutdown() }
