@@ -156,3 +156,9 @@ int px_thread_affinity_self(uint64_t *words, size_t word_count) {
     }
     return 0;
 }
+
+int px_thread_set_name(const char *name) {
+    char truncated[16];
+    snprintf(truncated, sizeof truncated, "%s", name);
+    return pthread_setname_np(pthread_self(), truncated);
+}

@@ -76,4 +76,7 @@ int px_thread_pin_self(int cpu);
  */
 int px_thread_affinity_self(uint64_t *words, size_t word_count);
 
+/* Names the calling thread (at most 15 bytes are kept). Returns 0 or an errno. */
+int px_thread_set_name(const char *name);
+
 #endif /* PX_TOPOLOGY_H */

@@ -81,7 +81,9 @@ public struct Topology: Sendable, Equatable, CustomStringConvertible {
 
     // MARK: Loading
 
-    /// The machine this process runs on (PUs it may not use are left out).
+    /// The machine this process runs on. PUs outside the process's cgroup
+    /// cpuset are left out (hwloc's default); a narrower `taskset` mask is not
+    /// applied here, so pinning to a PU outside it fails with a clear error.
     public static func thisMachine() throws(TopologyError) -> Topology {
         try load(.thisMachine)
     }

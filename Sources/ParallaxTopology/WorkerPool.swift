@@ -380,6 +380,8 @@ final class PoolCore: @unchecked Sendable {
 
     func run(_ index: Int) {
         let worker = workers[index]
+        // Shows as "px-execute-3" in top -H, perf and gdb (the kernel keeps 15 bytes).
+        _ = px_thread_set_name("px-\(worker.context.placement.pool)-\(index)")
         if options.pinning == .pinned {
             do {
                 try ThreadAffinity.pinCurrentThreadVerified(to: worker.context.pu)
