@@ -18,11 +18,16 @@ import Musl
 ///
 /// ## Submission and stealing
 /// `submit(toNode:)` puts a task in the inbox of one of that node's workers
-/// (round-robin); `submit(toWorker:)` in that worker's. A worker takes from
-/// its own inbox first; when it is empty it steals one task at a time, from
-/// the other workers of its own node first, then from the workers of the
-/// other nodes (nodes in rotation from the next one). Each worker counts the
-/// tasks it ran, and of those the ones it stole on its node and across nodes.
+/// (round-robin); `submit(toWorker:)` in that worker's. When an inbox is
+/// full the task goes to the next candidate's, and when all are full to an
+/// unbounded, mutex-guarded `OverflowQueue`: submission never blocks, so a
+/// task may submit into a saturated pool without deadlocking it. A worker
+/// takes from its own inbox first; when it is empty it steals one task at a
+/// time, from the other workers of its own node first, then from the workers
+/// of the other nodes (nodes in rotation from the next one), then takes from
+/// the overflow queue. Each worker counts the tasks it ran, and of those the
+/// ones it stole on its node and across nodes (overflow tasks count as
+/// neither).
 ///
 /// ## Broadcast (fork-join)
 /// `broadcast(_:)` runs a body once on every worker and returns when all have
@@ -269,6 +274,8 @@ final class PoolCore: @unchecked Sendable {
     let broadcastLock = Mutex<Void>(())
     /// Published by the release increment of the broadcast epoch.
     nonisolated(unsafe) var broadcastBody: (@Sendable (WorkerContext) -> Void)?
+    /// Tasks that found every inbox they tried full.
+    let overflow: OverflowQueue<WorkerPool.Task>
     var joined = false
     let shutdownLock = Mutex<Void>(())
 
@@ -292,6 +299,7 @@ final class PoolCore: @unchecked Sendable {
         globalCursorSlot = 5
         do {
             control = try SlotArray(count: 6 + nodes.count, lineSize: .linePair)
+            overflow = try OverflowQueue()
             var built: [Worker] = []
             for (index, placement) in placements.enumerated() {
                 let scratch = try SlotArray(count: (options.scratchBytes + 63) / 64, lineSize: .line, node: placement.node)
@@ -428,6 +436,11 @@ final class PoolCore: @unchecked Sendable {
                 backoff.reset()
                 continue
             }
+            if let task = overflow.pop() {
+                execute(task, on: worker)
+                backoff.reset()
+                continue
+            }
             if isClosed { return }
             if !backoff.isCompleted {
                 backoff.snooze()
@@ -484,6 +497,7 @@ final class PoolCore: @unchecked Sendable {
             && px_atomic_load(state, px_acquire) != Self.closed
             && worker.inbox.isEmptyApproximately
             && worker.stealOrder.allSatisfy { workers[$0].inbox.isEmptyApproximately }
+            && overflow.isEmptyApproximately
         if idle { _ = px_futex_wait(parkingEpoch(slot), seen, -1) }
         _ = px_atomic32_fetch_sub(parkingSleepers(slot), 1, px_release)
         // Taking the wake-up before the scan that follows: a waker that saw it
@@ -551,7 +565,7 @@ final class PoolCore: @unchecked Sendable {
                 break
             }
         }
-        if !placed { workers[target].inbox.enqueue(task) }
+        if !placed { overflow.push(task) }
         wakeOne(preferring: nodeSlot[workers[target].context.node]!)
     }
 
@@ -612,6 +626,8 @@ final class PoolCore: @unchecked Sendable {
                 precondition(worker.inbox.isEmptyApproximately, "worker \(worker.context.index) left tasks behind")
                 worker.inbox._checkInvariants()
             }
+            precondition(overflow.isEmptyApproximately, "tasks left in the overflow queue")
+            overflow._checkInvariants()
         }
         for worker in workers {
             let stats = worker.statistics

@@ -235,6 +235,32 @@ struct Failure: Error, Equatable { let value: Int }
         pool._checkInvariants()
     }
 
+    @Test func fullInboxesOverflowInsteadOfBlocking() throws {
+        let topology = try Topology(synthetic: "pack:2 numa:1 core:2 pu:1")
+        let plan = try PlacementPlan(topology: topology, request: PlacementRequest())
+        let pool = try WorkerPool(plan: plan, pool: .execute, options: .init(pinning: .unpinned, inboxCapacity: 2))
+        let gates = Gates(count: 4)
+        let holder = TestThread { try? pool.broadcast { gates.hold($0) } }
+        gates.waitUntilAllArrived(4)
+        let ran = Atomic<Int>(0)
+        // 4 workers x 2 inbox cells: everything past the 8th task overflows, and
+        // submit returns although no worker is taking anything.
+        for _ in 0..<1000 { try pool.submit { _ in ran.add(1, ordering: .relaxed) } }
+        #expect(ran.load(ordering: .relaxed) == 0)
+        for index in 0..<4 { gates.release(index) }
+        holder.join()
+        // A task that floods the saturated pool from inside it does not deadlock.
+        try pool.submit(toWorker: 0) { _ in
+            for _ in 0..<1000 { try pool.submit { _ in ran.add(1, ordering: .relaxed) } }
+        }
+        let deadline = MonotonicClock.nanoseconds() + 10_000_000_000
+        while ran.load(ordering: .relaxed) < 2000 && MonotonicClock.nanoseconds() < deadline { usleep(100) }
+        pool.shutdown()
+        #expect(ran.load(ordering: .relaxed) == 2000)
+        #expect(pool.statistics.reduce(0) { $0 + $1.executed } == 2001)
+        pool._checkInvariants()
+    }
+
     @Test func aThrowingTaskDoesNotKillThePool() throws {
         let reported = Locked<[Int]>([])
         let pool = try twoNodePool { error, _ in

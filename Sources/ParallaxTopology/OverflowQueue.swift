@@ -1,0 +1,79 @@
+import CParallax
+import ParallaxConcurrency
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// An unbounded FIFO behind a pthread mutex, whose length is mirrored in an
+/// atomic word so that the frequent question "is anything here?" takes no lock.
+///
+/// `WorkerPool` puts a task here only when every inbox it tried is full, so
+/// that submission never blocks (a task that submits work into a saturated
+/// pool cannot deadlock it) and the lock is off the common path.
+///
+/// ## Invariants (checked by `_checkInvariants()` when quiescent)
+/// `head <= items.count`, and the mirrored count equals `items.count - head`.
+///
+/// ## Memory orders
+/// The elements are published by the mutex. The count is written under the
+/// mutex (release) and read without it (acquire) only as a hint: a reader that
+/// sees 0 while a push is in flight misses that element for now, and the
+/// pool's parking protocol (a seq_cst fence on both sides) makes sure some
+/// worker looks again.
+final class OverflowQueue<Element>: @unchecked Sendable {
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    /// Guarded by `mutex`; `items[head...]` are the queued elements.
+    private var items: [Element] = []
+    private var head = 0
+    private let control: SlotArray
+
+    init(node: NodeID? = nil) throws(SlotArrayError) {
+        control = try SlotArray(count: 1, lineSize: .linePair, node: node)
+        pthread_mutex_init(mutex, nil)
+    }
+
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    private var count: UnsafeMutablePointer<UInt64> { control.word(0) }
+
+    func push(_ element: Element) {
+        pthread_mutex_lock(mutex)
+        items.append(element)
+        // Release pairs with the acquire load in isEmptyApproximately/pop.
+        px_atomic_store(count, UInt64(items.count - head), px_release)
+        pthread_mutex_unlock(mutex)
+    }
+
+    /// The oldest element, or nil when empty.
+    func pop() -> Element? {
+        // Acquire: pairs with push's release store (a hint; the mutex publishes).
+        guard px_atomic_load(count, px_acquire) != 0 else { return nil }
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        guard head < items.count else { return nil }
+        let element = items[head]
+        head += 1
+        if head == items.count {
+            items.removeAll(keepingCapacity: true)
+            head = 0
+        }
+        px_atomic_store(count, UInt64(items.count - head), px_release)
+        return element
+    }
+
+    var isEmptyApproximately: Bool { px_atomic_load(count, px_acquire) == 0 }
+
+    #if DEBUG
+    func _checkInvariants() {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        precondition(head <= items.count, "overflow head passed its end")
+        precondition(px_atomic_load(count, px_seq_cst) == UInt64(items.count - head), "overflow count is stale")
+    }
+    #endif
+}
