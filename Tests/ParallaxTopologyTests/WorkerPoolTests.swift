@@ -98,11 +98,20 @@ struct Failure: Error, Equatable { let value: Int }
         for (index, worker) in plan.workers.enumerated() {
             #expect(observed[index] == CPUSet([worker.pu]), "worker \(index) runs with affinity \(String(describing: observed[index]))")
         }
-        // Scratch memory is on the worker's node when the machine has NUMA support.
-        let placements = Locked<[SlotArray.Placement]>([])
-        try pool.broadcast { context in placements.withLock { $0.append(context.scratch.placement) } }
+        // Scratch memory is on the worker's node when the machine has NUMA
+        // support: bound there, and the kernel reports its pages there.
+        let placements = Locked<[(SlotArray.Placement, NodeID?, NodeID)]>([])
+        try pool.broadcast { context in
+            let scratch = context.scratch
+            placements.withLock { $0.append((scratch.placement, NUMA.node(of: scratch.base), context.node)) }
+        }
+        let observedPlacements = placements.withLock { $0 }
+        #expect(observedPlacements.count == plan.count)
         if NUMA.isAvailable {
-            #expect(placements.withLock { $0 }.allSatisfy { if case .node = $0 { true } else { false } })
+            for (placement, pageNode, node) in observedPlacements {
+                #expect(placement == .node(node))
+                #expect(pageNode == node)
+            }
         }
     }
 
