@@ -216,6 +216,8 @@ final class Worker: @unchecked Sendable {
     /// Other workers' positions: same node first (`localVictims` of them), then the others.
     var stealOrder: [Int] = []
     var localVictims = 0
+    /// Control slot of the node's parking word.
+    var parkingSlot = 0
     var thread = pthread_t()
     var threadStarted = false
     /// Written by the worker thread before it signals start-up (release), read after (acquire).
@@ -262,6 +264,8 @@ final class PoolCore: @unchecked Sendable {
     let nodes: [NodeID]
     let nodeMembers: [NodeID: [Int]]
     let nodeSlot: [NodeID: Int]
+    /// The control slots of the nodes' parking words, in node order.
+    var parkingSlots: Range<Int> { 6 ..< 6 + nodes.count }
     let allMembers: [Int]
     let globalCursorSlot: Int
 
@@ -329,6 +333,7 @@ final class PoolCore: @unchecked Sendable {
             }
             worker.stealOrder = local + remote
             worker.localVictims = local.count
+            worker.parkingSlot = slots[worker.context.node]!
         }
     }
 
@@ -406,7 +411,7 @@ final class PoolCore: @unchecked Sendable {
             return
         }
 
-        let slot = nodeSlot[worker.context.node]!
+        let slot = worker.parkingSlot
         var seenEpoch: UInt64 = 0
         var backoff = Backoff()
         while true {
@@ -454,7 +459,7 @@ final class PoolCore: @unchecked Sendable {
     /// A worker that failed to start waits for the pool to close (start() shuts
     /// it down), parked on the first node's word, which `wakeAll()` wakes.
     private func waitForClose() {
-        let slot = nodeSlot[nodes[0]]!
+        let slot = parkingSlots.lowerBound
         while px_atomic_load(state, px_acquire) != Self.closed {
             _ = px_atomic32_fetch_add(parkingSleepers(slot), 1, px_seq_cst)
             px_atomic_fence(px_seq_cst)
@@ -514,14 +519,14 @@ final class PoolCore: @unchecked Sendable {
         // Seq_cst fence: the waker's half of the Dekker pair (after the enqueue).
         px_atomic_fence(px_seq_cst)
         if wake(slot: preferred, count: 1) { return }
-        for node in nodes where nodeSlot[node]! != preferred {
-            if wake(slot: nodeSlot[node]!, count: 1) { return }
+        for slot in parkingSlots where slot != preferred {
+            if wake(slot: slot, count: 1) { return }
         }
     }
 
     private func wakeAll() {
         px_atomic_fence(px_seq_cst)
-        for node in nodes { _ = wake(slot: nodeSlot[node]!, count: Int32.max) }
+        for slot in parkingSlots { _ = wake(slot: slot, count: Int32.max) }
     }
 
     /// Wakes `count` sleepers of a node's word; false if it has none.
@@ -566,7 +571,7 @@ final class PoolCore: @unchecked Sendable {
             }
         }
         if !placed { overflow.push(task) }
-        wakeOne(preferring: nodeSlot[workers[target].context.node]!)
+        wakeOne(preferring: workers[target].parkingSlot)
     }
 
     // MARK: Broadcast
