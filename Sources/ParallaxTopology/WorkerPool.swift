@@ -272,8 +272,8 @@ final class PoolCore: @unchecked Sendable {
     /// Slot 0: state. 1: submissions in flight. 2: broadcast epoch. 3: word 0,
     /// low half: broadcast remaining count (futex). 4: word 0, low half:
     /// workers started (futex). 5: global round-robin cursor. 6 + k: node k's
-    /// parking word (epoch, sleepers: two 32-bit halves) and, in word 1, its
-    /// round-robin cursor.
+    /// parking word (epoch, sleepers: two 32-bit halves), in word 1 its
+    /// round-robin cursor, in word 2 its pending-wake-up flag.
     let control: SlotArray
     let broadcastLock = Mutex<Void>(())
     /// Published by the release increment of the broadcast epoch.
