@@ -50,15 +50,14 @@ px_topology *px_topology_load(px_topology_source source, const char *argument,
         return NULL;
     }
     int rc = 0;
-    const char *what = "load";
+    const char *what = "this machine";
     switch (source) {
     case px_topology_this_machine: break;
     case px_topology_synthetic:
-        what = "invalid synthetic topology";
         rc = hwloc_topology_set_synthetic(topo, argument);
         break;
     case px_topology_xml:
-        what = "cannot load topology XML";
+        what = "XML file";
         rc = hwloc_topology_set_xml(topo, argument);
         break;
     default:
@@ -67,8 +66,14 @@ px_topology *px_topology_load(px_topology_source source, const char *argument,
     }
     if (rc == 0) rc = hwloc_topology_load(topo);
     if (rc != 0) {
-        /* hwloc reports bad input as EINVAL (synthetic) or the file's errno (XML). */
-        report(error, error_size, what, argument, errno != 0 ? errno : EINVAL);
+        /* hwloc reports a bad description only as EINVAL, so say what was rejected;
+           for XML the errno (ENOENT, EACCES, ...) is the useful part. */
+        if (source == px_topology_synthetic && error != NULL && error_size > 0) {
+            snprintf(error, error_size, "hwloc rejects the synthetic description '%s' (example: 'pack:2 numa:2 core:8 pu:2')",
+                     argument != NULL ? argument : "");
+        } else {
+            report(error, error_size, what, argument, errno != 0 ? errno : EINVAL);
+        }
         hwloc_topology_destroy(topo);
         return NULL;
     }
