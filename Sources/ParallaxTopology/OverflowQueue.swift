@@ -44,27 +44,31 @@ final class OverflowQueue<Element>: @unchecked Sendable {
     func push(_ element: Element) {
         pthread_mutex_lock(mutex)
         items.append(element)
-        // Release pairs with the acquire load in isEmptyApproximately/pop.
+        // Release pairs with the acquire loads of the count (pop, isEmptyApproximately).
         px_atomic_store(count, UInt64(items.count - head), px_release)
         pthread_mutex_unlock(mutex)
     }
 
-    /// The oldest element, or nil when empty.
-    func pop() -> Element? {
+    /// Moves up to `limit` of the oldest elements to the end of `batch`, under
+    /// one lock acquisition; returns how many.
+    func pop(upTo limit: Int, appendingTo batch: inout [Element]) -> Int {
         // Acquire: pairs with push's release store (a hint; the mutex publishes).
-        guard px_atomic_load(count, px_acquire) != 0 else { return nil }
+        guard limit > 0, px_atomic_load(count, px_acquire) != 0 else { return 0 }
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
-        guard head < items.count else { return nil }
-        let element = items[head]
-        head += 1
+        let taken = Swift.min(limit, items.count - head)
+        batch.append(contentsOf: items[head ..< head + taken])
+        head += taken
         if head == items.count {
             items.removeAll(keepingCapacity: true)
             head = 0
         }
         px_atomic_store(count, UInt64(items.count - head), px_release)
-        return element
+        return taken
     }
+
+    /// Elements inside, as last published (a hint while pushes or pops are in flight).
+    var countApproximately: Int { Int(px_atomic_load(count, px_acquire)) }
 
     var isEmptyApproximately: Bool { px_atomic_load(count, px_acquire) == 0 }
 

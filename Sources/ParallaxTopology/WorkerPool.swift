@@ -412,6 +412,8 @@ final class PoolCore: @unchecked Sendable {
         }
 
         let slot = worker.parkingSlot
+        var overflowBatch: [WorkerPool.Task] = []
+        overflowBatch.reserveCapacity(Self.overflowBatchLimit)
         var seenEpoch: UInt64 = 0
         var backoff = Backoff()
         while true {
@@ -441,8 +443,7 @@ final class PoolCore: @unchecked Sendable {
                 backoff.reset()
                 continue
             }
-            if let task = overflow.pop() {
-                execute(task, on: worker)
+            if takeOverflow(for: worker, into: &overflowBatch) {
                 backoff.reset()
                 continue
             }
@@ -478,6 +479,20 @@ final class PoolCore: @unchecked Sendable {
             onError?(error, worker.context)
         }
         worker.bump(Worker.executedWord)
+    }
+
+    /// Most overflow tasks a worker takes under one lock acquisition.
+    static let overflowBatchLimit = 32
+
+    /// Runs a batch of overflow tasks: its share (the queue's length over the
+    /// worker count, at most `overflowBatchLimit`), so that one lock
+    /// acquisition serves several tasks while the others still get some.
+    private func takeOverflow(for worker: Worker, into batch: inout [WorkerPool.Task]) -> Bool {
+        let share = Swift.min(Self.overflowBatchLimit, Swift.max(1, overflow.countApproximately / workers.count))
+        guard overflow.pop(upTo: share, appendingTo: &batch) > 0 else { return false }
+        for task in batch { execute(task, on: worker) }
+        batch.removeAll(keepingCapacity: true)
+        return true
     }
 
     private func steal(for worker: Worker) -> Bool {
