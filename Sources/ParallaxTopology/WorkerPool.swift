@@ -139,6 +139,19 @@ public final class WorkerPool: @unchecked Sendable {
     /// Counters of each worker (exact once the pool is shut down or idle).
     public var statistics: [WorkerStatistics] { core.workers.map { $0.statistics } }
 
+    /// The same counters summed over the workers of each node, in node order.
+    public var statisticsByNode: [NodeStatistics] {
+        let perWorker = statistics
+        return core.nodes.map { node in
+            let members = perWorker.filter { $0.node == node }
+            return NodeStatistics(node: node, workers: members.count,
+                                  executed: members.reduce(0) { $0 + $1.executed },
+                                  stolenLocal: members.reduce(0) { $0 + $1.stolenLocal },
+                                  stolenRemote: members.reduce(0) { $0 + $1.stolenRemote },
+                                  failed: members.reduce(0) { $0 + $1.failed })
+        }
+    }
+
     /// The CPUs each worker's thread was allowed to run on when it started,
     /// as `sched_getaffinity` reported them (nil for unpinned workers).
     public var verifiedAffinity: [CPUSet?] { core.workers.map { $0.verifiedAffinity } }
@@ -178,6 +191,18 @@ public struct WorkerStatistics: Sendable, Equatable {
     public let failed: UInt64
     /// Broadcast bodies this worker ran.
     public let broadcasts: UInt64
+}
+
+public struct NodeStatistics: Sendable, Equatable {
+    public let node: NodeID
+    public let workers: Int
+    /// Tasks run by the node's workers.
+    public let executed: UInt64
+    /// Of `executed`, stolen from a worker of the same node.
+    public let stolenLocal: UInt64
+    /// Of `executed`, stolen from a worker of another node.
+    public let stolenRemote: UInt64
+    public let failed: UInt64
 }
 
 public enum WorkerPoolError: Error, Equatable, Sendable, CustomStringConvertible {

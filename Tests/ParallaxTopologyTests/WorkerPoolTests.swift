@@ -191,6 +191,10 @@ struct Failure: Error, Equatable { let value: Int }
         pool.shutdown()
         #expect(nodes.withLock { $0 }.allSatisfy { $0 == NodeID(1) })
         #expect(pool.statistics.allSatisfy { $0.stolenRemote == 0 })
+        let byNode = pool.statisticsByNode
+        #expect(byNode.map(\.node) == [NodeID(0), NodeID(1)])
+        #expect(byNode.map(\.executed) == [0, UInt64(tasks)])
+        #expect(byNode.map(\.workers) == [2, 2])
         #expect(throws: WorkerPoolError.noWorkerOnNode(NodeID(5))) { try pool.submit(toNode: NodeID(5)) { _ in } }
     }
 
