@@ -104,22 +104,23 @@ public final class WorkerPool: @unchecked Sendable {
 
     /// Runs `task` on a worker of `node` (or a thief, if they are all busy).
     public func submit(toNode node: NodeID, _ task: @escaping Task) throws(WorkerPoolError) {
-        guard let members = core.nodeMembers[node] else { throw .noWorkerOnNode(node) }
-        let slot = core.nodeSlot[node]!
-        let turn = Int(px_atomic_fetch_add(core.cursor(slot), 1, px_relaxed) % UInt64(members.count))
+        guard let range = core.nodeRanges[node] else { throw .noWorkerOnNode(node) }
+        let members = UnsafeBufferPointer(rebasing: core.memberTable[range])
+        let cursor = core.cursor(core.workerSlots[members[0]])
+        let turn = Int(px_atomic_fetch_add(cursor, 1, px_relaxed) % UInt64(members.count))
         try core.submit(task, preferring: members, startingAt: turn)
     }
 
     /// Runs `task` on `worker` (position in this pool), or on a thief.
     public func submit(toWorker worker: Int, _ task: @escaping Task) throws(WorkerPoolError) {
         guard worker >= 0, worker < core.workers.count else { throw .noSuchWorker(worker) }
-        try core.submit(task, preferring: [worker], startingAt: 0)
+        try core.submit(task, preferring: UnsafeBufferPointer(rebasing: core.identityTable[worker ... worker]), startingAt: 0)
     }
 
     /// Runs `task` on any worker (round-robin over all of them).
     public func submit(_ task: @escaping Task) throws(WorkerPoolError) {
         let turn = Int(px_atomic_fetch_add(core.cursor(core.globalCursorSlot), 1, px_relaxed) % UInt64(core.workers.count))
-        try core.submit(task, preferring: core.allMembers, startingAt: turn)
+        try core.submit(task, preferring: UnsafeBufferPointer(core.identityTable), startingAt: turn)
     }
 
     /// Runs `body` once on every worker and returns when all have finished.

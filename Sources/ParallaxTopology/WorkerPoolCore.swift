@@ -17,6 +17,8 @@ final class Worker: @unchecked Sendable {
     let context: WorkerContext
     let inbox: MPMCQueue<WorkerPool.Task>
     let counters: SlotArray
+    /// `counters`' words, cached so that bumping a counter touches no reference count.
+    let counterWords: UnsafeMutablePointer<UInt64>
     /// Other workers' positions: same node first (`localVictims` of them), then the others.
     var stealOrder: [Int] = []
     var localVictims = 0
@@ -38,11 +40,12 @@ final class Worker: @unchecked Sendable {
         self.context = context
         self.inbox = inbox
         self.counters = counters
+        counterWords = counters.word(0)
     }
 
     @inline(__always)
     func bump(_ word: Int) {
-        let pointer = counters.word(0, word)
+        let pointer = counterWords + word
         // Relaxed: only this thread writes the counter.
         px_atomic_store(pointer, px_atomic_load(pointer, px_relaxed) &+ 1, px_relaxed)
     }
@@ -66,11 +69,21 @@ final class PoolCore: @unchecked Sendable {
     let options: WorkerPool.Options
     let onError: (@Sendable (any Error, WorkerContext) -> Void)?
     let nodes: [NodeID]
-    let nodeMembers: [NodeID: [Int]]
-    let nodeSlot: [NodeID: Int]
+    /// Hot-path tables, in C-style buffers so that reading them touches no
+    /// reference count: a retain or release on an inbox or a `Worker` from
+    /// both the submitting thread and the worker would bounce the object's
+    /// header line between their cores on every task.
+    /// The inboxes by worker position (the `Worker`s own them).
+    let inboxes: UnsafeMutableBufferPointer<Unmanaged<MPMCQueue<WorkerPool.Task>>>
+    /// Worker positions grouped by node, in node order; a node's share is `nodeRanges[node]`.
+    let memberTable: UnsafeMutableBufferPointer<Int>
+    let nodeRanges: [NodeID: Range<Int>]
+    /// `0 ..< count`: the candidates of `submit(_:)` and `submit(toWorker:)`.
+    let identityTable: UnsafeMutableBufferPointer<Int>
+    /// Parking-word slot of each worker's node.
+    let workerSlots: UnsafeMutableBufferPointer<Int>
     /// The control slots of the nodes' parking words, in node order.
     var parkingSlots: Range<Int> { 6 ..< 6 + nodes.count }
-    let allMembers: [Int]
     let globalCursorSlot: Int
 
     /// Slot 0: state. 1: submissions in flight. 2: broadcast epoch. 3: word 0,
@@ -99,11 +112,8 @@ final class PoolCore: @unchecked Sendable {
         self.nodes = nodes
         var members: [NodeID: [Int]] = [:]
         for (index, placement) in placements.enumerated() { members[placement.node, default: []].append(index) }
-        nodeMembers = members
         var slots: [NodeID: Int] = [:]
         for (position, node) in nodes.enumerated() { slots[node] = 6 + position }
-        nodeSlot = slots
-        allMembers = Array(placements.indices)
         globalCursorSlot = 5
         do {
             control = try SlotArray(count: 6 + nodes.count, lineSize: .linePair)
@@ -124,6 +134,23 @@ final class PoolCore: @unchecked Sendable {
         } catch {
             throw .memory("\(error)")
         }
+        // Allocated after the last throwing step, so a failed init leaks nothing.
+        var table: [Int] = []
+        var ranges: [NodeID: Range<Int>] = [:]
+        for node in nodes {
+            let start = table.count
+            table += members[node]!
+            ranges[node] = start ..< table.count
+        }
+        memberTable = .allocate(capacity: table.count)
+        _ = memberTable.initialize(from: table)
+        nodeRanges = ranges
+        identityTable = .allocate(capacity: placements.count)
+        _ = identityTable.initialize(from: placements.indices)
+        workerSlots = .allocate(capacity: placements.count)
+        _ = workerSlots.initialize(from: placements.map { slots[$0.node]! })
+        inboxes = .allocate(capacity: placements.count)
+        _ = inboxes.initialize(from: workers.map { Unmanaged.passUnretained($0.inbox) })
         for worker in workers {
             let own = members[worker.context.node]!
             let position = own.firstIndex(of: worker.context.index)!
@@ -139,6 +166,13 @@ final class PoolCore: @unchecked Sendable {
             worker.localVictims = local.count
             worker.parkingSlot = slots[worker.context.node]!
         }
+    }
+
+    deinit {
+        inboxes.deallocate()
+        memberTable.deallocate()
+        identityTable.deallocate()
+        workerSlots.deallocate()
     }
 
     // MARK: Control words
@@ -216,6 +250,8 @@ final class PoolCore: @unchecked Sendable {
         }
 
         let slot = worker.parkingSlot
+        let inbox = worker.inbox
+        let stealOrder = worker.stealOrder
         var overflowBatch: [WorkerPool.Task] = []
         overflowBatch.reserveCapacity(Self.overflowBatchLimit)
         var seenEpoch: UInt64 = 0
@@ -238,12 +274,12 @@ final class PoolCore: @unchecked Sendable {
             // Acquire pairs with shutdown()'s release store of `closed`, which
             // follows every accepted submission: read before the scan below.
             let isClosed = px_atomic_load(state, px_acquire) == Self.closed
-            if let task = worker.inbox.tryDequeue() {
+            if let task = inbox.tryDequeue() {
                 execute(task, on: worker)
                 backoff.reset()
                 continue
             }
-            if steal(for: worker) {
+            if steal(for: worker, order: stealOrder) {
                 backoff.reset()
                 continue
             }
@@ -299,9 +335,9 @@ final class PoolCore: @unchecked Sendable {
         return true
     }
 
-    private func steal(for worker: Worker) -> Bool {
-        for (position, victim) in worker.stealOrder.enumerated() {
-            if let task = workers[victim].inbox.tryDequeue() {
+    private func steal(for worker: Worker, order: [Int]) -> Bool {
+        for (position, victim) in order.enumerated() {
+            if let task = inboxes[victim]._withUnsafeGuaranteedRef({ $0.tryDequeue() }) {
                 worker.bump(position < worker.localVictims ? Worker.stolenLocalWord : Worker.stolenRemoteWord)
                 execute(task, on: worker)
                 return true
@@ -320,7 +356,7 @@ final class PoolCore: @unchecked Sendable {
         let idle = px_atomic_load(broadcastEpoch, px_acquire) == seenEpoch
             && px_atomic_load(state, px_acquire) != Self.closed
             && worker.inbox.isEmptyApproximately
-            && worker.stealOrder.allSatisfy { workers[$0].inbox.isEmptyApproximately }
+            && worker.stealOrder.allSatisfy { inboxes[$0]._withUnsafeGuaranteedRef { $0.isEmptyApproximately } }
             && overflow.isEmptyApproximately
         if idle { _ = px_futex_wait(parkingEpoch(slot), seen, -1) }
         _ = px_atomic32_fetch_sub(parkingSleepers(slot), 1, px_release)
@@ -371,7 +407,8 @@ final class PoolCore: @unchecked Sendable {
 
     // MARK: Submission
 
-    func submit(_ task: @escaping WorkerPool.Task, preferring members: [Int], startingAt turn: Int) throws(WorkerPoolError) {
+    func submit(_ task: @escaping WorkerPool.Task, preferring members: UnsafeBufferPointer<Int>,
+                startingAt turn: Int) throws(WorkerPoolError) {
         // Seq_cst: Dekker pair with shutdown(), which stores `stopping` and then reads this count.
         _ = px_atomic_fetch_add(inFlight, 1, px_seq_cst)
         defer {
@@ -383,14 +420,14 @@ final class PoolCore: @unchecked Sendable {
         var placed = false
         for step in 0..<members.count {
             let candidate = members[(turn + step) % members.count]
-            if workers[candidate].inbox.tryEnqueue(task) {
+            if inboxes[candidate]._withUnsafeGuaranteedRef({ $0.tryEnqueue(task) }) {
                 target = candidate
                 placed = true
                 break
             }
         }
         if !placed { overflow.push(task) }
-        wakeOne(preferring: workers[target].parkingSlot)
+        wakeOne(preferring: workerSlots[target])
     }
 
     // MARK: Broadcast

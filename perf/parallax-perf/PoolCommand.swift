@@ -16,13 +16,14 @@ struct PoolCommand: ParsableCommand {
         discussion: """
             broadcast: one fork-join round runs an empty body once on every worker and waits for \
             all of them. tasks: --tasks tiny tasks are submitted from one thread round-robin and \
-            the run ends when the last has run. Workers are the default plan's (every PU of this \
-            machine, compact), pinned for WorkerPool, unpinned for the baselines. Each \
-            implementation runs --repeat times, interleaved; the median is reported.
+            the run ends when the last has run. Workers are placed compactly, pinned for \
+            WorkerPool (unless --unpinned), unpinned for the baselines. When the workers leave \
+            a PU free, the calling thread is pinned to the last one. Each implementation runs \
+            --repeat times, interleaved; the median is reported.
             """
     )
 
-    @Option(help: "Workers (default: every PU of this machine).") var workers: Int?
+    @Option(help: "Workers (default: every PU but one, which the calling thread gets).") var workers: Int?
     @Option(help: "Fork-join rounds per run.") var rounds: Int = 20_000
     @Option(help: "Tasks per run.") var tasks: Int = 200_000
     @Option(help: "Runs per implementation; the median is reported.") var `repeat`: Int = 5
@@ -37,12 +38,18 @@ struct PoolCommand: ParsableCommand {
 
     func run() throws {
         let topology = try Topology.thisMachine()
-        var request = PlacementRequest()
-        if let workers {
-            guard workers <= topology.pus.count else {
-                throw ValidationError("--workers \(workers): this machine has \(topology.pus.count) PUs")
-            }
-            request.pools = [PoolRequest(.execute, .workers(workers))]
+        let workerCount = workers ?? Swift.max(1, topology.pus.count - 1)
+        guard workerCount <= topology.pus.count else {
+            throw ValidationError("--workers \(workerCount): this machine has \(topology.pus.count) PUs")
+        }
+        // The calling thread (which submits, broadcasts and waits) gets the last
+        // PU to itself when the workers leave one free, as a deployment reserves
+        // one for the pipeline thread; otherwise it shares the workers' PUs.
+        var request = PlacementRequest(pools: [PoolRequest(.execute, .workers(workerCount))])
+        let callerPU = workerCount < topology.pus.count ? topology.pus.last!.os : nil
+        if let callerPU {
+            request.reserved = CPUSet([callerPU])
+            try ThreadAffinity.pinCurrentThreadVerified(to: callerPU)
         }
         let plan = try PlacementPlan(topology: topology, request: request)
         let count = plan.count
@@ -82,7 +89,7 @@ struct PoolCommand: ParsableCommand {
         let taskRatio = taskRate("parallax") / taskRate("condvar")
         for (bench, impl, value, unit) in rows {
             if json {
-                print(#"{"bench":"\#(bench)","impl":"\#(impl)","workers":\#(count),"runs":\#(`repeat`),"\#(unit)":\#(rounded(value, 10))}"#)
+                print(#"{"bench":"\#(bench)","impl":"\#(impl)","workers":\#(count),"caller_pinned":\#(callerPU != nil),"runs":\#(`repeat`),"\#(unit)":\#(rounded(value, 10))}"#)
             } else {
                 print("\(bench.padding(toLength: 10)) \(impl.padding(toLength: 11)) \(count) workers  \(rounded(value, 10)) \(unit)")
             }
