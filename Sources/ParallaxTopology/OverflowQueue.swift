@@ -1,10 +1,5 @@
 import CParallax
 import ParallaxConcurrency
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// An unbounded FIFO behind a pthread mutex, whose length is mirrored in an
 /// atomic word so that the frequent question "is anything here?" takes no lock.
@@ -23,7 +18,7 @@ import Musl
 /// pool's parking protocol (a seq_cst fence on both sides) makes sure some
 /// worker looks again.
 final class OverflowQueue<Element>: @unchecked Sendable {
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let mutex = PosixLock()
     /// Guarded by `mutex`; `items[head...]` are the queued elements.
     private var items: [Element] = []
     private var head = 0
@@ -31,22 +26,16 @@ final class OverflowQueue<Element>: @unchecked Sendable {
 
     init(node: NodeID? = nil) throws(SlotArrayError) {
         control = try SlotArray(count: 1, lineSize: .linePair, node: node)
-        pthread_mutex_init(mutex, nil)
-    }
-
-    deinit {
-        pthread_mutex_destroy(mutex)
-        mutex.deallocate()
     }
 
     private var count: UnsafeMutablePointer<UInt64> { control.word(0) }
 
     func push(_ element: Element) {
-        pthread_mutex_lock(mutex)
+        mutex.lock()
         items.append(element)
         // Release pairs with the acquire loads of the count (pop, isEmptyApproximately).
         px_atomic_store(count, UInt64(items.count - head), px_release)
-        pthread_mutex_unlock(mutex)
+        mutex.unlock()
     }
 
     /// Moves up to `limit` of the oldest elements to the end of `batch`, under
@@ -54,8 +43,8 @@ final class OverflowQueue<Element>: @unchecked Sendable {
     func pop(upTo limit: Int, appendingTo batch: inout [Element]) -> Int {
         // Acquire: pairs with push's release store (a hint; the mutex publishes).
         guard limit > 0, px_atomic_load(count, px_acquire) != 0 else { return 0 }
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
+        mutex.lock()
+        defer { mutex.unlock() }
         let taken = Swift.min(limit, items.count - head)
         batch.append(contentsOf: items[head ..< head + taken])
         head += taken
@@ -74,8 +63,8 @@ final class OverflowQueue<Element>: @unchecked Sendable {
 
     #if DEBUG
     func _checkInvariants() {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
+        mutex.lock()
+        defer { mutex.unlock() }
         precondition(head <= items.count, "overflow head passed its end")
         precondition(px_atomic_load(count, px_seq_cst) == UInt64(items.count - head), "overflow count is stale")
     }

@@ -129,6 +129,8 @@ public final class WorkerPool: @unchecked Sendable {
     }
 
     /// Runs every task submitted so far, then stops the threads. Idempotent.
+    /// A task may call it (its own thread is then detached instead of joined);
+    /// a broadcast body may not (the broadcast holds the lock shutdown takes).
     public func shutdown() { core.shutdown() }
 
     /// Counters of each worker (exact once the pool is shut down or idle).

@@ -1,5 +1,4 @@
 import CParallax
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -92,13 +91,13 @@ final class PoolCore: @unchecked Sendable {
     /// parking word (epoch, sleepers: two 32-bit halves), in word 1 its
     /// round-robin cursor, in word 2 its pending-wake-up flag.
     let control: SlotArray
-    let broadcastLock = Mutex<Void>(())
+    let broadcastLock = PosixLock()
     /// Published by the release increment of the broadcast epoch.
     nonisolated(unsafe) var broadcastBody: (@Sendable (WorkerContext) -> Void)?
     /// Tasks that found every inbox they tried full.
     let overflow: OverflowQueue<WorkerPool.Task>
     var joined = false
-    let shutdownLock = Mutex<Void>(())
+    let shutdownLock = PosixLock()
 
     init(placements: [WorkerPlacement], options: WorkerPool.Options,
          onError: (@Sendable (any Error, WorkerContext) -> Void)?) throws(WorkerPoolError) {
@@ -436,7 +435,7 @@ final class PoolCore: @unchecked Sendable {
         let current = pthread_self()
         precondition(!workers.contains { $0.threadStarted && pthread_equal($0.thread, current) != 0 },
                      "broadcast called from a worker of the same pool")
-        try broadcastLock.withLock { _ throws(WorkerPoolError) in
+        try broadcastLock.withLock { () throws(WorkerPoolError) in
             guard px_atomic_load(state, px_acquire) == Self.open else { throw .shutDown }
             broadcastBody = body
             // Relaxed: published by the release increment of the epoch below.
@@ -462,9 +461,9 @@ final class PoolCore: @unchecked Sendable {
     // MARK: Shutdown
 
     func shutdown() {
-        shutdownLock.withLock { _ in
+        shutdownLock.withLock {
             guard !joined else { return }
-            broadcastLock.withLock { _ in
+            broadcastLock.withLock {
                 // Seq_cst: Dekker pair with submit()'s increment of the in-flight count.
                 px_atomic_store(state, Self.stopping, px_seq_cst)
                 var backoff = Backoff()
@@ -474,7 +473,17 @@ final class PoolCore: @unchecked Sendable {
                 px_atomic_store(state, Self.closed, px_release)
             }
             wakeAll()
-            for worker in workers where worker.threadStarted { pthread_join(worker.thread, nil) }
+            let current = pthread_self()
+            for worker in workers where worker.threadStarted {
+                // A task may shut the pool down (or drop its last reference):
+                // its own thread cannot be joined, so it is detached and exits
+                // on its own once the inboxes are empty.
+                if pthread_equal(worker.thread, current) != 0 {
+                    pthread_detach(worker.thread)
+                } else {
+                    pthread_join(worker.thread, nil)
+                }
+            }
             joined = true
         }
     }

@@ -274,6 +274,18 @@ struct Failure: Error, Equatable { let value: Int }
         pool._checkInvariants()
     }
 
+    @Test func aTaskCanShutThePoolDown() throws {
+        let pool = try twoNodePool()
+        let ran = Atomic<Int>(0)
+        for _ in 0..<100 { try pool.submit { _ in ran.add(1, ordering: .relaxed) } }
+        try pool.submit(toWorker: 1) { _ in pool.shutdown() }
+        let deadline = MonotonicClock.nanoseconds() + 10_000_000_000
+        while ran.load(ordering: .relaxed) < 100 && MonotonicClock.nanoseconds() < deadline { usleep(100) }
+        #expect(ran.load(ordering: .relaxed) == 100)
+        #expect(throws: WorkerPoolError.shutDown) { try pool.submit { _ in } }
+        pool.shutdown()
+    }
+
     @Test func aThrowingTaskDoesNotKillThePool() throws {
         let reported = Locked<[Int]>([])
         let pool = try twoNodePool { error, _ in
