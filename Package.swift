@@ -63,7 +63,7 @@ let package = Package(
         .testTarget(name: "CParallaxTests", dependencies: ["CParallax"]),
         .testTarget(name: "ParallaxConcurrencyTests", dependencies: ["ParallaxConcurrency"]),
         .testTarget(name: "ParallaxTopologyTests", dependencies: ["ParallaxTopology"], exclude: ["Fixtures"]),
-        .testTarget(name: "ParallaxConfigTests", dependencies: ["ParallaxConfig", "ParallaxTopology"]),
+        .testTarget(name: "ParallaxConfigTests", dependencies: ["ParallaxConfig", "ParallaxTopology", "CParallax"]),
     ],
     swiftLanguageModes: [.v6]
 )

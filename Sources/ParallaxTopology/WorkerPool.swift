@@ -101,6 +101,13 @@ public final class WorkerPool: @unchecked Sendable {
 
     public var count: Int { core.workers.count }
     public var placements: [WorkerPlacement] { core.workers.map(\.context.placement) }
+    /// The NUMA nodes the workers are on, ascending: allocate per-node shares
+    /// of shared data (`SlotArray(count:lineSize:node:)`) for these.
+    public var nodes: [NodeID] { core.nodes }
+    /// Positions (`WorkerContext.index`) of the workers on `node`.
+    public func workers(on node: NodeID) -> [Int] {
+        core.nodeRanges[node].map { Array(core.memberTable[$0]) } ?? []
+    }
 
     /// Runs `task` on a worker of `node` (or a thief, if they are all busy).
     public func submit(toNode node: NodeID, _ task: @escaping Task) throws(WorkerPoolError) {

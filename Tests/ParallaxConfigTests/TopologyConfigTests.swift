@@ -1,3 +1,4 @@
+import CParallax
 import ParallaxConfig
 import ParallaxTopology
 import Testing
@@ -146,6 +147,29 @@ func configError(_ text: String, topology: Topology? = nil) -> String? {
         ]
         for (text, expected) in planCases {
             #expect(configError(text, topology: machine) == expected, "config:\n\(text)")
+        }
+    }
+
+    /// The usage example of docs/topology.md, on this machine with the default config.
+    @Test func documentedExecutorPatternRuns() throws {
+        let topology = try Topology.thisMachine()
+        let config = try TopologyConfig.parse("", file: "defaults.toml")
+        let plan = try config.plan(on: topology)
+        let pool = try WorkerPool(plan: plan, pool: .execute, options: config.workers)
+
+        let statusByNode = Dictionary(uniqueKeysWithValues: try pool.nodes.map { node in
+            (node, try SlotArray(count: 4096, lineSize: .line, node: node))
+        })
+        let visits = try SlotArray(count: pool.count, lineSize: .line)
+        try pool.broadcast { worker in
+            let local = statusByNode[worker.node]!
+            px_atomic_store(local.word(worker.index), UInt64(worker.pu.rawValue) + 1, px_relaxed)
+            _ = px_atomic_fetch_add(visits.word(worker.index), 1, px_relaxed)
+        }
+        pool.shutdown()
+        for (index, placement) in plan.workers.enumerated() {
+            #expect(px_atomic_load(visits.word(index), px_relaxed) == 1)
+            #expect(px_atomic_load(statusByNode[placement.node]!.word(index), px_relaxed) == UInt64(placement.pu.rawValue) + 1)
         }
     }
 

@@ -136,6 +136,9 @@ struct Failure: Error, Equatable { let value: Int }
             }
         }
         #expect(pool.statistics.map(\.broadcasts) == Array(repeating: UInt64(rounds), count: pool.count))
+        #expect(pool.nodes == [NodeID(0), NodeID(1)])
+        #expect(pool.workers(on: NodeID(1)) == [2, 3])
+        #expect(pool.workers(on: NodeID(7)) == [])
     }
 
     @Test func stealingPrefersTheOwnNode() throws {
