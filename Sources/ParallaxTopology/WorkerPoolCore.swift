@@ -50,6 +50,7 @@ final class Worker: @unchecked Sendable {
     }
 
     var statistics: WorkerStatistics {
+        // Relaxed: a snapshot; exactness comes from the pool being idle or joined.
         func read(_ word: Int) -> UInt64 { px_atomic_load(counters.word(0, word), px_relaxed) }
         return WorkerStatistics(worker: context.index, node: context.node, executed: read(Self.executedWord),
                                 stolenLocal: read(Self.stolenLocalWord), stolenRemote: read(Self.stolenRemoteWord),
@@ -300,6 +301,8 @@ final class PoolCore: @unchecked Sendable {
     /// it down), parked on the first node's word, which `wakeAll()` wakes.
     private func waitForClose() {
         let slot = parkingSlots.lowerBound
+        // The parking protocol of park(), with `closed` as the only condition:
+        // acquire loads of the state pair with shutdown()'s release store.
         while px_atomic_load(state, px_acquire) != Self.closed {
             _ = px_atomic32_fetch_add(parkingSleepers(slot), 1, px_seq_cst)
             px_atomic_fence(px_seq_cst)
@@ -351,6 +354,8 @@ final class PoolCore: @unchecked Sendable {
         px_atomic_store(wakePending(slot), 0, px_seq_cst)
         // Seq_cst fence: the sleeper's half of the Dekker pair with a waker's fence.
         px_atomic_fence(px_seq_cst)
+        // Acquire pairs with a waker's release bump of the epoch; the checks
+        // below are the same acquire loads as in the worker loop.
         let seen = px_atomic32_load(parkingEpoch(slot), px_acquire)
         let idle = px_atomic_load(broadcastEpoch, px_acquire) == seenEpoch
             && px_atomic_load(state, px_acquire) != Self.closed
@@ -358,6 +363,7 @@ final class PoolCore: @unchecked Sendable {
             && worker.stealOrder.allSatisfy { inboxes[$0]._withUnsafeGuaranteedRef { $0.isEmptyApproximately } }
             && overflow.isEmptyApproximately
         if idle { _ = px_futex_wait(parkingEpoch(slot), seen, -1) }
+        // Release: leaving is only a hint to wakers (no data is published).
         _ = px_atomic32_fetch_sub(parkingSleepers(slot), 1, px_release)
         // Taking the wake-up before the scan that follows: a waker that saw it
         // pending (and skipped its own wake-up) fenced before this fence, so the
@@ -379,6 +385,8 @@ final class PoolCore: @unchecked Sendable {
     }
 
     private func wakeAll() {
+        // Seq_cst fence: the waker's half of the Dekker pair (after publishing
+        // the broadcast epoch or the closed state).
         px_atomic_fence(px_seq_cst)
         for slot in parkingSlots { _ = wake(slot: slot, count: Int32.max) }
     }
@@ -414,6 +422,7 @@ final class PoolCore: @unchecked Sendable {
             // Release: the enqueue happens-before shutdown() sees the count drop.
             _ = px_atomic_fetch_add(inFlight, UInt64.max, px_release)
         }
+        // Seq_cst: the other half of the Dekker pair with shutdown().
         guard px_atomic_load(state, px_seq_cst) == Self.open else { throw .shutDown }
         var target = members[turn]
         var placed = false
@@ -436,6 +445,8 @@ final class PoolCore: @unchecked Sendable {
         precondition(!workers.contains { $0.threadStarted && pthread_equal($0.thread, current) != 0 },
                      "broadcast called from a worker of the same pool")
         try broadcastLock.withLock { () throws(WorkerPoolError) in
+            // Acquire: shutdown() changes the state only under this same lock,
+            // so this read is exact; the order is for form.
             guard px_atomic_load(state, px_acquire) == Self.open else { throw .shutDown }
             broadcastBody = body
             // Relaxed: published by the release increment of the epoch below.
