@@ -52,7 +52,12 @@ px_topology *px_topology_load(px_topology_source source, const char *argument,
     int rc = 0;
     const char *what = "this machine";
     switch (source) {
-    case px_topology_this_machine: break;
+    case px_topology_this_machine:
+        /* Leave out the CPUs this process may not run on (taskset, cpuset):
+           a plan must only name PUs its workers can be pinned to. */
+        rc = hwloc_topology_set_flags(topo, HWLOC_TOPOLOGY_FLAG_IS_THISSYSTEM |
+                                                HWLOC_TOPOLOGY_FLAG_RESTRICT_TO_CPUBINDING);
+        break;
     case px_topology_synthetic:
         rc = hwloc_topology_set_synthetic(topo, argument);
         break;

@@ -8,6 +8,9 @@
  * per NUMA node, in hwloc's logical order; the model (CPU sets, placement) is
  * built in Swift from those records.
  *
+ * This machine's topology is restricted to the CPUs the process may run on
+ * (its cgroup cpuset and its affinity mask, as `taskset` sets it).
+ *
  * Numbering: `os_index` fields are what the kernel calls the object (the CPU
  * number of sched_setaffinity, the node number of libnuma). `core`, `l3` and
  * `package` are hwloc logical indexes: unique and dense over the whole

@@ -81,9 +81,9 @@ public struct Topology: Sendable, Equatable, CustomStringConvertible {
 
     // MARK: Loading
 
-    /// The machine this process runs on. PUs outside the process's cgroup
-    /// cpuset are left out (hwloc's default); a narrower `taskset` mask is not
-    /// applied here, so pinning to a PU outside it fails with a clear error.
+    /// The machine this process runs on, restricted to the PUs the process
+    /// may run on (its cgroup cpuset and its affinity mask, e.g. from
+    /// `taskset`), so that every PU of a plan is one its workers can be pinned to.
     public static func thisMachine() throws(TopologyError) -> Topology {
         try load(.thisMachine)
     }
