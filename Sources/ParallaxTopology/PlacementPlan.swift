@@ -4,7 +4,8 @@
 ///
 /// ## Definitions
 /// *Own CPUs*: the CPUs of the pools sized by `.cpus`. They are checked
-/// (present, not reserved, in one pool only) and given to their pools first.
+/// (present, not reserved, in one pool only, and with `one-per-core` no two
+/// on one core, even in different pools) and given to their pools first.
 ///
 /// *Usable PUs*: the topology's PUs minus the reserved CPUs and the own CPUs;
 /// with `smt = one-per-core`, minus every core that has an own CPU, and then
@@ -141,6 +142,14 @@ public struct PlacementPlan: Sendable, Equatable, CustomStringConvertible {
             let taken = CPUSet(cpus.filter { owner[$0] != nil })
             if let first = taken.first, let other = owner[first] {
                 throw PlacementError(.pool(pool.name), .inTwoPools(taken, other: other))
+            }
+            if request.smt == .onePerCore {
+                // One worker per core across pools too.
+                for cpu in cpus {
+                    guard let core = topology.pu(cpu)?.core else { continue }
+                    let claimed = CPUSet(topology.cores.first { $0.id == core }!.pus.filter { owner[$0] != nil })
+                    if !claimed.isEmpty { throw PlacementError(.pool(pool.name), .siblings(core, claimed.union(CPUSet([cpu])))) }
+                }
             }
             for cpu in cpus { owner[cpu] = pool.name }
             owned[pool.name] = cpus

@@ -187,6 +187,8 @@ func siblingRanks(_ topology: Topology) -> [PUIndex: Int] {
         #expect(failure(PlacementRequest(pools: [PoolRequest(.precheck, .workers(5)), PoolRequest(.execute, .workers(4))])) == PlacementError(.pool(.execute), .tooManyWorkers(requested: 4, available: 3)))
         #expect(failure(PlacementRequest(pools: [PoolRequest(.precheck, .cpus([0, 1])), PoolRequest(.commit, .cpus([1, 2]))])) == PlacementError(.pool(.commit), .inTwoPools([1], other: .precheck)))
         #expect(failure(PlacementRequest(reserved: [3], pools: [PoolRequest(.commit, .cpus([2, 3]))])) == PlacementError(.pool(.commit), .reservedCPUs([3])))
+        #expect(failure(PlacementRequest(smt: .onePerCore, pools: [PoolRequest(.precheck, .cpus([4])), PoolRequest(.commit, .cpus([5]))])) == PlacementError(.pool(.commit), .siblings(CoreID(2), [4, 5])))
+        #expect(failure(PlacementRequest(pools: [PoolRequest(.precheck, .cpus([4])), PoolRequest(.commit, .cpus([5]))])) == nil, "siblings in two pools are fine with smt = siblings")
         #expect(failure(PlacementRequest(pools: [PoolRequest(.precheck, .workers(8)), PoolRequest(.execute, .rest)])) == PlacementError(.pool(.execute), .nothingLeft))
         let message = failure(PlacementRequest(pools: [PoolRequest(.execute, .workers(9))]))!.description
         #expect(message == "pool execute: 9 workers requested but only 8 processing units are left for them")
