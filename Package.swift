@@ -12,13 +12,14 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // C shim: aligned atomic slots, NUMA placement, CPU features, futexes.
         .target(
             name: "CParallax",
             path: "CSupport",
-            linkerSettings: [.linkedLibrary("numa")]
+            linkerSettings: [.linkedLibrary("numa"), .linkedLibrary("hwloc")]
         ),
         .target(
             name: "ParallaxConcurrency",
@@ -32,8 +33,19 @@ let package = Package(
             path: "Sources/ParallaxPrecheck"
         ),
         .target(
+            name: "ParallaxTopology",
+            dependencies: ["CParallax", "ParallaxConcurrency"],
+            path: "Sources/ParallaxTopology"
+        ),
+        // The only module that sees TOMLKit and Foundation.
+        .target(
+            name: "ParallaxConfig",
+            dependencies: ["ParallaxTopology", .product(name: "TOMLKit", package: "TOMLKit")],
+            path: "Sources/ParallaxConfig"
+        ),
+        .target(
             name: "Parallax",
-            dependencies: ["ParallaxConcurrency", "ParallaxPrecheck"],
+            dependencies: ["ParallaxConcurrency", "ParallaxTopology", "ParallaxPrecheck"],
             path: "Sources/Parallax"
         ),
 
@@ -49,6 +61,7 @@ let package = Package(
                 "Parallax",
                 "CParallax",
                 "CPerfBaselines",
+                "ParallaxConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "perf/parallax-perf"
@@ -65,6 +78,8 @@ let package = Package(
         // OpenSSL's libcrypto as a reference for the hash tests only.
         .systemLibrary(name: "COpenSSLCrypto", path: "Tests/COpenSSLCrypto"),
         .testTarget(name: "ParallaxPrecheckTests", dependencies: ["ParallaxPrecheck", "COpenSSLCrypto"]),
+        .testTarget(name: "ParallaxTopologyTests", dependencies: ["ParallaxTopology"], exclude: ["Fixtures"]),
+        .testTarget(name: "ParallaxConfigTests", dependencies: ["ParallaxConfig", "ParallaxTopology", "CParallax"]),
     ],
     swiftLanguageModes: [.v6]
 )

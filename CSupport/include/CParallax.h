@@ -7,5 +7,6 @@
 #include "px_hash.h"
 #include "px_slots.h"
 #include "px_sync.h"
+#include "px_topology.h"
 
 #endif /* CPARALLAX_H */

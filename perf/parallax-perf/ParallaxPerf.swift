@@ -5,6 +5,9 @@ struct ParallaxPerf: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "parallax-perf",
         abstract: "Measure Parallax on this machine: queues, topology, execution.",
-        subcommands: [DemoCommand.self, QueueCommand.self, DigestCommand.self, PrecheckCommand.self]
+        subcommands: [
+            DemoCommand.self, QueueCommand.self, TopologyCommand.self, PoolCommand.self,
+            DigestCommand.self, PrecheckCommand.self,
+        ]
     )
 }
