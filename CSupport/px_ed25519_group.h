@@ -1,0 +1,23 @@
+/*
+ * px_ed25519_group.h — decoding, encoding and slow generic operations on
+ * edwards25519 points (private to the shim); see px_ed25519_group.c.
+ */
+#ifndef PX_ED25519_GROUP_H
+#define PX_ED25519_GROUP_H
+
+#include "px_ed25519_point.h"
+
+/* 1 iff the y-coordinate (bit 255 ignored) is below p. */
+int px_ge_is_canonical_encoding(const uint8_t s[32]);
+/* 1 iff y (bit 255 ignored) is the y of one of the eight small-order points;
+ * for canonical encodings these are exactly the points P with [8]P = 0. */
+int px_ge_has_small_order_encoding(const uint8_t s[32]);
+/* Decodes (or decodes and negates) a canonical encoding; -1 if no point has it
+ * (x^2 not a square, or x = 0 with the sign bit set). */
+int px_ge_decode(px_ge *r, const uint8_t s[32], int negate);
+void px_ge_encode(uint8_t s[32], const px_ge *p);
+void px_ge_add_points(px_ge *r, const px_ge *p, const px_ge *q);
+void px_ge_double_point(px_ge *r, const px_ge *p);
+void px_ge_scalarmult_slow(px_ge *r, const px_ge *p, const uint8_t e[32]);
+
+#endif /* PX_ED25519_GROUP_H */

@@ -1,0 +1,207 @@
+/*
+ * Ed25519 verification, single and batched: see include/px_ed25519.h for the rule.
+ *
+ * Algorithm: each signature becomes an "entry": -A and -R decoded once, tables of
+ * their odd multiples (1..15, cached coordinates), width-5 NAFs of z and z h mod L,
+ * and z S mod L. A group of entries is checked with one Straus (interleaved
+ * window) multi-scalar multiplication whose doublings are shared: the base point
+ * uses a fixed width-8 table, every other point its own width-5 table (Bernstein,
+ * Duif, Lange, Schwabe, Yang, "High-speed high-security signatures", §5, for the
+ * batch equation; Straus 1964 / Möller 2001 for the interleaving). The sum is
+ * multiplied by 8 and compared with the identity. A failing group is split in
+ * halves; if the left half passes, the right half is known to fail (the two
+ * halves' sums add up to the whole), which saves one check per level.
+ *
+ * The single verifier is the same check on one entry with z = 1, so its equation
+ * is exactly [8]([S]B - R - [h]A) = 0.
+ */
+#include "px_ed25519.h"
+#include "px_ed25519_group.h"
+#include "px_ed25519_scalar.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define WINDOW 5
+#define TABLE_SIZE (1 << (WINDOW - 2))
+
+typedef struct entry {
+    px_ge_cached neg_r[TABLE_SIZE]; /* (2i+1)(-R) */
+    px_ge_cached neg_a[TABLE_SIZE]; /* (2i+1)(-A) */
+    px_sc zs;                        /* z S mod L */
+    int8_t naf_z[256];
+    int8_t naf_zh[256];
+    int top_z, top_zh;
+} entry;
+
+static void build_table(px_ge_cached table[TABLE_SIZE], const px_ge *p) {
+    const px_fe *d2 = &px_ed25519_constants_get()->d2;
+    px_ge p2, cur = *p;
+    px_ge_cached p2c;
+    px_ge_completed t;
+    px_ge_double(&t, p);
+    px_ge_from_completed(&p2, &t);
+    px_ge_to_cached(&p2c, &p2, d2);
+    px_ge_to_cached(&table[0], &cur, d2);
+    for (int i = 1; i < TABLE_SIZE; i++) {
+        px_ge_add_cached(&t, &cur, &p2c);
+        px_ge_from_completed(&cur, &t);
+        px_ge_to_cached(&table[i], &cur, d2);
+    }
+}
+
+/* Structural checks, challenge, tables and recodings for one signature. */
+static px_ed25519_verdict prepare(entry *e, const uint8_t pk[32], const uint8_t sig[64],
+                                  const uint8_t *msg, size_t len, const px_sc *z) {
+    const uint8_t *r_enc = sig, *s_enc = sig + 32;
+    if (!px_sc_is_canonical(s_enc)) return px_ed25519_s_not_reduced;
+    if (!px_ge_is_canonical_encoding(pk)) return px_ed25519_key_not_canonical;
+    if (px_ge_has_small_order_encoding(pk)) return px_ed25519_key_small_order;
+    px_ge neg_a, neg_r;
+    if (px_ge_decode(&neg_a, pk, 1) != 0) return px_ed25519_key_not_on_curve;
+    if (!px_ge_is_canonical_encoding(r_enc)) return px_ed25519_r_not_canonical;
+    if (px_ge_has_small_order_encoding(r_enc)) return px_ed25519_r_small_order;
+    if (px_ge_decode(&neg_r, r_enc, 1) != 0) return px_ed25519_r_not_on_curve;
+
+    crypto_hash_sha512_state hs;
+    uint8_t digest[64];
+    crypto_hash_sha512_init(&hs);
+    crypto_hash_sha512_update(&hs, r_enc, 32);
+    crypto_hash_sha512_update(&hs, pk, 32);
+    crypto_hash_sha512_update(&hs, msg, len);
+    crypto_hash_sha512_final(&hs, digest);
+    px_sc h, zh, s;
+    px_sc_reduce512(&h, digest);
+    px_sc_mul(&zh, z, &h);
+    px_sc_from_bytes(&s, s_enc);
+    px_sc_mul(&e->zs, z, &s);
+    e->top_z = px_sc_naf(e->naf_z, z, WINDOW);
+    e->top_zh = px_sc_naf(e->naf_zh, &zh, WINDOW);
+    build_table(e->neg_r, &neg_r);
+    build_table(e->neg_a, &neg_a);
+    return px_ed25519_valid;
+}
+
+static inline void add_digit(px_ge_completed *t, px_ge *r, const px_ge_cached *table, int d) {
+    px_ge_from_completed(r, t);
+    if (d > 0) px_ge_add_cached(t, r, &table[d >> 1]);
+    else px_ge_sub_cached(t, r, &table[(-d) >> 1]);
+}
+
+/* 1 iff [8](sum over entries[lo..hi) of z([S]B - R - [h]A)) = 0. */
+static int check_group(const entry *entries, size_t lo, size_t hi) {
+    const px_ed25519_constants *k = px_ed25519_constants_get();
+    px_sc base = { { 0, 0, 0, 0 } };
+    int top = 0;
+    for (size_t j = lo; j < hi; j++) {
+        const entry *e = &entries[j];
+        px_sc_add(&base, &base, &e->zs);
+        if (e->top_z > top) top = e->top_z;
+        if (e->top_zh > top) top = e->top_zh;
+    }
+    int8_t naf_base[256];
+    int top_base = px_sc_naf(naf_base, &base, 8);
+    if (top_base > top) top = top_base;
+
+    px_ge r;
+    px_ge_completed t;
+    px_ge_identity(&r);
+    for (int i = top - 1; i >= 0; i--) {
+        px_ge_double(&t, &r);
+        for (size_t j = lo; j < hi; j++) {
+            const entry *e = &entries[j];
+            int dz = e->naf_z[i], dh = e->naf_zh[i];
+            if (dz) add_digit(&t, &r, e->neg_r, dz);
+            if (dh) add_digit(&t, &r, e->neg_a, dh);
+        }
+        int db = naf_base[i];
+        if (db) {
+            px_ge_from_completed(&r, &t);
+            if (db > 0) px_ge_add_affine(&t, &r, &k->base_odd[db >> 1]);
+            else px_ge_sub_affine(&t, &r, &k->base_odd[(-db) >> 1]);
+        }
+        px_ge_from_completed_xyz(&r, &t);
+    }
+    for (int i = 0; i < 3; i++) {
+        px_ge_double(&t, &r);
+        px_ge_from_completed_xyz(&r, &t);
+    }
+    return px_fe_is_zero(&r.X) && px_fe_equal(&r.Y, &r.Z);
+}
+
+/* Verdicts for entries[lo..hi), signature positions[j] for entry j; known_bad: the caller already knows the
+ * group fails. */
+static void bisect(const entry *entries, const size_t *positions,
+                   size_t lo, size_t hi, int known_bad, uint8_t *verdicts) {
+    if (!known_bad && check_group(entries, lo, hi)) {
+        for (size_t j = lo; j < hi; j++) verdicts[positions[j]] = px_ed25519_valid;
+        return;
+    }
+    if (hi - lo == 1) {
+        verdicts[positions[lo]] = px_ed25519_equation_fails;
+        return;
+    }
+    size_t mid = lo + (hi - lo) / 2;
+    int left_ok = check_group(entries, lo, mid);
+    if (left_ok) {
+        for (size_t j = lo; j < mid; j++) verdicts[positions[j]] = px_ed25519_valid;
+    } else {
+        bisect(entries, positions, lo, mid, 1, verdicts);
+    }
+    /* The whole fails; if the left half passes, the right half must fail. */
+    bisect(entries, positions, mid, hi, left_ok, verdicts);
+}
+
+px_ed25519_verdict px_ed25519_verify(const uint8_t public_key[32], const uint8_t signature[64],
+                                     const uint8_t *message, size_t message_length) {
+    entry e;
+    px_sc one = { { 1, 0, 0, 0 } };
+    px_ed25519_verdict v = prepare(&e, public_key, signature, message, message_length, &one);
+    if (v != px_ed25519_valid) return v;
+    return check_group(&e, 0, 1) ? px_ed25519_valid : px_ed25519_equation_fails;
+}
+
+int px_ed25519_verify_batch(size_t count, const uint8_t *public_keys, const uint8_t *signatures,
+                            const uint8_t *messages, const size_t *offsets,
+                            const uint8_t seed[32], uint8_t *verdicts) {
+    if (count == 0) return 0;
+    size_t chunk = count < PX_ED25519_CHUNK ? count : PX_ED25519_CHUNK;
+    entry *entries = malloc(chunk * sizeof(entry));
+    if (entries == NULL) return -1;
+    size_t positions[PX_ED25519_CHUNK];
+    uint8_t coefficients[PX_ED25519_CHUNK * 16];
+    for (size_t start = 0; start < count; start += chunk) {
+        size_t end = start + chunk < count ? start + chunk : count;
+        /* Coefficients: ChaCha20 keyed by the seed, one nonce per chunk. */
+        uint8_t nonce[8];
+        uint64_t chunk_index = start / chunk;
+        memcpy(nonce, &chunk_index, 8);
+        crypto_stream_chacha20(coefficients, 16 * (end - start), nonce, seed);
+        size_t m = 0;
+        for (size_t i = start; i < end; i++) {
+            px_sc z = { { 0, 0, 0, 0 } };
+            memcpy(z.v, coefficients + 16 * (i - start), 16);
+            z.v[0] |= 1; /* z != 0 (mod L): an entry can never drop out of the sum */
+            px_ed25519_verdict v = prepare(&entries[m], public_keys + 32 * i, signatures + 64 * i,
+                                           messages + offsets[i], offsets[i + 1] - offsets[i], &z);
+            if (v == px_ed25519_valid) {
+                positions[m] = i;
+                m++;
+            } else {
+                verdicts[i] = (uint8_t)v;
+            }
+        }
+        if (m > 0) bisect(entries, positions, 0, m, 0, verdicts);
+    }
+    free(entries);
+    return 0;
+}
+
+void px_ed25519_small_order_point(unsigned k, uint8_t out[32]) {
+    const px_ed25519_constants *c = px_ed25519_constants_get();
+    px_ge p;
+    px_ge_identity(&p);
+    for (unsigned i = 0; i < (k & 7); i++) px_ge_add_points(&p, &p, &c->torsion8);
+    px_ge_encode(out, &p);
+}
