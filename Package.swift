@@ -18,12 +18,30 @@ let package = Package(
         .target(
             name: "CParallax",
             path: "CSupport",
-            linkerSettings: [.linkedLibrary("numa")]
+            linkerSettings: [.linkedLibrary("numa"), .linkedLibrary("sodium")]
         ),
         .target(
             name: "ParallaxConcurrency",
             dependencies: ["CParallax"],
             path: "Sources/ParallaxConcurrency"
+        ),
+        // Reference signature libraries (Debian libsodium-dev, libsecp256k1-dev).
+        .systemLibrary(
+            name: "CSodium",
+            path: "Sources/CSodium",
+            pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"])]
+        ),
+        .systemLibrary(
+            name: "CSecp256k1",
+            path: "Sources/CSecp256k1",
+            pkgConfig: "libsecp256k1",
+            providers: [.apt(["libsecp256k1-dev"])]
+        ),
+        .target(
+            name: "ParallaxPrecheck",
+            dependencies: ["CParallax", "ParallaxConcurrency", "CSodium", "CSecp256k1"],
+            path: "Sources/ParallaxPrecheck"
         ),
         .target(
             name: "Parallax",
@@ -41,6 +59,8 @@ let package = Package(
             name: "parallax-perf",
             dependencies: [
                 "Parallax",
+                "ParallaxPrecheck",
+                "CSodium",
                 "CPerfBaselines",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -49,6 +69,10 @@ let package = Package(
 
         .testTarget(name: "CParallaxTests", dependencies: ["CParallax"]),
         .testTarget(name: "ParallaxConcurrencyTests", dependencies: ["ParallaxConcurrency"]),
+        .testTarget(
+            name: "ParallaxSignatureTests",
+            dependencies: ["ParallaxPrecheck", "CParallax", "CSodium", "CSecp256k1"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

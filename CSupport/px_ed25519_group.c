@@ -11,6 +11,8 @@
 #include "px_ed25519_scalar.h"
 
 #include <pthread.h>
+#include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 
 static px_ed25519_constants constants;
@@ -138,6 +140,9 @@ static const uint8_t L_bytes[32] = {
 
 static void init_constants(void) {
     px_ed25519_constants *k = &constants;
+    /* The verifier uses libsodium's SHA-512 and ChaCha20; sodium_init picks their
+     * fastest implementations and is idempotent. */
+    if (sodium_init() < 0) abort();
     px_fe a, b, binv;
     fe_from_u64(&a, 121665);
     fe_from_u64(&b, 121666);
