@@ -44,41 +44,65 @@ int px_ge_is_canonical_encoding(const uint8_t s[32]) {
     return s[0] < 0xed;
 }
 
-static int decode_with(px_ge *r, const uint8_t s[32], int negate, const px_fe *d,
-                       const px_fe *sqrt_m1) {
-    px_fe y, y2, u, v, v3, v7, x, vxx, one, t;
+/* Decoding, split around its one exponentiation so that batches can compute
+ * many exponentiations at once (px_fe_pow_p58_many). */
+static void decode_begin_with(px_ge_decoding *dec, px_fe *w, const uint8_t s[32], const px_fe *d) {
+    px_fe y2, one, v7;
     px_fe_one(&one);
-    px_fe_frombytes(&y, s);
-    px_fe_sq(&y2, &y);
-    px_fe_sub(&u, &y2, &one);          /* u = y^2 - 1 */
-    px_fe_carry(&u);
-    px_fe_mul(&v, &y2, d);
-    px_fe_add(&v, &v, &one);           /* v = d y^2 + 1 */
-    px_fe_sq(&v3, &v);
-    px_fe_mul(&v3, &v3, &v);           /* v^3 */
-    px_fe_sq(&v7, &v3);
-    px_fe_mul(&v7, &v7, &v);           /* v^7 */
-    px_fe_mul(&t, &v7, &u);
-    px_fe_pow_p58(&t, &t);             /* (u v^7)^((p-5)/8) */
-    px_fe_mul(&x, &t, &v3);
-    px_fe_mul(&x, &x, &u);             /* candidate x = u v^3 (u v^7)^((p-5)/8) */
+    px_fe_frombytes(&dec->y, s);
+    px_fe_sq(&y2, &dec->y);
+    px_fe_sub(&dec->u, &y2, &one);     /* u = y^2 - 1 */
+    px_fe_carry(&dec->u);
+    px_fe_mul(&dec->v, &y2, d);
+    px_fe_add(&dec->v, &dec->v, &one); /* v = d y^2 + 1 */
+    px_fe_sq(&dec->v3, &dec->v);
+    px_fe_mul(&dec->v3, &dec->v3, &dec->v); /* v^3 */
+    px_fe_sq(&v7, &dec->v3);
+    px_fe_mul(&v7, &v7, &dec->v);      /* v^7 */
+    px_fe_mul(w, &v7, &dec->u);        /* w = u v^7 */
+}
+
+static int decode_finish_with(px_ge *r, const px_ge_decoding *dec, const px_fe *w_pow,
+                              const uint8_t s[32], int negate, const px_fe *sqrt_m1) {
+    px_fe x, vxx, y;
+    px_fe_mul(&x, w_pow, &dec->v3);
+    px_fe_mul(&x, &x, &dec->u);        /* candidate x = u v^3 (u v^7)^((p-5)/8) */
     px_fe_sq(&vxx, &x);
-    px_fe_mul(&vxx, &vxx, &v);
-    if (!px_fe_equal(&vxx, &u)) {
+    px_fe_mul(&vxx, &vxx, &dec->v);
+    if (!px_fe_equal(&vxx, &dec->u)) {
         px_fe neg_u;
-        px_fe_neg(&neg_u, &u);
+        px_fe_neg(&neg_u, &dec->u);
         if (!px_fe_equal(&vxx, &neg_u)) return -1;
         px_fe_mul(&x, &x, sqrt_m1);
     }
     int sign = s[31] >> 7;
     if (px_fe_is_zero(&x) && sign) return -1;
     if (px_fe_is_negative(&x) != (sign ^ (negate != 0))) px_fe_neg(&x, &x);
+    y = dec->y;
     px_fe_carry(&y);
     r->X = x;
     r->Y = y;
     px_fe_one(&r->Z);
     px_fe_mul(&r->T, &x, &y);
     return 0;
+}
+
+static int decode_with(px_ge *r, const uint8_t s[32], int negate, const px_fe *d,
+                       const px_fe *sqrt_m1) {
+    px_ge_decoding dec;
+    px_fe w;
+    decode_begin_with(&dec, &w, s, d);
+    px_fe_pow_p58(&w, &w);
+    return decode_finish_with(r, &dec, &w, s, negate, sqrt_m1);
+}
+
+void px_ge_decode_begin(px_ge_decoding *dec, px_fe *w, const uint8_t s[32]) {
+    decode_begin_with(dec, w, s, &px_ed25519_constants_get()->d);
+}
+
+int px_ge_decode_finish(px_ge *r, const px_ge_decoding *dec, const px_fe *w_pow,
+                        const uint8_t s[32], int negate) {
+    return decode_finish_with(r, dec, w_pow, s, negate, &px_ed25519_constants_get()->sqrt_m1);
 }
 
 int px_ge_decode(px_ge *r, const uint8_t s[32], int negate) {

@@ -16,6 +16,7 @@
  * is exactly [8]([S]B - R - [h]A) = 0.
  */
 #include "px_ed25519.h"
+#include "px_cpu.h"
 #include "px_ed25519_group.h"
 #include "px_ed25519_scalar.h"
 
@@ -51,36 +52,35 @@ static void build_table(px_ge_cached table[TABLE_SIZE], const px_ge *p) {
     }
 }
 
-/* Structural checks, challenge, tables and recodings for one signature. */
-static px_ed25519_verdict prepare(entry *e, const uint8_t pk[32], const uint8_t sig[64],
-                                  const uint8_t *msg, size_t len, const px_sc *z) {
-    const uint8_t *r_enc = sig, *s_enc = sig + 32;
-    if (!px_sc_is_canonical(s_enc)) return px_ed25519_s_not_reduced;
+/* The checks on the bytes alone (everything but "decodes to a curve point"). */
+static px_ed25519_verdict check_encodings(const uint8_t pk[32], const uint8_t sig[64]) {
+    if (!px_sc_is_canonical(sig + 32)) return px_ed25519_s_not_reduced;
     if (!px_ge_is_canonical_encoding(pk)) return px_ed25519_key_not_canonical;
     if (px_ge_has_small_order_encoding(pk)) return px_ed25519_key_small_order;
-    px_ge neg_a, neg_r;
-    if (px_ge_decode(&neg_a, pk, 1) != 0) return px_ed25519_key_not_on_curve;
-    if (!px_ge_is_canonical_encoding(r_enc)) return px_ed25519_r_not_canonical;
-    if (px_ge_has_small_order_encoding(r_enc)) return px_ed25519_r_small_order;
-    if (px_ge_decode(&neg_r, r_enc, 1) != 0) return px_ed25519_r_not_on_curve;
+    if (!px_ge_is_canonical_encoding(sig)) return px_ed25519_r_not_canonical;
+    if (px_ge_has_small_order_encoding(sig)) return px_ed25519_r_small_order;
+    return px_ed25519_valid;
+}
 
+/* Challenge, scalars, recodings and tables of a signature whose points decoded. */
+static void prepare(entry *e, const uint8_t pk[32], const uint8_t sig[64], const uint8_t *msg,
+                    size_t len, const px_sc *z, const px_ge *neg_a, const px_ge *neg_r) {
     crypto_hash_sha512_state hs;
     uint8_t digest[64];
     crypto_hash_sha512_init(&hs);
-    crypto_hash_sha512_update(&hs, r_enc, 32);
+    crypto_hash_sha512_update(&hs, sig, 32);
     crypto_hash_sha512_update(&hs, pk, 32);
     crypto_hash_sha512_update(&hs, msg, len);
     crypto_hash_sha512_final(&hs, digest);
     px_sc h, zh, s;
     px_sc_reduce512(&h, digest);
     px_sc_mul(&zh, z, &h);
-    px_sc_from_bytes(&s, s_enc);
+    px_sc_from_bytes(&s, sig + 32);
     px_sc_mul(&e->zs, z, &s);
     e->top_z = px_sc_naf(e->naf_z, z, WINDOW);
     e->top_zh = px_sc_naf(e->naf_zh, &zh, WINDOW);
-    build_table(e->neg_r, &neg_r);
-    build_table(e->neg_a, &neg_a);
-    return px_ed25519_valid;
+    build_table(e->neg_r, neg_r);
+    build_table(e->neg_a, neg_a);
 }
 
 static inline void add_digit(px_ge_completed *t, px_ge *r, const px_ge_cached *table, int d) {
@@ -155,46 +155,97 @@ static void bisect(const entry *entries, const size_t *positions,
 
 px_ed25519_verdict px_ed25519_verify(const uint8_t public_key[32], const uint8_t signature[64],
                                      const uint8_t *message, size_t message_length) {
+    px_ed25519_verdict v = check_encodings(public_key, signature);
+    if (v != px_ed25519_valid) return v;
+    px_ge neg_a, neg_r;
+    if (px_ge_decode(&neg_a, public_key, 1) != 0) return px_ed25519_key_not_on_curve;
+    if (px_ge_decode(&neg_r, signature, 1) != 0) return px_ed25519_r_not_on_curve;
     entry e;
     px_sc one = { { 1, 0, 0, 0 } };
-    px_ed25519_verdict v = prepare(&e, public_key, signature, message, message_length, &one);
-    if (v != px_ed25519_valid) return v;
+    prepare(&e, public_key, signature, message, message_length, &one, &neg_a, &neg_r);
     return check_group(&e, 0, 1) ? px_ed25519_valid : px_ed25519_equation_fails;
+}
+
+/* Scratch space of one chunk: entries, and decodings in flight. */
+typedef struct workspace {
+    entry *entries;
+    px_ge_decoding *decodings; /* 2 per signature: A, then R */
+    px_fe *powers;             /* 2 per signature */
+    size_t positions[PX_ED25519_CHUNK];
+    uint8_t coefficients[PX_ED25519_CHUNK * 16];
+} workspace;
+
+static void verify_chunk(workspace *ws, size_t start, size_t end, const uint8_t *public_keys,
+                         const uint8_t *signatures, const uint8_t *messages, const size_t *offsets,
+                         uint8_t *verdicts, uint32_t features) {
+    /* Byte checks, then every exponentiation of the chunk in one call. */
+    size_t m = 0;
+    for (size_t i = start; i < end; i++) {
+        const uint8_t *pk = public_keys + 32 * i, *sig = signatures + 64 * i;
+        px_ed25519_verdict v = check_encodings(pk, sig);
+        if (v != px_ed25519_valid) {
+            verdicts[i] = (uint8_t)v;
+            continue;
+        }
+        px_ge_decode_begin(&ws->decodings[2 * m], &ws->powers[2 * m], pk);
+        px_ge_decode_begin(&ws->decodings[2 * m + 1], &ws->powers[2 * m + 1], sig);
+        ws->positions[m++] = i;
+    }
+    px_fe_pow_p58_many(ws->powers, ws->powers, 2 * m, features);
+    size_t n = 0;
+    for (size_t j = 0; j < m; j++) {
+        size_t i = ws->positions[j];
+        const uint8_t *pk = public_keys + 32 * i, *sig = signatures + 64 * i;
+        px_ge neg_a, neg_r;
+        if (px_ge_decode_finish(&neg_a, &ws->decodings[2 * j], &ws->powers[2 * j], pk, 1) != 0) {
+            verdicts[i] = px_ed25519_key_not_on_curve;
+            continue;
+        }
+        if (px_ge_decode_finish(&neg_r, &ws->decodings[2 * j + 1], &ws->powers[2 * j + 1], sig, 1) != 0) {
+            verdicts[i] = px_ed25519_r_not_on_curve;
+            continue;
+        }
+        px_sc z = { { 0, 0, 0, 0 } };
+        memcpy(z.v, ws->coefficients + 16 * (i - start), 16);
+        z.v[0] |= 1; /* z != 0 (mod L): an entry can never drop out of the sum */
+        prepare(&ws->entries[n], pk, sig, messages + offsets[i], offsets[i + 1] - offsets[i], &z,
+                &neg_a, &neg_r);
+        ws->positions[n++] = i; /* n <= j: overwrites only consumed slots */
+    }
+    if (n > 0) bisect(ws->entries, ws->positions, 0, n, 0, verdicts);
 }
 
 int px_ed25519_verify_batch(size_t count, const uint8_t *public_keys, const uint8_t *signatures,
                             const uint8_t *messages, const size_t *offsets,
                             const uint8_t seed[32], uint8_t *verdicts) {
+    return px_ed25519_verify_batch_with(count, public_keys, signatures, messages, offsets, seed,
+                                        verdicts, px_cpu_features());
+}
+
+int px_ed25519_verify_batch_with(size_t count, const uint8_t *public_keys, const uint8_t *signatures,
+                                 const uint8_t *messages, const size_t *offsets,
+                                 const uint8_t seed[32], uint8_t *verdicts, uint32_t features) {
     if (count == 0) return 0;
     size_t chunk = count < PX_ED25519_CHUNK ? count : PX_ED25519_CHUNK;
-    entry *entries = malloc(chunk * sizeof(entry));
-    if (entries == NULL) return -1;
-    size_t positions[PX_ED25519_CHUNK];
-    uint8_t coefficients[PX_ED25519_CHUNK * 16];
+    workspace ws;
+    /* One allocation: entries first (their alignment is the strictest). */
+    size_t entries_bytes = chunk * sizeof(entry);
+    size_t decodings_bytes = 2 * chunk * sizeof(px_ge_decoding);
+    unsigned char *block = malloc(entries_bytes + decodings_bytes + 2 * chunk * sizeof(px_fe));
+    if (block == NULL) return -1;
+    ws.entries = (entry *)block;
+    ws.decodings = (px_ge_decoding *)(block + entries_bytes);
+    ws.powers = (px_fe *)(block + entries_bytes + decodings_bytes);
     for (size_t start = 0; start < count; start += chunk) {
         size_t end = start + chunk < count ? start + chunk : count;
         /* Coefficients: ChaCha20 keyed by the seed, one nonce per chunk. */
         uint8_t nonce[8];
         uint64_t chunk_index = start / chunk;
         memcpy(nonce, &chunk_index, 8);
-        crypto_stream_chacha20(coefficients, 16 * (end - start), nonce, seed);
-        size_t m = 0;
-        for (size_t i = start; i < end; i++) {
-            px_sc z = { { 0, 0, 0, 0 } };
-            memcpy(z.v, coefficients + 16 * (i - start), 16);
-            z.v[0] |= 1; /* z != 0 (mod L): an entry can never drop out of the sum */
-            px_ed25519_verdict v = prepare(&entries[m], public_keys + 32 * i, signatures + 64 * i,
-                                           messages + offsets[i], offsets[i + 1] - offsets[i], &z);
-            if (v == px_ed25519_valid) {
-                positions[m] = i;
-                m++;
-            } else {
-                verdicts[i] = (uint8_t)v;
-            }
-        }
-        if (m > 0) bisect(entries, positions, 0, m, 0, verdicts);
+        crypto_stream_chacha20(ws.coefficients, 16 * (end - start), nonce, seed);
+        verify_chunk(&ws, start, end, public_keys, signatures, messages, offsets, verdicts, features);
     }
-    free(entries);
+    free(block);
     return 0;
 }
 

@@ -19,6 +19,10 @@
  * prime-order subgroup, so a group with an invalid member passes with
  * probability at most 2^-127 per check: the verdicts do not depend on the batch
  * composition or on the coefficients.
+ *
+ * Speed: the batch path decodes a chunk's points together, computing their
+ * square-root exponentiations 16 at a time with AVX-512 IFMA where
+ * px_cpu_features() reports it (px_ed25519_pow_many.c).
  */
 #ifndef PX_ED25519_H
 #define PX_ED25519_H
@@ -33,9 +37,9 @@ typedef enum px_ed25519_verdict {
     px_ed25519_s_not_reduced = 2,
     px_ed25519_key_not_canonical = 3,
     px_ed25519_key_small_order = 4,
-    px_ed25519_key_not_on_curve = 5,
-    px_ed25519_r_not_canonical = 6,
-    px_ed25519_r_small_order = 7,
+    px_ed25519_r_not_canonical = 5,
+    px_ed25519_r_small_order = 6,
+    px_ed25519_key_not_on_curve = 7,
     px_ed25519_r_not_on_curve = 8,
 } px_ed25519_verdict;
 
@@ -57,6 +61,13 @@ px_ed25519_verdict px_ed25519_verify(const uint8_t public_key[32], const uint8_t
 int px_ed25519_verify_batch(size_t count, const uint8_t *public_keys, const uint8_t *signatures,
                             const uint8_t *messages, const size_t *offsets,
                             const uint8_t seed[32], uint8_t *verdicts);
+
+/* The same with the SIMD level chosen by `features` (px_cpu_feature bits, e.g.
+ * 0 for the portable path) instead of px_cpu_features(): for tests that compare
+ * levels without touching the process-wide restriction. */
+int px_ed25519_verify_batch_with(size_t count, const uint8_t *public_keys, const uint8_t *signatures,
+                                 const uint8_t *messages, const size_t *offsets,
+                                 const uint8_t seed[32], uint8_t *verdicts, uint32_t features);
 
 /* The encoding of [k]T for k in 0..7, T a fixed point of order 8: the eight
  * small-order points (for tests and documentation). */

@@ -68,9 +68,17 @@ public struct Ed25519BatchVerifier: Sendable {
         return verify(using: &generator)
     }
 
+    /// Which code path decodes points: `.best` uses AVX-512 IFMA where
+    /// `px_cpu_features()` reports it; `.portable` never does. Verdicts are the
+    /// same; tests compare the two.
+    public enum Dispatch: Sendable {
+        case best
+        case portable
+    }
+
     /// Verifies with coefficients derived from 32 bytes of `generator`. The
     /// verdicts do not depend on the generator; tests pass seeded ones to show it.
-    public mutating func verify<G: RandomNumberGenerator>(using generator: inout G) -> Verdicts {
+    public mutating func verify<G: RandomNumberGenerator>(using generator: inout G, dispatch: Dispatch = .best) -> Verdicts {
         var seed = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
         seed.0 = generator.next(); seed.1 = generator.next()
         seed.2 = generator.next(); seed.3 = generator.next()
@@ -83,9 +91,10 @@ public struct Ed25519BatchVerifier: Sendable {
                     messages.withUnsafeBufferPointer { m in
                         offsets.withUnsafeBufferPointer { o in
                             codes.withUnsafeMutableBufferPointer { v in
-                                px_ed25519_verify_batch(
+                                px_ed25519_verify_batch_with(
                                     n, k.baseAddress, s.baseAddress, m.baseAddress, o.baseAddress,
-                                    seedBytes.baseAddress!.assumingMemoryBound(to: UInt8.self), v.baseAddress)
+                                    seedBytes.baseAddress!.assumingMemoryBound(to: UInt8.self), v.baseAddress,
+                                    dispatch == .best ? px_cpu_features() : 0)
                             }
                         }
                     }

@@ -33,9 +33,9 @@ public enum Ed25519 {
         case sNotReduced = 2
         case keyNotCanonical = 3
         case keySmallOrder = 4
-        case keyNotOnCurve = 5
-        case rNotCanonical = 6
-        case rSmallOrder = 7
+        case rNotCanonical = 5
+        case rSmallOrder = 6
+        case keyNotOnCurve = 7
         case rNotOnCurve = 8
 
         public var isValid: Bool { self == .valid }

@@ -183,5 +183,33 @@ import Testing
         }
     }
 
+    /// Random 32-byte strings as keys and R: about half are not curve points.
+    /// The IFMA decoding (where the CPU has it) and the portable one must
+    /// agree with each other and with the single verifier on every verdict.
+    @Test func dispatchLevelsAgreeOnRandomEncodings() throws {
+        var rng = SplitMix64(seed: Self.seed ^ 0xD15)
+        var batch: [SignedMessage] = []
+        for i in 0..<200 {
+            var s = Self.pool[i]
+            switch i % 4 {
+            case 0: s.publicKey = rng.bytes(32)
+            case 1: s.signature.replaceSubrange(0..<32, with: rng.bytes(32))
+            case 2: break
+            default: s.publicKey = rng.bytes(32); s.signature.replaceSubrange(0..<32, with: rng.bytes(32))
+            }
+            batch.append(s)
+        }
+        let best = try Ed25519BatchVerifier.verdicts(batch, seed: 7, dispatch: .best)
+        let portable = try Ed25519BatchVerifier.verdicts(batch, seed: 8, dispatch: .portable)
+        #expect(best == portable, "seed \(Self.seed)")
+        for (i, s) in batch.enumerated() {
+            #expect(best[i] == (try Ed25519.verdict(s)), "seed \(Self.seed) entry \(i)")
+            #expect(best[i].isValid == SodiumTestHelpers.libsodiumVerify(s), "seed \(Self.seed) entry \(i)")
+        }
+        // The batch exercised both outcomes of decoding.
+        #expect(best.contains(.keyNotOnCurve) && best.contains(.rNotOnCurve) && best.contains(.equationFails))
+        #expect(best.filter(\.isValid).count == 50)
+    }
+
     private func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
 }

@@ -125,11 +125,13 @@ extension Ed25519 {
 
 extension Ed25519BatchVerifier {
     /// Verdicts for `batch` through a fresh verifier with a seeded generator.
-    static func verdicts(_ batch: some Collection<SignedMessage>, seed: UInt64) throws -> [Ed25519.Verdict] {
+    static func verdicts(_ batch: some Collection<SignedMessage>, seed: UInt64, dispatch: Dispatch = .best) throws
+        -> [Ed25519.Verdict]
+    {
         var verifier = Ed25519BatchVerifier(reservingCapacity: batch.count)
         for s in batch { try verifier.append(publicKey: s.publicKey, signature: s.signature, message: s.message) }
         var rng = SplitMix64(seed: seed)
-        return Array(verifier.verify(using: &rng))
+        return Array(verifier.verify(using: &rng, dispatch: dispatch))
     }
 }
 
