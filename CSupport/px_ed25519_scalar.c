@@ -127,7 +127,12 @@ int px_sc_naf(int8_t naf[256], const px_sc *s, int w) {
         uint64_t buf = (bit < 64 - w) ? (x[idx] >> bit)
                                       : (x[idx] >> bit) | (x[idx + 1] << (64 - bit));
         uint64_t window = carry + (buf & window_mask);
-        if ((window & 1) == 0) { pos += 1; continue; }
+        if ((window & 1) == 0) {
+            /* Without a carry, jump over the whole run of zero bits at once. */
+            if (carry == 0) pos += buf != 0 ? __builtin_ctzll(buf) : 64 - bit;
+            else pos += 1;
+            continue;
+        }
         if (window < width / 2) {
             carry = 0;
             naf[pos] = (int8_t)window;
