@@ -24,6 +24,7 @@
 
 typedef struct px_fe { uint64_t v[5]; } px_fe;
 typedef unsigned __int128 px_u128;
+_Static_assert(sizeof(px_fe) == 40, "five 64-bit limbs, no padding");
 
 #define PX_FE_MASK51 ((uint64_t)0x7FFFFFFFFFFFF)
 

@@ -30,6 +30,7 @@
 #define WAYS 2
 
 typedef struct vfe { __m512i l[5]; } vfe;
+_Static_assert(WAYS * LANES == 16, "groups of 16 elements, as px_fe_pow_p58_many assumes");
 
 PX_IFMA static inline __m512i mask52(void) { return _mm512_set1_epi64((1ll << 52) - 1); }
 

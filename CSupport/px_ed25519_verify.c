@@ -26,6 +26,9 @@
 
 #define WINDOW 5
 #define TABLE_SIZE (1 << (WINDOW - 2))
+_Static_assert(WINDOW >= 2 && WINDOW <= 8, "NAF digits of width WINDOW must fit int8_t");
+_Static_assert(PX_ED25519_CHUNK >= 1 && PX_ED25519_CHUNK <= 1024,
+               "chunk-sized arrays live on the stack");
 
 typedef struct entry {
     px_ge_cached neg_r[TABLE_SIZE]; /* (2i+1)(-R) */

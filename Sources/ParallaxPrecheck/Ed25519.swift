@@ -24,8 +24,9 @@ public enum Ed25519 {
     public static let publicKeyLength = 32
     public static let signatureLength = 64
 
-    /// The outcome of verifying one signature; every case but `valid` names the
-    /// first check that failed (checks run in the order of the cases).
+    /// The outcome of verifying one signature; every other case names the first
+    /// check that failed. The structural checks run in the order of their cases
+    /// (`sNotReduced` first), the equation (`equationFails`) last.
     public enum Verdict: UInt8, Sendable, Hashable, CustomStringConvertible {
         case valid = 0
         /// Well-formed, but `[8]([S]B - R - [h]A) != 0`.

@@ -15,3 +15,20 @@ public enum SignatureError: Error, Equatable, Sendable {
     /// A recoverable secp256k1 signature's recovery id (last byte) was not 0...3.
     case recoveryID(UInt8)
 }
+
+extension SignatureError: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case let .publicKeyLength(expected, actual):
+            "public key has \(actual) bytes, expected \(expected.map(String.init).joined(separator: " or "))"
+        case let .signatureLength(expected, actual):
+            "signature has \(actual) bytes, expected \(expected)"
+        case let .messageHashLength(expected, actual):
+            "message hash has \(actual) bytes, expected \(expected)"
+        case .publicKeyNotOnCurve:
+            "public key is not a point on secp256k1"
+        case let .recoveryID(id):
+            "recovery id \(id) is not in 0...3"
+        }
+    }
+}
