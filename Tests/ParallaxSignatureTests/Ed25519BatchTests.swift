@@ -211,5 +211,39 @@ import Testing
         #expect(best.filter(\.isValid).count == 50)
     }
 
+    /// Verifiers on several threads at once (shared start-up constants, no
+    /// shared scratch space) give the single verifier's verdicts.
+    @Test func concurrentVerifiersAgree() async throws {
+        var batch = Array(Self.pool[100..<228])
+        for i in stride(from: 0, to: batch.count, by: 11) { batch[i] = Self.corrupt(batch[i], way: i).0 }
+        let expected = try batch.map { try Ed25519.verdict($0) }
+        let shared = batch
+        let results = try await withThrowingTaskGroup(of: [Ed25519.Verdict].self) { group in
+            for task in 0..<4 {
+                group.addTask { try Ed25519BatchVerifier.verdicts(shared, seed: UInt64(task)) }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(results.count == 4)
+        for verdicts in results { #expect(verdicts == expected, "seed \(Self.seed)") }
+    }
+
+    /// Long messages (several SHA-512 blocks) and messages of every length 0...130.
+    @Test func messageLengths() throws {
+        var rng = SplitMix64(seed: Self.seed ^ 0x1E)
+        var batch: [SignedMessage] = []
+        for length in Array(0...130) + [1_000, 10_000] {
+            let (pk, sk) = SodiumTestHelpers.keyPair(seed: rng.bytes(32))
+            let message = rng.bytes(length)
+            batch.append(SignedMessage(publicKey: pk, signature: SodiumTestHelpers.sign(message, secretKey: sk), message: message))
+        }
+        var bad = batch[batch.count - 1]  // the 10 000-byte message
+        bad.message[9_999] ^= 0x80
+        batch.append(bad)
+        let verdicts = try Ed25519BatchVerifier.verdicts(batch, seed: rng.next())
+        #expect(verdicts.dropLast().allSatisfy { $0 == .valid }, "seed \(Self.seed)")
+        #expect(verdicts.last == .equationFails)
+    }
+
     private func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
 }
