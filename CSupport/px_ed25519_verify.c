@@ -1,16 +1,20 @@
 /*
  * Ed25519 verification, single and batched: see include/px_ed25519.h for the rule.
  *
- * Algorithm: each signature becomes an "entry": -A and -R decoded once, tables of
- * their odd multiples (1..15, cached coordinates), width-5 NAFs of z and z h mod L,
- * and z S mod L. A group of entries is checked with one Straus (interleaved
- * window) multi-scalar multiplication whose doublings are shared: the base point
- * uses a fixed width-8 table, every other point its own width-5 table (Bernstein,
- * Duif, Lange, Schwabe, Yang, "High-speed high-security signatures", §5, for the
- * batch equation; Straus 1964 / Möller 2001 for the interleaving). The sum is
+ * Algorithm: a chunk of up to PX_ED25519_CHUNK signatures is checked byte-wise,
+ * then all its points are decoded together (the exponentiations go through
+ * px_fe_pow_p58_many, IFMA-vectorized where available). Each signature that
+ * decodes becomes an "entry": -A and -R, tables of their odd multiples (1..15,
+ * cached coordinates), width-5 NAFs of the random z and of z h mod L, and z S
+ * mod L. A group of entries is checked with one Straus (interleaved window)
+ * multi-scalar multiplication whose doublings are shared: the base point uses a
+ * fixed width-8 table, every other point its own width-5 table (Bernstein, Duif,
+ * Lange, Schwabe, Yang, "High-speed high-security signatures", §5, for the batch
+ * equation; Straus 1964 / Möller 2001 for the interleaving). The sum is
  * multiplied by 8 and compared with the identity. A failing group is split in
  * halves; if the left half passes, the right half is known to fail (the two
- * halves' sums add up to the whole), which saves one check per level.
+ * halves' sums add up to the whole), which saves one check per level, and a
+ * bad signature never takes a good one down with it.
  *
  * The single verifier is the same check on one entry with z = 1, so its equation
  * is exactly [8]([S]B - R - [h]A) = 0.
