@@ -73,4 +73,13 @@ int px_ed25519_verify_batch_with(size_t count, const uint8_t *public_keys, const
  * small-order points (for tests and documentation). */
 void px_ed25519_small_order_point(unsigned k, uint8_t out[32]);
 
+/* Test probes into the arithmetic (px_ed25519_probe.c); little-endian bytes.
+ * Field inputs ignore bit 255; field outputs are canonical (< p). */
+void px_ed25519_probe_scalar_reduce(uint8_t out[32], const uint8_t in[64]);          /* in mod L */
+void px_ed25519_probe_scalar_mul(uint8_t out[32], const uint8_t a[32], const uint8_t b[32]); /* a b mod L */
+void px_ed25519_probe_field_mul(uint8_t out[32], const uint8_t a[32], const uint8_t b[32]);  /* a b mod p */
+/* out[i] = in[i]^((p-5)/8) for count 32-byte values at the level `features`;
+ * -1 if scratch space could not be allocated. */
+int px_ed25519_probe_field_pow_p58(uint8_t *out, const uint8_t *in, size_t count, uint32_t features);
+
 #endif /* PX_ED25519_H */
