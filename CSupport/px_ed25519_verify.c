@@ -21,6 +21,7 @@
  */
 #include "px_ed25519.h"
 #include "px_cpu.h"
+#include "px_ed25519_batch.h"
 #include "px_ed25519_group.h"
 #include "px_ed25519_scalar.h"
 
@@ -28,20 +29,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define WINDOW 5
-#define TABLE_SIZE (1 << (WINDOW - 2))
-_Static_assert(WINDOW >= 2 && WINDOW <= 8, "NAF digits of width WINDOW must fit int8_t");
 _Static_assert(PX_ED25519_CHUNK >= 1 && PX_ED25519_CHUNK <= 1024,
                "chunk-sized arrays live on the stack");
 
-typedef struct entry {
-    px_ge_cached neg_r[TABLE_SIZE]; /* (2i+1)(-R) */
-    px_ge_cached neg_a[TABLE_SIZE]; /* (2i+1)(-A) */
-    px_sc zs;                        /* z S mod L */
-    int8_t naf_z[256];
-    int8_t naf_zh[256];
-    int top_z, top_zh;
-} entry;
+typedef px_ed25519_entry entry;
+#define WINDOW PX_ED25519_WINDOW
+#define TABLE_SIZE PX_ED25519_TABLE_SIZE
 
 static void build_table(px_ge_cached table[TABLE_SIZE], const px_ge *p) {
     const px_fe *d2 = &px_ed25519_constants_get()->d2;
@@ -69,9 +62,11 @@ static px_ed25519_verdict check_encodings(const uint8_t pk[32], const uint8_t si
     return px_ed25519_valid;
 }
 
-/* Challenge, scalars, recodings and tables of a signature whose points decoded. */
+/* Challenge, scalars, recodings and (unless the IFMA path builds them) tables of
+ * a signature whose points decoded. */
 static void prepare(entry *e, const uint8_t pk[32], const uint8_t sig[64], const uint8_t *msg,
-                    size_t len, const px_sc *z, const px_ge *neg_a, const px_ge *neg_r) {
+                    size_t len, const px_sc *z, const px_ge *neg_a, const px_ge *neg_r,
+                    int scalar_tables) {
     crypto_hash_sha512_state hs;
     uint8_t digest[64];
     crypto_hash_sha512_init(&hs);
@@ -86,8 +81,10 @@ static void prepare(entry *e, const uint8_t pk[32], const uint8_t sig[64], const
     px_sc_mul(&e->zs, z, &s);
     e->top_z = px_sc_naf(e->naf_z, z, WINDOW);
     e->top_zh = px_sc_naf(e->naf_zh, &zh, WINDOW);
-    build_table(e->neg_r, neg_r);
-    build_table(e->neg_a, neg_a);
+    if (scalar_tables) {
+        build_table(e->neg_r, neg_r);
+        build_table(e->neg_a, neg_a);
+    }
 }
 
 static inline void add_digit(px_ge_completed *t, px_ge *r, const px_ge_cached *table, int d) {
@@ -137,11 +134,23 @@ static int check_group(const entry *entries, size_t lo, size_t hi) {
     return px_fe_is_zero(&r.X) && px_fe_equal(&r.Y, &r.Z);
 }
 
-/* Verdicts for entries[lo..hi), signature positions[j] for entry j; known_bad: the caller already knows the
- * group fails. */
-static void bisect(const entry *entries, const size_t *positions,
+/* A chunk's entries and how to check a group of them: `vtables` is NULL on the
+ * portable path, the IFMA tables otherwise. */
+typedef struct group_checker {
+    const entry *entries;
+    const px_v52_cached *vtables;
+} group_checker;
+
+static int check(const group_checker *gc, size_t lo, size_t hi) {
+    return gc->vtables ? px_ed25519_check_group_ifma(gc->entries, gc->vtables, lo, hi)
+                       : check_group(gc->entries, lo, hi);
+}
+
+/* Verdicts for entries[lo..hi), signature positions[j] for entry j; known_bad:
+ * the caller already knows the group fails. */
+static void bisect(const group_checker *gc, const size_t *positions,
                    size_t lo, size_t hi, int known_bad, uint8_t *verdicts) {
-    if (!known_bad && check_group(entries, lo, hi)) {
+    if (!known_bad && check(gc, lo, hi)) {
         for (size_t j = lo; j < hi; j++) verdicts[positions[j]] = px_ed25519_valid;
         return;
     }
@@ -150,14 +159,14 @@ static void bisect(const entry *entries, const size_t *positions,
         return;
     }
     size_t mid = lo + (hi - lo) / 2;
-    int left_ok = check_group(entries, lo, mid);
+    int left_ok = check(gc, lo, mid);
     if (left_ok) {
         for (size_t j = lo; j < mid; j++) verdicts[positions[j]] = px_ed25519_valid;
     } else {
-        bisect(entries, positions, lo, mid, 1, verdicts);
+        bisect(gc, positions, lo, mid, 1, verdicts);
     }
     /* The whole fails; if the left half passes, the right half must fail. */
-    bisect(entries, positions, mid, hi, left_ok, verdicts);
+    bisect(gc, positions, mid, hi, left_ok, verdicts);
 }
 
 px_ed25519_verdict px_ed25519_verify(const uint8_t public_key[32], const uint8_t signature[64],
@@ -169,7 +178,7 @@ px_ed25519_verdict px_ed25519_verify(const uint8_t public_key[32], const uint8_t
     if (px_ge_decode(&neg_r, signature, 1) != 0) return px_ed25519_r_not_on_curve;
     entry e;
     px_sc one = { { 1, 0, 0, 0 } };
-    prepare(&e, public_key, signature, message, message_length, &one, &neg_a, &neg_r);
+    prepare(&e, public_key, signature, message, message_length, &one, &neg_a, &neg_r, 1);
     return check_group(&e, 0, 1) ? px_ed25519_valid : px_ed25519_equation_fails;
 }
 
@@ -178,6 +187,8 @@ typedef struct workspace {
     entry *entries;
     px_ge_decoding *decodings; /* 2 per signature: A, then R */
     px_fe *powers;             /* 2 per signature */
+    px_ge *points;             /* IFMA path: -R, -A per entry */
+    px_v52_cached *vtables;    /* IFMA path: 2 tables per entry */
     size_t positions[PX_ED25519_CHUNK];
     uint8_t coefficients[PX_ED25519_CHUNK * 16];
 } workspace;
@@ -199,6 +210,10 @@ static void verify_chunk(workspace *ws, size_t start, size_t end, const uint8_t 
         ws->positions[m++] = i;
     }
     px_fe_pow_p58_many(ws->powers, ws->powers, 2 * m, features);
+    /* The IFMA path doubles eight lanes at every bit: for one signature the
+     * portable path is cheaper. */
+    const uint32_t ifma = px_cpu_avx512f | px_cpu_avx512ifma;
+    int vector = (features & ifma) == ifma && m >= 2;
     size_t n = 0;
     for (size_t j = 0; j < m; j++) {
         size_t i = ws->positions[j];
@@ -216,10 +231,17 @@ static void verify_chunk(workspace *ws, size_t start, size_t end, const uint8_t 
         memcpy(z.v, ws->coefficients + 16 * (i - start), 16);
         z.v[0] |= 1; /* z != 0 (mod L): an entry can never drop out of the sum */
         prepare(&ws->entries[n], pk, sig, messages + offsets[i], offsets[i + 1] - offsets[i], &z,
-                &neg_a, &neg_r);
+                &neg_a, &neg_r, !vector);
+        if (vector) {
+            ws->points[2 * n] = neg_r;
+            ws->points[2 * n + 1] = neg_a;
+        }
         ws->positions[n++] = i; /* n <= j: overwrites only consumed slots */
     }
-    if (n > 0) bisect(ws->entries, ws->positions, 0, n, 0, verdicts);
+    if (n == 0) return;
+    if (vector) px_ed25519_tables_ifma(ws->vtables, ws->points, 2 * n);
+    group_checker gc = { ws->entries, vector ? ws->vtables : NULL };
+    bisect(&gc, ws->positions, 0, n, 0, verdicts);
 }
 
 int px_ed25519_verify_batch(size_t count, const uint8_t *public_keys, const uint8_t *signatures,
@@ -238,11 +260,16 @@ int px_ed25519_verify_batch_with(size_t count, const uint8_t *public_keys, const
     /* One allocation: entries first (their alignment is the strictest). */
     size_t entries_bytes = chunk * sizeof(entry);
     size_t decodings_bytes = 2 * chunk * sizeof(px_ge_decoding);
-    unsigned char *block = malloc(entries_bytes + decodings_bytes + 2 * chunk * sizeof(px_fe));
+    size_t powers_bytes = 2 * chunk * sizeof(px_fe);
+    size_t points_bytes = 2 * chunk * sizeof(px_ge);
+    size_t vtables_bytes = 2 * PX_ED25519_TABLE_SIZE * chunk * sizeof(px_v52_cached);
+    unsigned char *block = malloc(entries_bytes + decodings_bytes + powers_bytes + points_bytes + vtables_bytes);
     if (block == NULL) return -1;
     ws.entries = (entry *)block;
     ws.decodings = (px_ge_decoding *)(block + entries_bytes);
     ws.powers = (px_fe *)(block + entries_bytes + decodings_bytes);
+    ws.points = (px_ge *)(block + entries_bytes + decodings_bytes + powers_bytes);
+    ws.vtables = (px_v52_cached *)(block + entries_bytes + decodings_bytes + powers_bytes + points_bytes);
     for (size_t start = 0; start < count; start += chunk) {
         size_t end = start + chunk < count ? start + chunk : count;
         /* Coefficients: ChaCha20 keyed by the seed, one nonce per chunk. */

@@ -20,9 +20,11 @@
  * probability at most 2^-127 per check: the verdicts do not depend on the batch
  * composition or on the coefficients.
  *
- * Speed: the batch path decodes a chunk's points together, computing their
- * square-root exponentiations 16 at a time with AVX-512 IFMA where
- * px_cpu_features() reports it (px_ed25519_pow_many.c).
+ * Speed: where px_cpu_features() reports AVX-512 IFMA, the batch path computes
+ * a chunk's square-root exponentiations 16 at a time (px_ed25519_pow_many.c),
+ * builds its point tables 8 at a time and runs the multi-scalar multiplication
+ * as eight lane-parallel partial sums (px_ed25519_msm_ifma.c); otherwise it
+ * uses the portable radix-2^51 code. Both give the same verdicts.
  */
 #ifndef PX_ED25519_H
 #define PX_ED25519_H

@@ -45,7 +45,7 @@ import Testing
         }
     }
 
-    @Test(arguments: [1, 2, 3, 64, 65, 130])
+    @Test(arguments: [1, 2, 3, 64, 65, 70])
     func oneBadSignatureAtEveryPosition(size: Int) throws {
         for position in 0..<size {
             var batch = Array(Self.pool[0..<size])

@@ -1,5 +1,6 @@
 import CSodium
 import ParallaxPrecheck
+import Testing
 
 /// SplitMix64: a small seeded generator so that every randomized test can print
 /// and replay its seed.
@@ -125,13 +126,22 @@ extension Ed25519 {
 
 extension Ed25519BatchVerifier {
     /// Verdicts for `batch` through a fresh verifier with a seeded generator.
-    static func verdicts(_ batch: some Collection<SignedMessage>, seed: UInt64, dispatch: Dispatch = .best) throws
+    static func verdicts(_ batch: some Collection<SignedMessage>, seed: UInt64, dispatch: Dispatch) throws
         -> [Ed25519.Verdict]
     {
         var verifier = Ed25519BatchVerifier(reservingCapacity: batch.count)
         for s in batch { try verifier.append(publicKey: s.publicKey, signature: s.signature, message: s.message) }
         var rng = SplitMix64(seed: seed)
         return Array(verifier.verify(using: &rng, dispatch: dispatch))
+    }
+
+    /// Verdicts for `batch` on the best path (IFMA where the CPU has it),
+    /// expecting the portable path to give the same ones.
+    static func verdicts(_ batch: some Collection<SignedMessage>, seed: UInt64) throws -> [Ed25519.Verdict] {
+        let best = try verdicts(batch, seed: seed, dispatch: .best)
+        let portable = try verdicts(batch, seed: seed ^ 0x9E37_79B9, dispatch: .portable)
+        #expect(best == portable, "dispatch levels disagree, seed \(seed)")
+        return best
     }
 }
 
