@@ -25,6 +25,7 @@ struct SignatureBenchCommand: ParsableCommand {
     @Option(help: "Threads, each verifying its own --count signatures.") var threads: Int = 1
     @Option(help: "Batch sizes, comma-separated.") var batch: String = "64"
     @Option(help: "Runs per implementation; the median is reported.") var `repeat`: Int = 5
+    @Option(help: "Batch code path: best (AVX-512 IFMA where available) or portable.") var dispatch: String = "best"
     @Flag(help: "Print JSON objects, one per line.") var json = false
 
     func run() throws {
@@ -32,7 +33,13 @@ struct SignatureBenchCommand: ParsableCommand {
         guard !sizes.isEmpty, sizes.allSatisfy({ $0 >= 1 }) else {
             throw ValidationError("--batch must be a comma-separated list of positive sizes, not '\(batch)'")
         }
-        try Ed25519Bench(size: size, count: count, threads: threads, batchSizes: sizes, repeats: `repeat`).run(json: json)
+        guard dispatch == "best" || dispatch == "portable" else {
+            throw ValidationError("--dispatch must be best or portable, not '\(dispatch)'")
+        }
+        try Ed25519Bench(
+            size: size, count: count, threads: threads, batchSizes: sizes, repeats: `repeat`,
+            dispatch: dispatch == "best" ? .best : .portable
+        ).run(json: json)
     }
 }
 
@@ -42,6 +49,7 @@ struct Ed25519Bench {
     let threads: Int
     let batchSizes: [Int]
     let repeats: Int
+    var dispatch: Ed25519BatchVerifier.Dispatch = .best
 
     /// Signed inputs in three flat arrays (no per-signature objects).
     final class Pool: Sendable {
@@ -83,14 +91,15 @@ struct Ed25519Bench {
         }
         let medians = samples.mapValues { $0.sorted()[$0.count / 2] }
         let baseline = medians["libsodium_verify"]!
+        let dispatchName = dispatch == .best ? "best" : "portable"
         for impl in impls {
             let rate = medians[impl]!
             let batchSize = impl.hasPrefix("parallax_batch_") ? Int(impl.dropFirst("parallax_batch_".count))! : 1
             let name = batchSize > 1 || impl.hasPrefix("parallax_batch_") ? "parallax_batch" : impl
             if json {
-                print(#"{"impl":"\#(name)","scheme":"ed25519","size":\#(size),"batch":\#(batchSize),"threads":\#(threads),"count":\#(count),"runs":\#(repeats),"ops_per_sec":\#(Int(rate)),"ratio":\#(rounded(rate / baseline))}"#)
+                print(#"{"impl":"\#(name)","scheme":"ed25519","size":\#(size),"batch":\#(batchSize),"threads":\#(threads),"count":\#(count),"runs":\#(repeats),"dispatch":"\#(dispatchName)","ops_per_sec":\#(Int(rate)),"ratio":\#(rounded(rate / baseline))}"#)
             } else {
-                print("\(name.padding(toLength: 17)) batch \(String(batchSize).padding(toLength: 4)) \(threads) thr  \(formatRate(rate)) verifies/s  ratio \(rounded(rate / baseline))")
+                print("\(name.padding(toLength: 17)) batch \(String(batchSize).padding(toLength: 4)) \(threads) thr  \(dispatchName.padding(toLength: 8)) \(formatRate(rate)) verifies/s  ratio \(rounded(rate / baseline))")
             }
         }
     }
@@ -124,8 +133,10 @@ struct Ed25519Bench {
             }
         default:
             let batchSize = Int(impl.dropFirst("parallax_batch_".count))!
+            let dispatch = self.dispatch
             seconds = runTimedThreads(threads) { _ in
                 var verifier = Ed25519BatchVerifier(reservingCapacity: batchSize, messageBytes: batchSize * size)
+                var generator = SystemRandomNumberGenerator()
                 var bad = 0
                 pool.keys.withUnsafeBytes { k in
                     pool.signatures.withUnsafeBytes { s in
@@ -140,7 +151,7 @@ struct Ed25519Bench {
                                         signature: UnsafeRawBufferPointer(rebasing: s[(64 * i)..<(64 * i + 64)]),
                                         message: UnsafeRawBufferPointer(rebasing: m[(size * i)..<(size * i + size)]))
                                 }
-                                let verdicts = verifier.verify()
+                                let verdicts = verifier.verify(using: &generator, dispatch: dispatch)
                                 bad += verdicts.count - verdicts.filter(\.isValid).count
                                 start = end
                             }
