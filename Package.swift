@@ -19,18 +19,12 @@ let package = Package(
         .target(
             name: "CParallax",
             path: "CSupport",
-            linkerSettings: [.linkedLibrary("numa"), .linkedLibrary("hwloc")]
+            linkerSettings: [.linkedLibrary("numa"), .linkedLibrary("hwloc"), .linkedLibrary("sodium")]
         ),
         .target(
             name: "ParallaxConcurrency",
             dependencies: ["CParallax"],
             path: "Sources/ParallaxConcurrency"
-        ),
-        // Prechecks: batched hashing (SIMD kernels in CParallax), the envelope.
-        .target(
-            name: "ParallaxPrecheck",
-            dependencies: ["CParallax", "ParallaxConcurrency"],
-            path: "Sources/ParallaxPrecheck"
         ),
         .target(
             name: "ParallaxTopology",
@@ -42,6 +36,25 @@ let package = Package(
             name: "ParallaxConfig",
             dependencies: ["ParallaxTopology", .product(name: "TOMLKit", package: "TOMLKit")],
             path: "Sources/ParallaxConfig"
+        ),
+        // Reference signature libraries (Debian libsodium-dev, libsecp256k1-dev).
+        .systemLibrary(
+            name: "CSodium",
+            path: "Sources/CSodium",
+            pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"])]
+        ),
+        .systemLibrary(
+            name: "CSecp256k1",
+            path: "Sources/CSecp256k1",
+            pkgConfig: "libsecp256k1",
+            providers: [.apt(["libsecp256k1-dev"])]
+        ),
+        // Prechecks: batched hashing (SIMD kernels in CParallax), signatures, the envelope.
+        .target(
+            name: "ParallaxPrecheck",
+            dependencies: ["CParallax", "ParallaxConcurrency", "CSodium", "CSecp256k1"],
+            path: "Sources/ParallaxPrecheck"
         ),
         .target(
             name: "Parallax",
@@ -60,6 +73,8 @@ let package = Package(
             dependencies: [
                 "Parallax",
                 "CParallax",
+                "ParallaxPrecheck",
+                "CSodium",
                 "CPerfBaselines",
                 "ParallaxConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -80,6 +95,10 @@ let package = Package(
         .testTarget(name: "ParallaxPrecheckTests", dependencies: ["ParallaxPrecheck", "COpenSSLCrypto"]),
         .testTarget(name: "ParallaxTopologyTests", dependencies: ["ParallaxTopology"], exclude: ["Fixtures"]),
         .testTarget(name: "ParallaxConfigTests", dependencies: ["ParallaxConfig", "ParallaxTopology", "CParallax"]),
+        .testTarget(
+            name: "ParallaxSignatureTests",
+            dependencies: ["ParallaxPrecheck", "CParallax", "CSodium", "CSecp256k1"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

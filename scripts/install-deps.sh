@@ -9,6 +9,8 @@ packages=(
     libnuma-dev          # NUMA-local allocation
     libck-dev            # Concurrency Kit: ck_ring baseline in the perf harness only
     libssl-dev           # OpenSSL digests: baselines in the harness, references in tests
+    libsodium-dev        # Ed25519 reference verifier, SHA-512 and ChaCha20 for the batch verifier
+    libsecp256k1-dev     # secp256k1 ECDSA (Ethereum-style senders)
 )
 
 missing=()

@@ -4,6 +4,7 @@
 
 #include "px_atomic.h"
 #include "px_cpu.h"
+#include "px_ed25519.h"
 #include "px_hash.h"
 #include "px_slots.h"
 #include "px_sync.h"

@@ -7,7 +7,7 @@ struct ParallaxPerf: ParsableCommand {
         abstract: "Measure Parallax on this machine: queues, topology, execution.",
         subcommands: [
             DemoCommand.self, QueueCommand.self, TopologyCommand.self, PoolCommand.self,
-            DigestCommand.self, PrecheckCommand.self,
+            DigestCommand.self, PrecheckCommand.self, VerifyCommand.self, SignatureBenchCommand.self,
         ]
     )
 }

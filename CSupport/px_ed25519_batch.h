@@ -1,0 +1,45 @@
+/*
+ * px_ed25519_batch.h — what the batch verifier keeps per signature, and the
+ * IFMA multi-scalar multiplication that reads it (private to the shim).
+ */
+#ifndef PX_ED25519_BATCH_H
+#define PX_ED25519_BATCH_H
+
+#include "px_ed25519_point.h"
+#include "px_ed25519_scalar.h"
+
+#include <stddef.h>
+
+#define PX_ED25519_WINDOW 5
+#define PX_ED25519_TABLE_SIZE (1 << (PX_ED25519_WINDOW - 2))
+_Static_assert(PX_ED25519_WINDOW >= 2 && PX_ED25519_WINDOW <= 8,
+               "NAF digits of width PX_ED25519_WINDOW must fit int8_t");
+
+/* One signature: width-5 NAFs of z and z h, z S mod L, and (portable path only)
+ * the odd multiples 1..15 of -R and -A in cached coordinates. */
+typedef struct px_ed25519_entry {
+    px_ge_cached neg_r[PX_ED25519_TABLE_SIZE];
+    px_ge_cached neg_a[PX_ED25519_TABLE_SIZE];
+    px_sc zs;
+    int8_t naf_z[256];
+    int8_t naf_zh[256];
+    int top_z, top_zh;
+} px_ed25519_entry;
+
+/* An odd multiple in radix 2^52 for the IFMA path: cached coordinates plus
+ * -2dT, so that a lane with a negative digit loads -P = (Y-X, Y+X, 2Z, -2dT)
+ * by address alone. */
+typedef struct px_v52_cached {
+    uint64_t ypx[5], ymx[5], z2[5], t2d[5], nt2d[5];
+} px_v52_cached;
+
+/* tables[8 i + k] = (2k + 1) points[i] for i < count (AVX-512 IFMA required). */
+void px_ed25519_tables_ifma(px_v52_cached *tables, const px_ge *points, size_t count);
+
+/* 1 iff [8](sum over entries[lo..hi) of z([S]B - R - [h]A)) = 0, entry j's
+ * multiples of -R at tables[16 j ..< 16 j + 8] and of -A after them
+ * (AVX-512 IFMA required). */
+int px_ed25519_check_group_ifma(const px_ed25519_entry *entries, const px_v52_cached *tables,
+                                size_t lo, size_t hi);
+
+#endif /* PX_ED25519_BATCH_H */

@@ -1,0 +1,162 @@
+import CSodium
+import ParallaxPrecheck
+import Testing
+
+/// SplitMix64: a small seeded generator so that every randomized test can print
+/// and replay its seed.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func bytes(_ n: Int) -> [UInt8] { (0..<n).map { _ in UInt8(truncatingIfNeeded: next()) } }
+}
+
+func hex(_ s: String) -> [UInt8] {
+    var out: [UInt8] = []
+    var iterator = s.utf8.makeIterator()
+    func nibble(_ c: UInt8) -> UInt8 {
+        switch c {
+        case 48...57: c - 48
+        case 97...102: c - 87
+        case 65...70: c - 55
+        default: fatalError("not hex: \(c)")
+        }
+    }
+    while let hi = iterator.next(), let lo = iterator.next() { out.append(nibble(hi) << 4 | nibble(lo)) }
+    return out
+}
+
+/// A signature together with the inputs that produced it.
+struct SignedMessage {
+    var publicKey: [UInt8]
+    var signature: [UInt8]
+    var message: [UInt8]
+}
+
+enum SodiumTestHelpers {
+    static func initialize() { precondition(sodium_init() >= 0) }
+
+    /// A libsodium key pair from a 32-byte seed: (public key, 64-byte secret key).
+    static func keyPair(seed: [UInt8]) -> ([UInt8], [UInt8]) {
+        initialize()
+        var pk = [UInt8](repeating: 0, count: 32), sk = [UInt8](repeating: 0, count: 64)
+        precondition(crypto_sign_seed_keypair(&pk, &sk, seed) == 0)
+        return (pk, sk)
+    }
+
+    static func sign(_ message: [UInt8], secretKey: [UInt8]) -> [UInt8] {
+        var sig = [UInt8](repeating: 0, count: 64)
+        precondition(crypto_sign_detached(&sig, nil, message, UInt64(message.count), secretKey) == 0)
+        return sig
+    }
+
+    static func signedMessages(count: Int, rng: inout SplitMix64) -> [SignedMessage] {
+        (0..<count).map { i in
+            let (pk, sk) = keyPair(seed: rng.bytes(32))
+            let message = rng.bytes(i % 97)
+            return SignedMessage(publicKey: pk, signature: sign(message, secretKey: sk), message: message)
+        }
+    }
+
+    static func libsodiumVerify(_ s: SignedMessage) -> Bool {
+        crypto_sign_verify_detached(s.signature, s.message, UInt64(s.message.count), s.publicKey) == 0
+    }
+
+    // Scalar and point arithmetic used to build signatures under unusual keys.
+    static func reduce64(_ wide: [UInt8]) -> [UInt8] {
+        var r = [UInt8](repeating: 0, count: 32)
+        crypto_core_ed25519_scalar_reduce(&r, wide)
+        return r
+    }
+    static func scalarMul(_ a: [UInt8], _ b: [UInt8]) -> [UInt8] {
+        var r = [UInt8](repeating: 0, count: 32)
+        crypto_core_ed25519_scalar_mul(&r, a, b)
+        return r
+    }
+    static func scalarAdd(_ a: [UInt8], _ b: [UInt8]) -> [UInt8] {
+        var r = [UInt8](repeating: 0, count: 32)
+        crypto_core_ed25519_scalar_add(&r, a, b)
+        return r
+    }
+    static func randomScalar(_ rng: inout SplitMix64) -> [UInt8] { reduce64(rng.bytes(64)) }
+    static func baseMul(_ n: [UInt8]) -> [UInt8] {
+        var q = [UInt8](repeating: 0, count: 32)
+        precondition(crypto_scalarmult_ed25519_base_noclamp(&q, n) == 0)
+        return q
+    }
+    static func add(_ p: [UInt8], _ q: [UInt8]) -> [UInt8] {
+        var r = [UInt8](repeating: 0, count: 32)
+        precondition(crypto_core_ed25519_add(&r, p, q) == 0, "crypto_core_ed25519_add rejected its input")
+        return r
+    }
+    /// h = SHA-512(R || A || M) mod L.
+    static func challenge(r: [UInt8], a: [UInt8], message: [UInt8]) -> [UInt8] {
+        var digest = [UInt8](repeating: 0, count: 64)
+        let input = r + a + message
+        crypto_hash_sha512(&digest, input, UInt64(input.count))
+        return reduce64(digest)
+    }
+    /// A signature (R || S) with R = [r]B + rTorsion and S = r + h a, by the key
+    /// aB + keyTorsion (the torsion points given as encodings, or nil).
+    static func sign(message: [UInt8], a: [UInt8], keyTorsion: [UInt8]?, rTorsion: [UInt8]?, rng: inout SplitMix64)
+        -> (SignedMessage, h: [UInt8])
+    {
+        var publicKey = baseMul(a)
+        if let t = keyTorsion { publicKey = add(publicKey, t) }
+        let r = randomScalar(&rng)
+        var rPoint = baseMul(r)
+        if let t = rTorsion { rPoint = add(rPoint, t) }
+        let h = challenge(r: rPoint, a: publicKey, message: message)
+        let s = scalarAdd(r, scalarMul(h, a))
+        return (SignedMessage(publicKey: publicKey, signature: rPoint + s, message: message), h)
+    }
+}
+
+extension Ed25519 {
+    static func verdict(_ s: SignedMessage) throws -> Verdict {
+        try verdict(publicKey: s.publicKey, signature: s.signature, message: s.message)
+    }
+}
+
+extension Ed25519BatchVerifier {
+    /// Verdicts for `batch` through a fresh verifier with a seeded generator.
+    static func verdicts(_ batch: some Collection<SignedMessage>, seed: UInt64, dispatch: Dispatch) throws
+        -> [Ed25519.Verdict]
+    {
+        var verifier = Ed25519BatchVerifier(reservingCapacity: batch.count)
+        for s in batch { try verifier.append(publicKey: s.publicKey, signature: s.signature, message: s.message) }
+        var rng = SplitMix64(seed: seed)
+        return Array(verifier.verify(using: &rng, dispatch: dispatch))
+    }
+
+    /// Verdicts for `batch` on the best path (IFMA where the CPU has it),
+    /// expecting the portable path to give the same ones.
+    static func verdicts(_ batch: some Collection<SignedMessage>, seed: UInt64) throws -> [Ed25519.Verdict] {
+        let best = try verdicts(batch, seed: seed, dispatch: .best)
+        let portable = try verdicts(batch, seed: seed ^ 0x9E37_79B9, dispatch: .portable)
+        #expect(best == portable, "dispatch levels disagree, seed \(seed)")
+        return best
+    }
+}
+
+/// The group order L, little-endian.
+let groupOrder: [UInt8] = hex("edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010")
+
+/// a + b as 256-bit little-endian integers (no reduction).
+func addLittleEndian(_ a: [UInt8], _ b: [UInt8]) -> [UInt8] {
+    var out = [UInt8](repeating: 0, count: 32)
+    var carry = 0
+    for i in 0..<32 {
+        let t = Int(a[i]) + Int(b[i]) + carry
+        out[i] = UInt8(t & 0xff)
+        carry = t >> 8
+    }
+    precondition(carry == 0)
+    return out
+}
