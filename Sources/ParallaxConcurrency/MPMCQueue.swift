@@ -155,6 +155,30 @@ public final class MPMCQueue<Element: Sendable>: @unchecked Sendable {
         (cell(position) + elementOffset).assumingMemoryBound(to: Element.self)
     }
 
+    /// Copies `value` into the cell of `position`, completely, before the
+    /// caller publishes the cell.
+    ///
+    /// For elements with reference counts the copy includes a retain, and
+    /// Swift's ARC optimizer may sink a retain below a later atomic store that
+    /// it does not treat as a barrier: the consumer could then release the
+    /// element before the producer's retain lands (seen: "deallocated with
+    /// non-zero retain count"). The copy of such elements therefore happens
+    /// inside a function that is never inlined, so the retain is complete when
+    /// it returns. Plain-data elements need no retain and stay inline.
+    @inlinable @inline(__always)
+    func store(_ value: Element, at position: UInt64) {
+        if _isPOD(Element.self) {
+            element(position).initialize(to: value)
+        } else {
+            Self.copyOutOfLine(value, to: element(position))
+        }
+    }
+
+    @usableFromInline @inline(never)
+    static func copyOutOfLine(_ value: Element, to destination: UnsafeMutablePointer<Element>) {
+        destination.initialize(to: value)
+    }
+
     // MARK: Non-blocking operations
 
     /// Appends `element` unless the queue is full. Lock-free.
@@ -171,7 +195,7 @@ public final class MPMCQueue<Element: Sendable>: @unchecked Sendable {
                 // Relaxed CAS: it only arbitrates who owns the position.
                 let found = px_atomic_cas_value(enqueuePosition, position, position &+ 1, px_relaxed)
                 if found == position {
-                    element(position).initialize(to: newElement)
+                    store(newElement, at: position)
                     // Release pairs with the consumer's acquire stamp load.
                     px_atomic_store(stamp(position), position &+ 1, px_release)
                     notEmpty.wakeIfWaiting(fenced: false)
@@ -239,7 +263,7 @@ public final class MPMCQueue<Element: Sendable>: @unchecked Sendable {
             if found == position {
                 for offset in 0..<free {
                     let target = position &+ UInt64(offset)
-                    element(target).initialize(to: source[offset])
+                    store(source[offset], at: target)
                     // Release pairs with the consumer's acquire stamp load.
                     px_atomic_store(stamp(target), target &+ 1, px_release)
                 }
