@@ -26,8 +26,18 @@ let package = Package(
             path: "Sources/ParallaxConcurrency"
         ),
         .target(
+            name: "ParallaxExecution",
+            dependencies: ["CParallax", "ParallaxConcurrency"],
+            path: "Sources/ParallaxExecution"
+        ),
+        .target(
+            name: "ParallaxWorkloads",
+            dependencies: ["ParallaxExecution"],
+            path: "Sources/ParallaxWorkloads"
+        ),
+        .target(
             name: "Parallax",
-            dependencies: ["ParallaxConcurrency"],
+            dependencies: ["ParallaxConcurrency", "ParallaxExecution", "ParallaxWorkloads"],
             path: "Sources/Parallax"
         ),
 
@@ -49,6 +59,7 @@ let package = Package(
 
         .testTarget(name: "CParallaxTests", dependencies: ["CParallax"]),
         .testTarget(name: "ParallaxConcurrencyTests", dependencies: ["ParallaxConcurrency"]),
+        .testTarget(name: "ParallaxExecutionTests", dependencies: ["ParallaxExecution", "ParallaxWorkloads"]),
     ],
     swiftLanguageModes: [.v6]
 )

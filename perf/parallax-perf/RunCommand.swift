@@ -1,0 +1,145 @@
+import ArgumentParser
+import Parallax
+
+/// `parallax-perf run`: executes generated blocks with the sequential
+/// and/or the parallel executor and prints throughput, work counters and
+/// state roots; with `--executor both` the two run side by side on the same
+/// blocks (alternating block by block, so machine noise hits both alike)
+/// and a final object compares them.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Execute generated blocks: sequential vs parallel (Block-STM).",
+        discussion: """
+            Timing covers BlockExecutor.execute (execution, validation, the block's state \
+            delta and state root); generating blocks and applying deltas to the in-memory \
+            state are outside it. Before the timed blocks, each executor runs --warmup \
+            blocks (block numbers after the timed ones) whose results are discarded.
+            """
+    )
+
+    enum WorkloadKind: String, ExpressibleByArgument, CaseIterable {
+        case synthetic
+    }
+
+    enum ExecutorChoice: String, ExpressibleByArgument, CaseIterable {
+        case parallel, sequential, both
+    }
+
+    @Option(help: "Workload: \(WorkloadKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var workload: WorkloadKind = .synthetic
+    @Option(help: "Transactions per block.") var txns: Int = 10_000
+    @Option(help: "Timed blocks.") var blocks: Int = 5
+    @Option(help: "Worker threads of the parallel executor (the caller is one of them).") var threads: Int = 2
+    @Option(help: "parallel, sequential or both.") var executor: ExecutorChoice = .both
+    @Option(help: "Workload seed.") var seed: UInt64 = 1
+    @Option(help: "Key universe size.") var keys: Int = 1_000_000
+    @Option(name: .customLong("hot-prob"), help: "Probability that a key draw is the hot key.") var hotProbability: Double = 0
+    @Option(help: "Keys read per transaction.") var reads: Int = 2
+    @Option(help: "Keys read-modify-written per transaction.") var writes: Int = 2
+    @Option(name: .customLong("work-ns"), help: "Calibrated busy work per transaction, in nanoseconds.") var workNanoseconds: Int = 0
+    @Option(name: .customLong("revert-prob"), help: "Probability that a transaction reverts.") var revertProbability: Double = 0
+    @Option(help: "Untimed warm-up blocks per executor.") var warmup: Int = 1
+    @Flag(help: "Print JSON objects, one per line.") var json = false
+
+    func validate() throws {
+        guard txns >= 1 else { throw ValidationError("--txns must be at least 1, got \(txns)") }
+        guard blocks >= 1 else { throw ValidationError("--blocks must be at least 1, got \(blocks)") }
+        guard (1...254).contains(threads) else { throw ValidationError("--threads must be between 1 and 254, got \(threads)") }
+        guard warmup >= 0 else { throw ValidationError("--warmup must be 0 or more, got \(warmup)") }
+    }
+
+    func makeWorkload() throws -> any Workload {
+        switch workload {
+        case .synthetic:
+            var parameters = SyntheticWorkload.Parameters()
+            parameters.keys = keys
+            parameters.hotProbability = hotProbability
+            parameters.reads = reads
+            parameters.writes = writes
+            parameters.workNanoseconds = workNanoseconds
+            parameters.revertProbability = revertProbability
+            parameters.seed = seed
+            do { return try SyntheticWorkload(parameters) } catch { throw ValidationError("--\(error)") }
+        }
+    }
+
+    /// One executor's run over the blocks.
+    final class Lane {
+        let name: String
+        let executor: any BlockExecutor
+        var state: InMemoryState
+        var nanoseconds: Int64 = 0
+        var executions = 0
+        var validations = 0
+        var suspensions = 0
+        var lastRoot: StateRoot?
+
+        init(name: String, executor: any BlockExecutor, state: InMemoryState) {
+            self.name = name
+            self.executor = executor
+            self.state = state
+        }
+
+        func warm(_ block: [any Transaction]) { _ = executor.execute(block, on: state) }
+
+        func run(_ block: [any Transaction]) {
+            let start = MonotonicClock.nanoseconds()
+            let output = executor.execute(block, on: state)
+            nanoseconds += MonotonicClock.nanoseconds() - start
+            let statistics = executor.lastStatistics
+            executions += statistics.executions
+            validations += statistics.validations
+            suspensions += statistics.suspensions
+            state.apply(output.stateDelta)
+            lastRoot = output.stateRoot
+        }
+    }
+
+    func run() throws {
+        let generator = try makeWorkload()
+        let initial = generator.initialState()
+        let timed = (0..<blocks).map { generator.block($0, transactions: txns) }
+        let warmups = (0..<warmup).map { generator.block(blocks + $0, transactions: txns) }
+
+        var lanes: [Lane] = []
+        if executor != .parallel {
+            lanes.append(Lane(name: "sequential", executor: SequentialExecutor(), state: initial))
+        }
+        if executor != .sequential {
+            do {
+                lanes.append(Lane(name: "parallel", executor: try ParallelExecutor(threads: threads), state: initial))
+            } catch {
+                throw ValidationError("\(error)")
+            }
+        }
+        for block in warmups { for lane in lanes { lane.warm(block) } }
+        for block in timed { for lane in lanes { lane.run(block) } }
+
+        let total = blocks * txns
+        var rates: [String: Double] = [:]
+        for lane in lanes {
+            let seconds = Double(lane.nanoseconds) * 1e-9
+            let tps = Double(total) / seconds
+            rates[lane.name] = tps
+            let reexecutions = Swift.max(0, lane.executions - total)
+            let laneThreads = lane.name == "parallel" ? threads : 1
+            let root = lane.lastRoot.map { "\($0)" } ?? ""
+            if json {
+                print(#"{"workload":"\#(generator.name)","executor":"\#(lane.name)","threads":\#(laneThreads),"txns":\#(txns),"blocks":\#(blocks),"seconds":\#(rounded(seconds, 1e6)),"tps":\#(Int(tps)),"reexecutions":\#(reexecutions),"reexecutions_per_txn":\#(rounded(Double(reexecutions) / Double(total), 1e4)),"validations":\#(lane.validations),"suspensions":\#(lane.suspensions),"keys":\#(keys),"hot_prob":\#(hotProbability),"reads":\#(reads),"writes":\#(writes),"work_ns":\#(workNanoseconds),"revert_prob":\#(revertProbability),"seed":\#(seed),"state_root":"\#(root)"}"#)
+            } else {
+                print("\(lane.name.padding(toLength: 11)) threads \(laneThreads)  \(formatRate(tps)) tx/s  \(rounded(seconds, 1e4)) s  reexec/txn \(rounded(Double(reexecutions) / Double(total), 1e4))  validations \(lane.validations)  root \(root)")
+            }
+        }
+        if lanes.count == 2, let sequentialRate = rates["sequential"], let parallelRate = rates["parallel"] {
+            let speedup = parallelRate / sequentialRate
+            let match = lanes[0].lastRoot == lanes[1].lastRoot
+            if json {
+                print(#"{"workload":"\#(generator.name)","threads":\#(threads),"speedup":\#(rounded(speedup)),"state_roots_match":\#(match)}"#)
+            } else {
+                print("speedup \(rounded(speedup))  state roots match: \(match)")
+            }
+            if !match { throw ExitCode(2) }
+        }
+    }
+}
