@@ -5,8 +5,8 @@ import CParallax
 /// transaction reads exactly what the transactions before it wrote.
 ///
 /// ## Structure
-/// Keys are interned by `KeyTable`; the table entry of a key holds the head
-/// of its version list. A version is a 32-byte node in the writer's
+/// Keys are interned by `KeyTable`; a key's id is the address of its entry,
+/// which holds the head of its version list. A version is a 32-byte node in the writer's
 /// `WordArena`:
 ///
 ///     word 0  version word: ESTIMATE(63) | ABSENT(62) | incarnation(61...32) | value id(31...0)
@@ -66,9 +66,9 @@ struct MultiVersionMemory {
     /// returned beside it, or `estimate | writer` when the version is an
     /// ESTIMATE.
     @inline(__always)
-    func read(_ id: UInt32, by reader: UInt32) -> (descriptor: UInt64, valueID: UInt32) {
+    func read(_ id: UInt64, by reader: UInt32) -> (descriptor: UInt64, valueID: UInt32) {
         // Acquire pairs with the release CAS that linked each node.
-        var address = px_atomic_load(table.head(id), px_acquire)
+        var address = px_atomic_load(KeyTable.head(id), px_acquire)
         while address != 0 {
             let node = MultiVersionMemory.node(address)
             let writer = UInt32(truncatingIfNeeded: px_atomic_load(node + 2, px_relaxed))
@@ -95,8 +95,8 @@ struct MultiVersionMemory {
     /// whether the key is a new location for the writer (no node yet, or
     /// one its previous incarnation had left ABSENT).
     @inline(__always)
-    func write(_ id: UInt32, by writer: UInt32, word: UInt64, arena: WordArena) -> (node: UnsafeMutablePointer<UInt64>, isNew: Bool) {
-        var link = table.head(id)
+    func write(_ id: UInt64, by writer: UInt32, word: UInt64, arena: WordArena) -> (node: UnsafeMutablePointer<UInt64>, isNew: Bool) {
+        var link = KeyTable.head(id)
         // Acquire: as in `read`.
         var current = px_atomic_load(link, px_acquire)
         var fresh: UnsafeMutablePointer<UInt64>?
@@ -145,8 +145,8 @@ struct MultiVersionMemory {
 
     /// The final version word of key `id` (highest non-ABSENT node), or nil
     /// when no transaction's final incarnation writes it. Quiescent only.
-    func finalVersion(_ id: UInt32) -> UInt64? {
-        var address = px_atomic_load(table.head(id), px_acquire)
+    func finalVersion(_ id: UInt64) -> UInt64? {
+        var address = px_atomic_load(KeyTable.head(id), px_acquire)
         while address != 0 {
             let node = MultiVersionMemory.node(address)
             let word = px_atomic_load(node, px_acquire)
@@ -158,17 +158,17 @@ struct MultiVersionMemory {
 
     #if DEBUG
     /// Checks the invariants of the type's documentation for `keys`.
-    func _checkInvariants(keys: [UInt32], blockComplete: Bool) {
+    func _checkInvariants(keys: [UInt64], blockComplete: Bool) {
         for id in keys {
-            var address = px_atomic_load(table.head(id), px_seq_cst)
+            var address = px_atomic_load(KeyTable.head(id), px_seq_cst)
             var previous = UInt64.max
             while address != 0 {
                 let node = MultiVersionMemory.node(address)
                 let writer = px_atomic_load(node + 2, px_seq_cst)
-                precondition(previous == .max || writer < previous, "version list of key \(id) is not strictly decreasing")
+                precondition(previous == .max || writer < previous, "version list of key \(KeyTable.key(id)) is not strictly decreasing")
                 if blockComplete {
                     precondition(px_atomic_load(node, px_seq_cst) & MultiVersionMemory.estimateBit == 0,
-                                 "ESTIMATE left on key \(id) by txn \(writer) after the block")
+                                 "ESTIMATE left on key \(KeyTable.key(id)) by txn \(writer) after the block")
                 }
                 previous = writer
                 address = px_atomic_load(node + 1, px_seq_cst)

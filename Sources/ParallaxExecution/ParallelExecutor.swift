@@ -43,9 +43,13 @@ public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
         } catch {
             throw .outOfMemory("\(error)")
         }
-        workers = (0..<team.size).map { ParallelWorker(index: $0, node: node) }
-        directory = ValueDirectory(workers.map(\.values))
+        let arenas = (0..<team.size).map { ValueArena(worker: $0) }
+        directory = ValueDirectory(arenas)
         records = .allocate(capacity: 1)
+        let memory = MultiVersionMemory(table: table, values: directory)
+        workers = arenas.map { [scheduler, records] arena in
+            ParallelWorker(index: Int(arena.worker), node: node, values: arena, scheduler: scheduler, memory: memory, records: records)
+        }
     }
 
     /// A parallel executor on a new `ThreadTeam` of `threads` workers.

@@ -11,19 +11,30 @@ import ParallaxConcurrency
 final class ParallelWorker: ContextReader, @unchecked Sendable {
     let index: Int
     let nodes: WordArena
+    let keys: WordArena
     let readSets: WordArena
     let values: ValueArena
     private var context: ExecutionContext!
 
     /// Key ids this worker interned in the current block.
-    private(set) var claimed: [UInt32] = []
+    private(set) var claimed: [UInt64] = []
     /// (key id, read descriptor) pairs of the running execution.
     private var reads: [UInt64] = []
     /// (key id, node address) pairs being recorded.
     private var written: [UInt64] = []
     private var currentTxn: UInt32 = 0
     private var currentIncarnation: UInt32 = 0
-    private var block: BlockContext!
+
+    // The block being executed, unpacked into fields so that the hot path
+    // touches no struct copies and no reference counts (the executor keeps
+    // every referenced object alive while the block runs).
+    private unowned(unsafe) let scheduler: Scheduler
+    private unowned(unsafe) var table: KeyTable
+    private var memory: MultiVersionMemory
+    private var transactions: [any Transaction] = []
+    private var base: any StateView = InMemoryState()
+    private var records: UnsafeMutablePointer<TxnRecord>
+    private var blockNumber: UInt64 = 0
 
     var deltaWrites: [StateWrite] = []
     private(set) var deltaCommitment = StateCommitment()
@@ -31,19 +42,31 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
     private(set) var validations = 0
     private(set) var suspensions = 0
 
-    init(index: Int, node: NodeID?) {
+    init(index: Int, node: NodeID?, values: ValueArena, scheduler: Scheduler, memory: MultiVersionMemory,
+         records: UnsafeMutablePointer<TxnRecord>) {
         self.index = index
         nodes = WordArena(chunkWords: 1 << 13, node: node)
+        keys = WordArena(chunkWords: 1 << 13, node: node)
         readSets = WordArena(chunkWords: 1 << 13, node: node)
-        values = ValueArena(worker: index)
+        self.values = values
+        self.scheduler = scheduler
+        self.memory = memory
+        table = memory.table
+        self.records = records
         context = ExecutionContext(reader: self)
     }
 
     // MARK: Task loop
 
     func run(_ block: BlockContext) {
-        self.block = block
+        table = block.table
+        memory = block.memory
+        transactions = block.transactions
+        base = block.base
+        records = block.records
+        blockNumber = block.blockNumber
         nodes.reset()
+        keys.reset()
         readSets.reset()
         values.reset()
         claimed.removeAll(keepingCapacity: true)
@@ -53,7 +76,6 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
         validations = 0
         suspensions = 0
 
-        let scheduler = block.scheduler
         var task = Scheduler.Task.none
         var backoff = Backoff()
         while !scheduler.isHalted {
@@ -77,11 +99,14 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
 
     /// Drops the block's references (transactions, base state) once the
     /// executor has swept the commit index and gathered the outputs.
-    func endBlock() { block = nil }
+    func endBlock() {
+        transactions = []
+        base = InMemoryState()
+    }
 
     @inline(__always)
     private func commit() {
-        block.scheduler.commitPrefix { txn, incarnation in validate(txn, incarnation) }
+        scheduler.commitPrefix { txn, incarnation in validate(txn, incarnation) }
     }
 
     /// Runs incarnation `incarnation` of `txn` and records it (paper: try_execute).
@@ -90,35 +115,34 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
         currentTxn = txn
         currentIncarnation = incarnation
         reads.removeAll(keepingCapacity: true)
-        let attempt = context.run(block.transactions[Int(txn)], at: TxnIndex(txn))
-        if block.scheduler.isHalted { return .none }
+        let attempt = context.run(transactions[Int(txn)], at: TxnIndex(txn))
+        if scheduler.isHalted { return .none }
         guard case .finished(let output) = attempt else {
             // The reader registered the dependency and ended the task.
             suspensions += 1
             return .none
         }
 
-        let memory = block.memory
         var wroteNewLocation = false
         written.removeAll(keepingCapacity: true)
-        let keys = context.writeKeys
+        let writeKeys = context.writeKeys
         let writeValues = context.writeValues
-        for slot in keys.indices {
-            guard let id = block.table.intern(keys[slot], claimed: &claimed) else {
-                block.scheduler.halt()
+        for slot in writeKeys.indices {
+            guard let id = table.intern(writeKeys[slot], arena: keys, claimed: &claimed) else {
+                scheduler.halt()
                 return .none
             }
             let valueID = values.append(writeValues[slot])
             let (node, isNew) = memory.write(id, by: txn, word: MultiVersionMemory.versionWord(incarnation, valueID), arena: nodes)
             if isNew { wroteNewLocation = true }
-            written.append(UInt64(id))
+            written.append(id)
             written.append(UInt64(UInt(bitPattern: node)))
         }
-        let record = block.records + Int(txn)
-        if record.pointee.block == block.blockNumber {
+        let record = records + Int(txn)
+        if record.pointee.block == blockNumber {
             removeStaleVersions(previous: record.pointee.nodes, incarnation: incarnation)
         } else {
-            record.pointee.block = block.blockNumber
+            record.pointee.block = blockNumber
         }
         swap(&record.pointee.nodes, &written)
         record.pointee.output = output
@@ -128,8 +152,8 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
         reads.withUnsafeBufferPointer { buffer in
             if let source = buffer.baseAddress { (recordWords + 1).update(from: source, count: buffer.count) }
         }
-        block.scheduler.publishReadSet(txn, recordWords)
-        return block.scheduler.finishExecution(txn, incarnation, wroteNewLocation: wroteNewLocation)
+        scheduler.publishReadSet(txn, recordWords)
+        return scheduler.finishExecution(txn, incarnation, wroteNewLocation: wroteNewLocation)
     }
 
     /// Marks ABSENT the versions of the previous incarnation that this one
@@ -160,12 +184,11 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
 
     /// Validates and, if invalid, aborts (paper: needs_reexecution).
     private func validateTask(_ txn: UInt32, _ incarnation: UInt32) -> Scheduler.Task {
-        let scheduler = block.scheduler
         let prefixCommitted = scheduler.committedCount >= UInt64(txn)
         let valid = validate(txn, incarnation)
         let aborted = !valid && scheduler.tryValidationAbort(txn, incarnation)
         if aborted {
-            let pairs = block.records[Int(txn)].nodes
+            let pairs = records[Int(txn)].nodes
             var pair = 1
             while pair < pairs.count {
                 MultiVersionMemory.markEstimate(MultiVersionMemory.node(pairs[pair]))
@@ -182,14 +205,13 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
     /// the status has moved on, so any abort of it would fail anyway.
     func validate(_ txn: UInt32, _ incarnation: UInt32) -> Bool {
         validations += 1
-        guard let record = block.scheduler.readSet(txn) else { return true }
+        guard let record = scheduler.readSet(txn) else { return true }
         let header = record[0]
         guard UInt32(truncatingIfNeeded: header) == incarnation else { return true }
-        let memory = block.memory
         var entry = record + 1
         let end = entry + 2 * Int(header >> 32)
         while entry < end {
-            if memory.read(UInt32(truncatingIfNeeded: entry[0]), by: txn).descriptor != entry[1] { return false }
+            if memory.read(entry[0], by: txn).descriptor != entry[1] { return false }
             entry += 2
         }
         return true
@@ -198,20 +220,20 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
     // MARK: Reads of the execution context
 
     func readThrough(_ key: StateKey) throws(ExecutionError) -> StateValue? {
-        guard let id = block.table.intern(key, claimed: &claimed) else {
-            block.scheduler.halt()
+        guard let id = table.intern(key, arena: keys, claimed: &claimed) else {
+            scheduler.halt()
             throw .suspended
         }
         while true {
-            let (descriptor, valueID) = block.memory.read(id, by: currentTxn)
+            let (descriptor, valueID) = memory.read(id, by: currentTxn)
             if descriptor & MultiVersionMemory.estimateDescriptor != 0 {
                 let blocker = UInt32(truncatingIfNeeded: descriptor)
-                if block.scheduler.addDependency(currentTxn, currentIncarnation, on: blocker) { throw .suspended }
+                if scheduler.addDependency(currentTxn, currentIncarnation, on: blocker) { throw .suspended }
                 continue
             }
-            reads.append(UInt64(id))
+            reads.append(id)
             reads.append(descriptor)
-            return descriptor == MultiVersionMemory.storageDescriptor ? block.base.read(key) : block.memory.values.value(valueID)
+            return descriptor == MultiVersionMemory.storageDescriptor ? base.read(key) : memory.values.value(valueID)
         }
     }
 
@@ -220,12 +242,11 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
     /// The final value of every key this worker interned, and its share of
     /// the state-root update.
     private func collectDelta() {
-        let memory = block.memory
         for id in claimed {
             guard let word = memory.finalVersion(id) else { continue }
-            let key = block.table.key(id)
+            let key = KeyTable.key(id)
             let value = memory.values.value(UInt32(truncatingIfNeeded: word))
-            deltaCommitment.update(key, from: block.base.read(key), to: value)
+            deltaCommitment.update(key, from: base.read(key), to: value)
             deltaWrites.append(StateWrite(key: key, value: value))
         }
     }

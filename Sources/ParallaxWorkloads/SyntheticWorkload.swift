@@ -51,12 +51,15 @@ public struct SyntheticWorkload: Workload {
         return StateKey(generator.next(), generator.next(), generator.next(), UInt64(index))
     }
 
-    /// Every key of the universe with balance 1,000,000,000.
+    /// Every key of the universe with balance 1,000,000,000 + its index
+    /// (distinct values: no shared buffer whose reference count all workers
+    /// would bounce).
     public func initialState() -> InMemoryState {
         var entries: [StateKey: StateValue] = [:]
         entries.reserveCapacity(parameters.keys)
-        let balance = StateValue(uint64: 1_000_000_000)
-        for index in 0..<parameters.keys { entries[SyntheticWorkload.key(index)] = balance }
+        for index in 0..<parameters.keys {
+            entries[SyntheticWorkload.key(index)] = StateValue(uint64: 1_000_000_000 + UInt64(index))
+        }
         return InMemoryState(entries)
     }
 
