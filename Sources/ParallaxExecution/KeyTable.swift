@@ -18,7 +18,9 @@ import Musl
 ///
 ///     word 0-3  the key (w0...w3)
 ///     word 4    head of the key's version list (`MultiVersionMemory`)
-///     word 5-7  reserved for per-key metadata of later versions (delta
+///     word 5    number of transactions with a version of the key (its
+///               contention, for the scheduling hint of `ParallelWorker`)
+///     word 6-7  reserved for per-key metadata of later versions (delta
 ///               chains of commutative writes)
 ///
 /// The entry's address is the key's id for the rest of the block: read-sets
@@ -76,6 +78,10 @@ final class KeyTable: @unchecked Sendable {
     /// The version-list head word of key `id`.
     @inline(__always)
     static func head(_ id: UInt64) -> UnsafeMutablePointer<UInt64> { entry(id) + 4 }
+
+    /// The count of writers of key `id` (see the layout).
+    @inline(__always)
+    static func writers(_ id: UInt64) -> UnsafeMutablePointer<UInt64> { entry(id) + 5 }
 
     /// The key of id `id`.
     static func key(_ id: UInt64) -> StateKey {

@@ -125,6 +125,8 @@ struct MultiVersionMemory {
             if px_atomic_cas(link, &current, UInt64(UInt(bitPattern: node)), px_release) {
                 // seq_cst store: the version word joins the single total order (type doc).
                 px_atomic_store(node, word, px_seq_cst)
+                // Relaxed: a statistic for scheduling hints, never for correctness.
+                _ = px_atomic_fetch_add(KeyTable.writers(id), 1, px_relaxed)
                 return (node, true)
             }
         }

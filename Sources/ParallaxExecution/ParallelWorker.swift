@@ -231,10 +231,36 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
                 if scheduler.addDependency(currentTxn, currentIncarnation, on: blocker) { throw .suspended }
                 continue
             }
+            if currentTxn > 0, shouldWaitForPredecessor(id, descriptor) {
+                if scheduler.addDependency(currentTxn, currentIncarnation, on: currentTxn - 1) { throw .suspended }
+                continue
+            }
             reads.append(id)
             reads.append(descriptor)
             return descriptor == MultiVersionMemory.storageDescriptor ? base.read(key) : memory.values.value(valueID)
         }
+    }
+
+    /// Keys written by at least this many transactions of the block count
+    /// as hot for `shouldWaitForPredecessor`.
+    static let hotWriters: UInt64 = 3
+
+    /// The contention hint: a read of a hot key whose latest version below
+    /// the reader is older than its immediate predecessor, while that
+    /// predecessor has not finished executing, would very likely read a
+    /// value the predecessor is about to overwrite. Executing it now would
+    /// burn a whole execution and an abort; instead the reader suspends on
+    /// the predecessor, exactly as on an ESTIMATE. Correctness never depends
+    /// on this (a suspension only delays), and keys with fewer writers, such
+    /// as nearly all keys of a low-contention block, are never delayed.
+    @inline(__always)
+    private func shouldWaitForPredecessor(_ id: UInt64, _ descriptor: UInt64) -> Bool {
+        // The writer of the version read, plus one (0: the base state).
+        let writerPlusOne = descriptor >> 32
+        guard writerPlusOne < UInt64(currentTxn),
+              px_atomic_load(KeyTable.writers(id), px_relaxed) >= ParallelWorker.hotWriters else { return false }
+        let state = scheduler.status(of: currentTxn - 1).state
+        return state != Scheduler.executed && state != Scheduler.committed
     }
 
     // MARK: End of block

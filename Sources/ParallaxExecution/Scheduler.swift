@@ -327,6 +327,10 @@ final class Scheduler: @unchecked Sendable {
     /// Returns immediately if another worker is committing.
     @inline(__always)
     func commitPrefix(_ validate: (UInt32, UInt32) -> Bool) {
+        // Read-only pre-check, so that workers do not bounce the lock's line
+        // when there is nothing to commit.
+        let next = px_atomic_load(commitIndex, px_acquire)
+        guard next < count, status(of: UInt32(next)).state == Scheduler.executed else { return }
         while true {
             var unlocked: UInt64 = 0
             // Acquire/release pair between successive holders of the lock.
