@@ -1,4 +1,4 @@
-import ParallaxExecution
+@testable import ParallaxExecution
 import ParallaxWorkloads
 import XCTest
 
@@ -57,5 +57,46 @@ final class ParallelExecutorTSanTests: XCTestCase {
             }
             XCTAssertEqual(counts.perIndex, Array(repeating: 200, count: size), "team of \(size)")
         }
+    }
+}
+
+extension ParallelExecutorTSanTests {
+    /// Workers intern overlapping key sets at once: every key gets one id.
+    func testConcurrentInterning() throws {
+        final class Shared: @unchecked Sendable {
+            let table: KeyTable
+            let arenas: [WordArena]
+            let results: UnsafeMutablePointer<[UInt64]>
+            init(workers: Int) throws {
+                table = try KeyTable(capacity: 4_096, node: nil)
+                table.beginBlock()
+                arenas = (0..<workers).map { _ in WordArena(chunkWords: 256, node: nil) }
+                results = .allocate(capacity: workers)
+                results.initialize(repeating: [], count: workers)
+            }
+        }
+        let workers = 4
+        let team = try ThreadTeam(size: workers)
+        let shared = try Shared(workers: workers)
+        defer { shared.results.deinitialize(count: workers); shared.results.deallocate() }
+        team.broadcast { worker in
+            var claimed: [UInt64] = []
+            var ids: [UInt64] = []
+            for step in 0..<1_000 {
+                let index = (step * (worker + 1)) % 1_000
+                ids.append(shared.table.intern(SyntheticWorkload.key(index), arena: shared.arenas[worker], claimed: &claimed)!)
+            }
+            shared.results[worker] = ids
+        }
+        var idOfKey: [Int: UInt64] = [:]
+        for worker in 0..<workers {
+            for (step, id) in shared.results[worker].enumerated() {
+                let index = (step * (worker + 1)) % 1_000
+                if let known = idOfKey[index] { XCTAssertEqual(known, id, "key \(index)") } else { idOfKey[index] = id }
+                XCTAssertEqual(KeyTable.key(id), SyntheticWorkload.key(index))
+            }
+        }
+        XCTAssertEqual(Set(idOfKey.values).count, idOfKey.count)
+        shared.table._checkInvariants()
     }
 }
