@@ -113,84 +113,82 @@ public struct StateRoot: Hashable, Sendable, CustomStringConvertible {
     public var description: String { hexString(words: [w0, w1, w2, w3]) }
 }
 
-/// The 256-bit hash of one state entry: four independent lanes of
-/// SipHash-1-3 (Aumasson–Bernstein; the variant Rust's `HashMap` uses), each
-/// with its own fixed public 128-bit key, over the message
+/// The 256-bit hash of one state entry: four independent lanes of a
+/// multiply-fold ("MUM", as in wyhash) chain over the message
 /// `key words w0..w3 ‖ value length ‖ value bytes` taken as little-endian
-/// 64-bit blocks with SipHash's final-block rule. The lanes run in one loop so
-/// the CPU overlaps them. Fixed keys make this a fast, well-distributed hash,
-/// not a collision-resistant one (see `StateCommitment`).
+/// 64-bit words (the last one zero-padded). Per word, a lane computes
+/// `state = fold(state ^ word ^ a, b)` where `fold(x, y)` is the xor of the
+/// high and low halves of the 128-bit product and `a`, `b` are the lane's
+/// constants (digits of pi and e, `b` odd); a final fold with the message
+/// length and an xorshift-multiply finalizer (SplitMix64's) avalanche each
+/// lane. The lanes run in one loop, so the CPU overlaps their multiplies:
+/// about ten nanoseconds per entry, which keeps the state root cheap next to
+/// execution. It is well distributed, not collision resistant: a placeholder
+/// until the precheck issue brings Keccak (see `StateCommitment`).
 public enum EntryHash {
     @frozen @usableFromInline
     struct Lane {
-        @usableFromInline var v0, v1, v2, v3: UInt64
+        @usableFromInline var state: UInt64
+        @usableFromInline let a: UInt64
+        @usableFromInline let b: UInt64
 
         @inlinable @inline(__always)
-        init(_ k0: UInt64, _ k1: UInt64) {
-            v0 = k0 ^ 0x736f_6d65_7073_6575
-            v1 = k1 ^ 0x646f_7261_6e64_6f6d
-            v2 = k0 ^ 0x6c79_6765_6e65_7261
-            v3 = k1 ^ 0x7465_6462_7974_6573
+        init(_ a: UInt64, _ b: UInt64) {
+            self.a = a
+            self.b = b | 1
+            state = a ^ b
         }
 
         @inlinable @inline(__always)
-        mutating func round() {
-            v0 &+= v1; v1 = v1.rotatedLeft(13); v1 ^= v0; v0 = v0.rotatedLeft(32)
-            v2 &+= v3; v3 = v3.rotatedLeft(16); v3 ^= v2
-            v0 &+= v3; v3 = v3.rotatedLeft(21); v3 ^= v0
-            v2 &+= v1; v1 = v1.rotatedLeft(17); v1 ^= v2; v2 = v2.rotatedLeft(32)
+        static func fold(_ x: UInt64, _ y: UInt64) -> UInt64 {
+            let product = x.multipliedFullWidth(by: y)
+            return product.high ^ product.low
         }
 
         @inlinable @inline(__always)
-        mutating func absorb(_ block: UInt64) {
-            v3 ^= block
-            round()
-            v0 ^= block
-        }
+        mutating func absorb(_ word: UInt64) { state = Lane.fold(state ^ word ^ a, b) }
 
         @inlinable @inline(__always)
-        mutating func finish() -> UInt64 {
-            v2 ^= 0xFF
-            round(); round(); round()
-            return v0 ^ v1 ^ v2 ^ v3
+        func finish(length: UInt64) -> UInt64 {
+            var z = Lane.fold(state ^ length ^ b, a | 1)
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
         }
     }
 
     /// Hash of the entry `key = value`, as four little-endian words.
     @inlinable
     public static func hash(_ key: StateKey, _ value: StateValue) -> (UInt64, UInt64, UInt64, UInt64) {
-        // Lane keys: 0..15 (SipHash's test key), then digits of pi.
-        var a = Lane(0x0706_0504_0302_0100, 0x0F0E_0D0C_0B0A_0908)
-        var b = Lane(0x243F_6A88_85A3_08D3, 0x1319_8A2E_0370_7344)
-        var c = Lane(0xA409_3822_299F_31D0, 0x082E_FA98_EC4E_6C89)
-        var d = Lane(0x4528_21E6_38D0_1377, 0xBE54_66CF_34E9_0C6C)
-        @inline(__always) func absorb(_ block: UInt64) {
-            a.absorb(block); b.absorb(block); c.absorb(block); d.absorb(block)
+        // Lane constants: hex digits of pi (a) and of e (b).
+        var l0 = Lane(0x243F_6A88_85A3_08D3, 0xB7E1_5162_8AED_2A6A)
+        var l1 = Lane(0x1319_8A2E_0370_7344, 0xBF71_5880_9CF4_F3C7)
+        var l2 = Lane(0xA409_3822_299F_31D0, 0x62E7_160F_38B4_DA56)
+        var l3 = Lane(0x082E_FA98_EC4E_6C89, 0xA7A4_1EE4_AE5E_23E4)
+        @inline(__always) func absorb(_ word: UInt64) {
+            l0.absorb(word); l1.absorb(word); l2.absorb(word); l3.absorb(word)
         }
         absorb(key.w0); absorb(key.w1); absorb(key.w2); absorb(key.w3)
-        absorb(UInt64(value.bytes.count))
+        let count = value.bytes.count
+        absorb(UInt64(count))
         value.bytes.withUnsafeBytes { raw in
-            let total = raw.count
             var offset = 0
-            while offset + 8 <= total {
+            while offset + 8 <= count {
                 absorb(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)))
                 offset += 8
             }
-            // Final block: the remaining bytes and the message length in the top byte.
-            var last = UInt64(truncatingIfNeeded: 40 + total) << 56
-            var shift: UInt64 = 0
-            while offset < total {
-                last |= UInt64(raw[offset]) << shift
-                shift += 8
-                offset += 1
+            if offset < count {
+                var last: UInt64 = 0
+                var shift: UInt64 = 0
+                while offset < count {
+                    last |= UInt64(raw[offset]) << shift
+                    shift += 8
+                    offset += 1
+                }
+                absorb(last)
             }
-            absorb(last)
         }
-        return (a.finish(), b.finish(), c.finish(), d.finish())
+        let length = UInt64(40 + count)
+        return (l0.finish(length: length), l1.finish(length: length), l2.finish(length: length), l3.finish(length: length))
     }
-}
-
-extension UInt64 {
-    @inlinable @inline(__always)
-    func rotatedLeft(_ count: UInt64) -> UInt64 { (self << count) | (self >> (64 - count)) }
 }

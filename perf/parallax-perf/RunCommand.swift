@@ -1,5 +1,8 @@
 import ArgumentParser
 import Parallax
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `parallax-perf run`: executes generated blocks with the sequential
 /// and/or the parallel executor and prints throughput, work counters and
@@ -70,6 +73,7 @@ struct RunCommand: ParsableCommand {
         let executor: any BlockExecutor
         var state: InMemoryState
         var nanoseconds: Int64 = 0
+        var cpuNanoseconds: Int64 = 0
         var executions = 0
         var validations = 0
         var suspensions = 0
@@ -84,9 +88,11 @@ struct RunCommand: ParsableCommand {
         func warm(_ block: [any Transaction]) { _ = executor.execute(block, on: state) }
 
         func run(_ block: [any Transaction]) {
+            let cpuStart = processCPUNanoseconds()
             let start = MonotonicClock.nanoseconds()
             let output = executor.execute(block, on: state)
             nanoseconds += MonotonicClock.nanoseconds() - start
+            cpuNanoseconds += processCPUNanoseconds() - cpuStart
             let statistics = executor.lastStatistics
             executions += statistics.executions
             validations += statistics.validations
@@ -126,9 +132,9 @@ struct RunCommand: ParsableCommand {
             let laneThreads = lane.name == "parallel" ? threads : 1
             let root = lane.lastRoot.map { "\($0)" } ?? ""
             if json {
-                print(#"{"workload":"\#(generator.name)","executor":"\#(lane.name)","threads":\#(laneThreads),"txns":\#(txns),"blocks":\#(blocks),"seconds":\#(rounded(seconds, 1e6)),"tps":\#(Int(tps)),"reexecutions":\#(reexecutions),"reexecutions_per_txn":\#(rounded(Double(reexecutions) / Double(total), 1e4)),"validations":\#(lane.validations),"suspensions":\#(lane.suspensions),"keys":\#(keys),"hot_prob":\#(hotProbability),"reads":\#(reads),"writes":\#(writes),"work_ns":\#(workNanoseconds),"revert_prob":\#(revertProbability),"seed":\#(seed),"state_root":"\#(root)"}"#)
+                print(#"{"workload":"\#(generator.name)","executor":"\#(lane.name)","threads":\#(laneThreads),"txns":\#(txns),"blocks":\#(blocks),"seconds":\#(rounded(seconds, 1e6)),"cpu_seconds":\#(rounded(Double(lane.cpuNanoseconds) * 1e-9, 1e6)),"tps":\#(Int(tps)),"reexecutions":\#(reexecutions),"reexecutions_per_txn":\#(rounded(Double(reexecutions) / Double(total), 1e4)),"validations":\#(lane.validations),"suspensions":\#(lane.suspensions),"keys":\#(keys),"hot_prob":\#(hotProbability),"reads":\#(reads),"writes":\#(writes),"work_ns":\#(workNanoseconds),"revert_prob":\#(revertProbability),"seed":\#(seed),"state_root":"\#(root)"}"#)
             } else {
-                print("\(lane.name.padding(toLength: 11)) threads \(laneThreads)  \(formatRate(tps)) tx/s  \(rounded(seconds, 1e4)) s  reexec/txn \(rounded(Double(reexecutions) / Double(total), 1e4))  validations \(lane.validations)  root \(root)")
+                print("\(lane.name.padding(toLength: 11)) threads \(laneThreads)  \(formatRate(tps)) tx/s  \(rounded(seconds, 1e4)) s (cpu \(rounded(Double(lane.cpuNanoseconds) * 1e-9, 1e4)) s)  reexec/txn \(rounded(Double(reexecutions) / Double(total), 1e4))  validations \(lane.validations)  root \(root)")
             }
         }
         if lanes.count == 2, let sequentialRate = rates["sequential"], let parallelRate = rates["parallel"] {
@@ -142,4 +148,12 @@ struct RunCommand: ParsableCommand {
             if !match { throw ExitCode(2) }
         }
     }
+}
+
+/// CPU time of the whole process (every thread), for the CPU-cost figure
+/// that machine load does not distort the way it distorts wall time.
+func processCPUNanoseconds() -> Int64 {
+    var now = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now)
+    return Int64(now.tv_sec) &* 1_000_000_000 &+ Int64(now.tv_nsec)
 }
