@@ -32,9 +32,16 @@ public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
 
     /// - Parameters:
     ///   - team: the workers (at most 254).
-    ///   - node: NUMA node for the shared structures (nil: no binding).
-    public init(team: any WorkerTeam, node: NodeID? = nil) throws(ParallelExecutorError) {
+    ///   - node: NUMA node for the shared structures: key index, scheduler
+    ///     lines (nil: no binding).
+    ///   - workerNodes: for each worker, the node of its arenas (version
+    ///     nodes, key entries, read-sets), normally the node it runs on;
+    ///     nil: `node` for all.
+    public init(team: any WorkerTeam, node: NodeID? = nil, workerNodes: [NodeID?]? = nil) throws(ParallelExecutorError) {
         guard team.size >= 1, team.size < ValueArena.maxWorkers else { throw .unsupportedTeamSize(team.size) }
+        if let workerNodes, workerNodes.count != team.size {
+            throw .workerNodesMismatch(nodes: workerNodes.count, workers: team.size)
+        }
         self.team = team
         self.node = node
         do {
@@ -48,7 +55,7 @@ public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
         records = .allocate(capacity: 1)
         let memory = MultiVersionMemory(table: table, values: directory)
         workers = arenas.map { [scheduler, records] arena in
-            ParallelWorker(index: Int(arena.worker), node: node, values: arena, scheduler: scheduler, memory: memory, records: records)
+            ParallelWorker(index: Int(arena.worker), node: workerNodes?[Int(arena.worker)] ?? node, values: arena, scheduler: scheduler, memory: memory, records: records)
         }
     }
 
@@ -99,19 +106,28 @@ public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
         scheduler.commitPrefix { txn, incarnation in sweeper.validate(txn, incarnation) }
         precondition(scheduler.committedCount == UInt64(count), "a completed block must commit every transaction")
 
-        var outputs: [TransactionOutput] = []
-        outputs.reserveCapacity(count)
-        for index in 0..<count {
-            outputs.append(records[index].output.unsafelyUnwrapped)
-            records[index].output = nil
+        // Moves, not copies: see `MoveBuffer`.
+        let outputOffset = MemoryLayout<TxnRecord>.offset(of: \TxnRecord.output).unsafelyUnwrapped
+        let outputs = [TransactionOutput](unsafeUninitializedCapacity: count) { buffer, initialized in
+            for index in 0..<count {
+                let slot = (UnsafeMutableRawPointer(records + index) + outputOffset).assumingMemoryBound(to: TransactionOutput?.self)
+                (buffer.baseAddress.unsafelyUnwrapped + index).initialize(to: slot.move().unsafelyUnwrapped)
+                slot.initialize(to: nil)
+            }
+            initialized = count
         }
         var commitment = base.commitment
-        var writes: [StateWrite] = []
-        writes.reserveCapacity(workers.reduce(0) { $0 + $1.deltaWrites.count })
+        let writes = [StateWrite](unsafeUninitializedCapacity: workers.reduce(0) { $0 + $1.deltaWrites.count }) { buffer, initialized in
+            var next = buffer.baseAddress.unsafelyUnwrapped
+            for worker in workers {
+                let moved = worker.deltaWrites.count
+                worker.deltaWrites.moveAll(to: next)
+                next += moved
+            }
+            initialized = buffer.count
+        }
         for worker in workers {
             commitment.merge(worker.deltaCommitment)
-            writes.append(contentsOf: worker.deltaWrites)
-            worker.deltaWrites.removeAll(keepingCapacity: true)
             statistics.executions += worker.executions
             statistics.validations += worker.validations
             statistics.suspensions += worker.suspensions
@@ -147,11 +163,14 @@ public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
 
 public enum ParallelExecutorError: Error, Equatable, CustomStringConvertible {
     case unsupportedTeamSize(Int)
+    case workerNodesMismatch(nodes: Int, workers: Int)
     case outOfMemory(String)
 
     public var description: String {
         switch self {
         case .unsupportedTeamSize(let size): "the parallel executor supports 1 to 254 workers, got \(size)"
+        case .workerNodesMismatch(let nodes, let workers):
+            "workerNodes names \(nodes) nodes for a team of \(workers) workers"
         case .outOfMemory(let reason): "parallel executor memory: \(reason)"
         }
     }

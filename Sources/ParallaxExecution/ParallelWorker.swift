@@ -36,7 +36,7 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
     private var records: UnsafeMutablePointer<TxnRecord>
     private var blockNumber: UInt64 = 0
 
-    var deltaWrites: [StateWrite] = []
+    let deltaWrites = MoveBuffer<StateWrite>()
     private(set) var deltaCommitment = StateCommitment()
     private(set) var executions = 0
     private(set) var validations = 0
@@ -70,7 +70,7 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
         readSets.reset()
         values.reset()
         claimed.removeAll(keepingCapacity: true)
-        deltaWrites.removeAll(keepingCapacity: true)
+        deltaWrites.removeAll()
         deltaCommitment = StateCommitment()
         executions = 0
         validations = 0
