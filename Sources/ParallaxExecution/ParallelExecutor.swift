@@ -20,6 +20,10 @@ public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
     public let team: any WorkerTeam
     public let node: NodeID?
     public private(set) var lastStatistics = ExecutionStatistics()
+    /// Whether readers of hot keys wait for an unfinished predecessor instead
+    /// of executing speculatively (see `ParallelWorker.shouldWaitForPredecessor`).
+    /// On by default; off reproduces plain Block-STM for comparison.
+    public var contentionHint = true
 
     var table: KeyTable
     let scheduler: Scheduler
@@ -92,7 +96,8 @@ public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
             do { try scheduler.reset(count: count) } catch { fatalError("scheduler lines: \(error)") }
             let block = BlockContext(transactions: transactions, base: base, table: table,
                                      memory: MultiVersionMemory(table: table, values: directory),
-                                     scheduler: scheduler, records: records, blockNumber: blockNumber)
+                                     scheduler: scheduler, records: records, blockNumber: blockNumber,
+                                     contentionHint: contentionHint)
             let workers = self.workers
             team.broadcast { index in workers[index].run(block) }
             if !scheduler.isHalted { break }
@@ -195,4 +200,5 @@ struct BlockContext: @unchecked Sendable {
     let scheduler: Scheduler
     let records: UnsafeMutablePointer<TxnRecord>
     let blockNumber: UInt64
+    let contentionHint: Bool
 }

@@ -35,6 +35,7 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
     private var base: any StateView = InMemoryState()
     private var records: UnsafeMutablePointer<TxnRecord>
     private var blockNumber: UInt64 = 0
+    private var contentionHint = true
 
     let deltaWrites = MoveBuffer<StateWrite>()
     private(set) var deltaCommitment = StateCommitment()
@@ -65,6 +66,7 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
         base = block.base
         records = block.records
         blockNumber = block.blockNumber
+        contentionHint = block.contentionHint
         nodes.reset()
         keys.reset()
         readSets.reset()
@@ -231,7 +233,7 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
                 if scheduler.addDependency(currentTxn, currentIncarnation, on: blocker) { throw .suspended }
                 continue
             }
-            if currentTxn > 0, shouldWaitForPredecessor(id, descriptor) {
+            if contentionHint, currentTxn > 0, shouldWaitForPredecessor(id, descriptor) {
                 if scheduler.addDependency(currentTxn, currentIncarnation, on: currentTxn - 1) { throw .suspended }
                 continue
             }

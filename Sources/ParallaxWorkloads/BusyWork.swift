@@ -5,8 +5,9 @@ import ParallaxConcurrency
 ///
 /// `spin(iterations:seed:)` runs a dependent chain of xorshift-multiply
 /// steps (each step needs the previous result, and no closed form exists,
-/// so the compiler can neither vectorize nor fold it); its result must be
-/// used so the loop is not removed. `iterationsPerNanosecond` is measured
+/// so the compiler can neither vectorize nor fold it); `burn` hands its
+/// result to an unoptimized sink so the loop is not removed, without letting
+/// the machine-dependent iteration count leak into any state. `iterationsPerNanosecond` is measured
 /// once per process, taking the fastest of several timed runs so that a
 /// preempted run does not skew it, and then `iterations(forNanoseconds:)`
 /// converts a duration to a count without touching the clock again.
@@ -20,6 +21,14 @@ public enum BusyWork {
         }
         return x
     }
+
+    /// Runs `iterations` steps for their time only.
+    public static func burn(iterations: Int, seed: UInt64) {
+        sink(spin(iterations: iterations, seed: seed))
+    }
+
+    @_optimize(none)
+    static func sink(_ value: UInt64) {}
 
     /// Spin iterations per nanosecond on this machine.
     public static let iterationsPerNanosecond: Double = {

@@ -104,9 +104,7 @@ public struct SyntheticTransaction: Transaction {
         for key in readKeys {
             accumulator = (accumulator ^ (try context.read(key)?.uint64Value ?? 0)) &* 0x9E37_79B9_7F4A_7C15
         }
-        if workIterations > 0 {
-            accumulator ^= BusyWork.spin(iterations: workIterations, seed: accumulator) & 0xFF
-        }
+        if workIterations > 0 { BusyWork.burn(iterations: workIterations, seed: accumulator) }
         for key in writeKeys {
             let balance = try context.read(key)?.uint64Value ?? 0
             try context.write(key, StateValue(uint64: balance &+ (accumulator & 0xFFFF)))

@@ -26,6 +26,19 @@ final class WorkloadTests: XCTestCase {
         XCTAssertTrue((30...90).contains(reverted), "about 30% of 200 revert, got \(reverted)")
     }
 
+    /// The busy work's iteration count is machine-dependent; it must not
+    /// reach the state, or a seed would not reproduce a root across machines.
+    func testBusyWorkDoesNotAffectResults() throws {
+        var busy = parameters(seed: 9)
+        busy.workNanoseconds = 500
+        let idle = try SyntheticWorkload(parameters(seed: 9))
+        let working = try SyntheticWorkload(busy)
+        let executor = SequentialExecutor()
+        let base = idle.initialState()
+        XCTAssertEqual(executor.execute(idle.block(0, transactions: 100), on: base),
+                       executor.execute(working.block(0, transactions: 100), on: base))
+    }
+
     func testFullContentionTouchesOnlyTheHotKey() throws {
         var parameters = parameters(seed: 1)
         parameters.hotProbability = 1

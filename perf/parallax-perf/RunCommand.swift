@@ -43,6 +43,8 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("work-ns"), help: "Calibrated busy work per transaction, in nanoseconds.") var workNanoseconds: Int = 0
     @Option(name: .customLong("revert-prob"), help: "Probability that a transaction reverts.") var revertProbability: Double = 0
     @Option(help: "Untimed warm-up blocks per executor.") var warmup: Int = 1
+    @Flag(name: .customLong("no-hint"), help: "Parallel executor without the contention hint (plain Block-STM).")
+    var noHint = false
     @Flag(help: "Print JSON objects, one per line.") var json = false
 
     func validate() throws {
@@ -114,7 +116,9 @@ struct RunCommand: ParsableCommand {
         }
         if executor != .sequential {
             do {
-                lanes.append(Lane(name: "parallel", executor: try ParallelExecutor(threads: threads), state: initial))
+                let parallel = try ParallelExecutor(threads: threads)
+                parallel.contentionHint = !noHint
+                lanes.append(Lane(name: "parallel", executor: parallel, state: initial))
             } catch {
                 throw ValidationError("\(error)")
             }
@@ -132,7 +136,7 @@ struct RunCommand: ParsableCommand {
             let laneThreads = lane.name == "parallel" ? threads : 1
             let root = lane.lastRoot.map { "\($0)" } ?? ""
             if json {
-                print(#"{"workload":"\#(generator.name)","executor":"\#(lane.name)","threads":\#(laneThreads),"txns":\#(txns),"blocks":\#(blocks),"seconds":\#(rounded(seconds, 1e6)),"cpu_seconds":\#(rounded(Double(lane.cpuNanoseconds) * 1e-9, 1e6)),"tps":\#(Int(tps)),"reexecutions":\#(reexecutions),"reexecutions_per_txn":\#(rounded(Double(reexecutions) / Double(total), 1e4)),"validations":\#(lane.validations),"suspensions":\#(lane.suspensions),"keys":\#(keys),"hot_prob":\#(hotProbability),"reads":\#(reads),"writes":\#(writes),"work_ns":\#(workNanoseconds),"revert_prob":\#(revertProbability),"seed":\#(seed),"state_root":"\#(root)"}"#)
+                print(#"{"workload":"\#(generator.name)","executor":"\#(lane.name)","threads":\#(laneThreads),"txns":\#(txns),"blocks":\#(blocks),"seconds":\#(rounded(seconds, 1e6)),"cpu_seconds":\#(rounded(Double(lane.cpuNanoseconds) * 1e-9, 1e6)),"tps":\#(Int(tps)),"reexecutions":\#(reexecutions),"reexecutions_per_txn":\#(rounded(Double(reexecutions) / Double(total), 1e4)),"validations":\#(lane.validations),"suspensions":\#(lane.suspensions),"keys":\#(keys),"hot_prob":\#(hotProbability),"reads":\#(reads),"writes":\#(writes),"work_ns":\#(workNanoseconds),"revert_prob":\#(revertProbability),"hint":\#(!noHint),"seed":\#(seed),"state_root":"\#(root)"}"#)
             } else {
                 print("\(lane.name.padding(toLength: 11)) threads \(laneThreads)  \(formatRate(tps)) tx/s  \(rounded(seconds, 1e4)) s (cpu \(rounded(Double(lane.cpuNanoseconds) * 1e-9, 1e4)) s)  reexec/txn \(rounded(Double(reexecutions) / Double(total), 1e4))  validations \(lane.validations)  root \(root)")
             }
