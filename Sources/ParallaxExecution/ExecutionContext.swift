@@ -45,7 +45,7 @@ public final class ExecutionContext {
     }
 
     public func write(_ key: StateKey, _ value: StateValue) throws(ExecutionError) {
-        try chargeGas(GasSchedule.write &+ GasSchedule.perByte &* UInt64(value.bytes.count))
+        try chargeGas(GasSchedule.write &+ GasSchedule.perByte &* UInt64(value.count))
         put(key, value)
     }
 

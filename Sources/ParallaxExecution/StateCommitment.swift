@@ -169,23 +169,30 @@ public enum EntryHash {
             l0.absorb(word); l1.absorb(word); l2.absorb(word); l3.absorb(word)
         }
         absorb(key.w0); absorb(key.w1); absorb(key.w2); absorb(key.w3)
-        let count = value.bytes.count
+        let count = value.count
         absorb(UInt64(count))
-        value.bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset + 8 <= count {
-                absorb(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)))
-                offset += 8
-            }
-            if offset < count {
-                var last: UInt64 = 0
-                var shift: UInt64 = 0
-                while offset < count {
-                    last |= UInt64(raw[offset]) << shift
-                    shift += 8
-                    offset += 1
+        switch value.storage {
+        case .inline(let low, let high, _):
+            // The same words the byte loop below would form (unused bytes are zero).
+            if count > 0 { absorb(low) }
+            if count > 8 { absorb(high) }
+        case .heap(let bytes):
+            bytes.withUnsafeBytes { raw in
+                var offset = 0
+                while offset + 8 <= count {
+                    absorb(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)))
+                    offset += 8
                 }
-                absorb(last)
+                if offset < count {
+                    var last: UInt64 = 0
+                    var shift: UInt64 = 0
+                    while offset < count {
+                        last |= UInt64(raw[offset]) << shift
+                        shift += 8
+                        offset += 1
+                    }
+                    absorb(last)
+                }
             }
         }
         let length = UInt64(40 + count)
