@@ -90,10 +90,11 @@ final class KeyTable: @unchecked Sendable {
                         px_atomic_load(words + 2, px_relaxed), px_atomic_load(words + 3, px_relaxed))
     }
 
-    /// The id of `key`, inserting it (with an entry from `arena`) if absent,
-    /// then appending the id to `claimed`. Nil when the index is too full.
+    /// The id of `key`, inserting it (with an entry from `arena`) if absent;
+    /// `inserted` tells whether this call inserted it. Nil when the index is
+    /// too full.
     @inline(__always)
-    func intern(_ key: StateKey, arena: WordArena, claimed: inout [UInt64]) -> UInt64? {
+    func intern(_ key: StateKey, arena: WordArena) -> (id: UInt64, inserted: Bool)? {
         let hash = key.mixed
         let fingerprint = hash >> 48
         var position = hash & mask
@@ -115,17 +116,14 @@ final class KeyTable: @unchecked Sendable {
                 }
                 let id = UInt64(UInt(bitPattern: entry))
                 // Release pairs with the probers' acquire loads.
-                if px_atomic_cas(slot, &value, fingerprint << 48 | id, px_release) {
-                    claimed.append(id)
-                    return id
-                }
+                if px_atomic_cas(slot, &value, fingerprint << 48 | id, px_release) { return (id, true) }
             }
             if value >> 48 == fingerprint {
                 let id = value & KeyTable.addressMask
                 let entry = KeyTable.entry(id)
                 if px_atomic_load(entry, px_relaxed) == key.w0, px_atomic_load(entry + 1, px_relaxed) == key.w1,
                    px_atomic_load(entry + 2, px_relaxed) == key.w2, px_atomic_load(entry + 3, px_relaxed) == key.w3 {
-                    return id
+                    return (id, false)
                 }
             }
             position = (position &+ 1) & mask

@@ -32,6 +32,10 @@ public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
     private(set) var records: UnsafeMutablePointer<TxnRecord>
     private var recordCapacity = 0
     private(set) var blockNumber: UInt64 = 0
+    /// What workers point at between blocks, so they never hold a dangling block.
+    private let idleBlock: BlockContext
+    /// The block being executed, kept alive for the workers' unowned references.
+    private var currentBlock: BlockContext?
     private var lastCount = 0
 
     /// - Parameters:
@@ -57,9 +61,13 @@ public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
         let arenas = (0..<team.size).map { ValueArena(worker: $0) }
         directory = ValueDirectory(arenas)
         records = .allocate(capacity: 1)
-        let memory = MultiVersionMemory(table: table, values: directory)
-        workers = arenas.map { [scheduler, records] arena in
-            ParallelWorker(index: Int(arena.worker), node: workerNodes?[Int(arena.worker)] ?? node, values: arena, scheduler: scheduler, memory: memory, records: records)
+        let placeholder = BlockContext(transactions: [], base: InMemoryState(), table: table,
+                                       memory: MultiVersionMemory(table: table, values: directory), scheduler: scheduler,
+                                       records: records, blockNumber: 0, contentionHint: false)
+        idleBlock = placeholder
+        workers = arenas.map { [scheduler] arena in
+            ParallelWorker(index: Int(arena.worker), node: workerNodes?[Int(arena.worker)] ?? node, values: arena,
+                           scheduler: scheduler, placeholder: placeholder)
         }
     }
 
@@ -71,6 +79,7 @@ public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
     }
 
     deinit {
+        for index in 0..<recordCapacity { records[index].nodes.deallocate() }
         records.deinitialize(count: recordCapacity)
         records.deallocate()
         directory.deallocate()
@@ -98,6 +107,7 @@ public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
                                      memory: MultiVersionMemory(table: table, values: directory),
                                      scheduler: scheduler, records: records, blockNumber: blockNumber,
                                      contentionHint: contentionHint)
+            currentBlock = block
             let workers = self.workers
             team.broadcast { index in workers[index].run(block) }
             if !scheduler.isHalted { break }
@@ -122,22 +132,24 @@ public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
             initialized = count
         }
         var commitment = base.commitment
-        let writes = [StateWrite](unsafeUninitializedCapacity: workers.reduce(0) { $0 + $1.deltaWrites.count }) { buffer, initialized in
+        let deltaCount = workers.reduce(0) { $0 + $1.deltaWrites.count }
+        let writes = [StateWrite](unsafeUninitializedCapacity: deltaCount) { buffer, initialized in
             var next = buffer.baseAddress.unsafelyUnwrapped
             for worker in workers {
                 let moved = worker.deltaWrites.count
                 worker.deltaWrites.moveAll(to: next)
                 next += moved
             }
-            initialized = buffer.count
+            initialized = deltaCount
         }
         for worker in workers {
             commitment.merge(worker.deltaCommitment)
             statistics.executions += worker.executions
             statistics.validations += worker.validations
             statistics.suspensions += worker.suspensions
-            worker.endBlock()
+            worker.endBlock(idleBlock)
         }
+        currentBlock = nil
         lastStatistics = statistics
         return BlockOutput(transactions: outputs, stateDelta: StateDelta(writes: writes), stateRoot: commitment.root)
     }
@@ -147,7 +159,8 @@ public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
         let capacity = Swift.max(count, recordCapacity * 2)
         let fresh = UnsafeMutablePointer<TxnRecord>.allocate(capacity: capacity)
         fresh.moveInitialize(from: records, count: recordCapacity)
-        (fresh + recordCapacity).initialize(repeating: TxnRecord(), count: capacity - recordCapacity)
+        // One by one: each record owns its own list memory.
+        for index in recordCapacity..<capacity { (fresh + index).initialize(to: TxnRecord()) }
         records.deallocate()
         records = fresh
         recordCapacity = capacity
@@ -187,12 +200,13 @@ struct TxnRecord {
     /// The block these fields belong to (older ones are stale).
     var block: UInt64 = 0
     /// (key id, version node address) pairs of the latest recorded incarnation.
-    var nodes: [UInt64] = []
+    var nodes = WordList(capacity: 8)
     var output: TransactionOutput?
 }
 
-/// Everything a worker needs for one block.
-struct BlockContext: @unchecked Sendable {
+/// Everything a worker needs for one block; constants, so workers read
+/// them without copies or exclusivity checks.
+final class BlockContext: @unchecked Sendable {
     let transactions: [any Transaction]
     let base: any StateView
     let table: KeyTable
@@ -201,4 +215,16 @@ struct BlockContext: @unchecked Sendable {
     let records: UnsafeMutablePointer<TxnRecord>
     let blockNumber: UInt64
     let contentionHint: Bool
+
+    init(transactions: [any Transaction], base: any StateView, table: KeyTable, memory: MultiVersionMemory,
+         scheduler: Scheduler, records: UnsafeMutablePointer<TxnRecord>, blockNumber: UInt64, contentionHint: Bool) {
+        self.transactions = transactions
+        self.base = base
+        self.table = table
+        self.memory = memory
+        self.scheduler = scheduler
+        self.records = records
+        self.blockNumber = blockNumber
+        self.contentionHint = contentionHint
+    }
 }

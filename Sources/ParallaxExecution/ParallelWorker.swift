@@ -16,67 +16,74 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
     let values: ValueArena
     private var context: ExecutionContext!
 
-    /// Key ids this worker interned in the current block.
-    private(set) var claimed: [UInt64] = []
-    /// (key id, read descriptor) pairs of the running execution.
-    private var reads: [UInt64] = []
-    /// (key id, node address) pairs being recorded.
-    private var written: [UInt64] = []
-    private var currentTxn: UInt32 = 0
-    private var currentIncarnation: UInt32 = 0
+    /// The worker's mutable hot-path state, reached through a pointer so
+    /// that its accesses need no dynamic exclusivity checks (see `WordList`).
+    struct Scratch {
+        /// Key ids this worker interned in the current block.
+        var claimed = WordList(capacity: 1024)
+        /// (key id, read descriptor) pairs of the running execution.
+        var reads = WordList()
+        /// (key id, node address) pairs being recorded.
+        var written = WordList()
+        var currentTxn: UInt32 = 0
+        var currentIncarnation: UInt32 = 0
+        var executions = 0
+        var validations = 0
+        var suspensions = 0
+    }
+    private let scratch: UnsafeMutablePointer<Scratch>
 
-    // The block being executed, unpacked into fields so that the hot path
-    // touches no struct copies and no reference counts (the executor keeps
-    // every referenced object alive while the block runs).
     private unowned(unsafe) let scheduler: Scheduler
-    private unowned(unsafe) var table: KeyTable
-    private var memory: MultiVersionMemory
-    private var transactions: [any Transaction] = []
-    private var base: any StateView = InMemoryState()
-    private var records: UnsafeMutablePointer<TxnRecord>
-    private var blockNumber: UInt64 = 0
-    private var contentionHint = true
+    /// The block being executed (its fields are constants; the executor
+    /// keeps it alive while the block runs).
+    private unowned(unsafe) var block: BlockContext
 
     let deltaWrites = MoveBuffer<StateWrite>()
     private(set) var deltaCommitment = StateCommitment()
-    private(set) var executions = 0
-    private(set) var validations = 0
-    private(set) var suspensions = 0
+    var executions: Int { scratch.pointee.executions }
+    var validations: Int { scratch.pointee.validations }
+    var suspensions: Int { scratch.pointee.suspensions }
+    var claimed: [UInt64] { scratch.pointee.claimed.array }
 
-    init(index: Int, node: NodeID?, values: ValueArena, scheduler: Scheduler, memory: MultiVersionMemory,
-         records: UnsafeMutablePointer<TxnRecord>) {
+    init(index: Int, node: NodeID?, values: ValueArena, scheduler: Scheduler, placeholder: BlockContext) {
         self.index = index
         nodes = WordArena(chunkWords: 1 << 13, node: node)
         keys = WordArena(chunkWords: 1 << 13, node: node)
         readSets = WordArena(chunkWords: 1 << 13, node: node)
         self.values = values
         self.scheduler = scheduler
-        self.memory = memory
-        table = memory.table
-        self.records = records
+        block = placeholder
+        scratch = .allocate(capacity: 1)
+        scratch.initialize(to: Scratch())
         context = ExecutionContext(reader: self)
+    }
+
+    deinit {
+        scratch.pointee.claimed.deallocate()
+        scratch.pointee.reads.deallocate()
+        scratch.pointee.written.deallocate()
+        scratch.deinitialize(count: 1)
+        scratch.deallocate()
     }
 
     // MARK: Task loop
 
+    /// Points the worker at the idle placeholder once the executor has
+    /// gathered the block, so the block's transactions and state can go.
+    func endBlock(_ idle: BlockContext) { block = idle }
+
     func run(_ block: BlockContext) {
-        table = block.table
-        memory = block.memory
-        transactions = block.transactions
-        base = block.base
-        records = block.records
-        blockNumber = block.blockNumber
-        contentionHint = block.contentionHint
+        self.block = block
         nodes.reset()
         keys.reset()
         readSets.reset()
         values.reset()
-        claimed.removeAll(keepingCapacity: true)
+        scratch.pointee.claimed.removeAll()
         deltaWrites.removeAll()
         deltaCommitment = StateCommitment()
-        executions = 0
-        validations = 0
-        suspensions = 0
+        scratch.pointee.executions = 0
+        scratch.pointee.validations = 0
+        scratch.pointee.suspensions = 0
 
         var task = Scheduler.Task.none
         var backoff = Backoff()
@@ -99,13 +106,6 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
         if !scheduler.isHalted { collectDelta() }
     }
 
-    /// Drops the block's references (transactions, base state) once the
-    /// executor has swept the commit index and gathered the outputs.
-    func endBlock() {
-        transactions = []
-        base = InMemoryState()
-    }
-
     @inline(__always)
     private func commit() {
         scheduler.commitPrefix { txn, incarnation in validate(txn, incarnation) }
@@ -113,66 +113,59 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
 
     /// Runs incarnation `incarnation` of `txn` and records it (paper: try_execute).
     private func execute(_ txn: UInt32, _ incarnation: UInt32) -> Scheduler.Task {
-        executions += 1
-        currentTxn = txn
-        currentIncarnation = incarnation
-        reads.removeAll(keepingCapacity: true)
-        let attempt = context.run(transactions[Int(txn)], at: TxnIndex(txn))
+        let scratch = self.scratch
+        let block = self.block
+        scratch.pointee.executions += 1
+        scratch.pointee.currentTxn = txn
+        scratch.pointee.currentIncarnation = incarnation
+        scratch.pointee.reads.removeAll()
+        let attempt = context.run(block.transactions[Int(txn)], at: TxnIndex(txn))
         if scheduler.isHalted { return .none }
         guard case .finished(let output) = attempt else {
             // The reader registered the dependency and ended the task.
-            suspensions += 1
+            scratch.pointee.suspensions += 1
             return .none
         }
 
         var wroteNewLocation = false
-        written.removeAll(keepingCapacity: true)
+        scratch.pointee.written.removeAll()
         let writeKeys = context.writeKeys
         let writeValues = context.writeValues
         for slot in writeKeys.indices {
-            guard let id = table.intern(writeKeys[slot], arena: keys, claimed: &claimed) else {
-                scheduler.halt()
-                return .none
-            }
+            guard let id = intern(writeKeys[slot]) else { return .none }
             let valueID = values.append(writeValues[slot])
-            let (node, isNew) = memory.write(id, by: txn, word: MultiVersionMemory.versionWord(incarnation, valueID), arena: nodes)
+            let (node, isNew) = block.memory.write(id, by: txn, word: MultiVersionMemory.versionWord(incarnation, valueID), arena: nodes)
             if isNew { wroteNewLocation = true }
-            written.append(id)
-            written.append(UInt64(UInt(bitPattern: node)))
+            scratch.pointee.written.append(id)
+            scratch.pointee.written.append(UInt64(UInt(bitPattern: node)))
         }
-        let record = records + Int(txn)
-        if record.pointee.block == blockNumber {
+        let record = block.records + Int(txn)
+        if record.pointee.block == block.blockNumber {
             removeStaleVersions(previous: record.pointee.nodes, incarnation: incarnation)
         } else {
-            record.pointee.block = blockNumber
+            record.pointee.block = block.blockNumber
         }
-        swap(&record.pointee.nodes, &written)
+        swap(&record.pointee.nodes, &scratch.pointee.written)
         record.pointee.output = output
 
+        let reads = scratch.pointee.reads
         let recordWords = readSets.allocate(1 + reads.count)
         recordWords[0] = UInt64(reads.count / 2) << 32 | UInt64(incarnation)
-        reads.withUnsafeBufferPointer { buffer in
-            if let source = buffer.baseAddress { (recordWords + 1).update(from: source, count: buffer.count) }
-        }
+        (recordWords + 1).update(from: reads.base, count: reads.count)
         scheduler.publishReadSet(txn, recordWords)
         return scheduler.finishExecution(txn, incarnation, wroteNewLocation: wroteNewLocation)
     }
 
     /// Marks ABSENT the versions of the previous incarnation that this one
     /// did not write again (`written` holds this incarnation's pairs).
-    private func removeStaleVersions(previous: [UInt64], incarnation: UInt32) {
-        guard !previous.isEmpty else { return }
+    private func removeStaleVersions(previous: WordList, incarnation: UInt32) {
+        let written = scratch.pointee.written
         if previous.count * written.count <= 4096 {
             var pair = 0
             while pair < previous.count {
-                let id = previous[pair]
-                var found = false
-                var other = 0
-                while other < written.count {
-                    if written[other] == id { found = true; break }
-                    other += 2
+                if !written.containsPairKey(previous[pair]) {
+                    MultiVersionMemory.markAbsent(MultiVersionMemory.node(previous[pair + 1]), incarnation: incarnation)
                 }
-                if !found { MultiVersionMemory.markAbsent(MultiVersionMemory.node(previous[pair + 1]), incarnation: incarnation) }
                 pair += 2
             }
         } else {
@@ -184,13 +177,25 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
         }
     }
 
+    /// The id of `key`, noting keys this worker inserts; nil (after halting
+    /// the block) when the key index is full.
+    @inline(__always)
+    private func intern(_ key: StateKey) -> UInt64? {
+        guard let (id, inserted) = block.table.intern(key, arena: keys) else {
+            scheduler.halt()
+            return nil
+        }
+        if inserted { scratch.pointee.claimed.append(id) }
+        return id
+    }
+
     /// Validates and, if invalid, aborts (paper: needs_reexecution).
     private func validateTask(_ txn: UInt32, _ incarnation: UInt32) -> Scheduler.Task {
         let prefixCommitted = scheduler.committedCount >= UInt64(txn)
         let valid = validate(txn, incarnation)
         let aborted = !valid && scheduler.tryValidationAbort(txn, incarnation)
         if aborted {
-            let pairs = records[Int(txn)].nodes
+            let pairs = block.records[Int(txn)].nodes
             var pair = 1
             while pair < pairs.count {
                 MultiVersionMemory.markEstimate(MultiVersionMemory.node(pairs[pair]))
@@ -206,7 +211,8 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
     /// versions. A record of another incarnation means the task is stale:
     /// the status has moved on, so any abort of it would fail anyway.
     func validate(_ txn: UInt32, _ incarnation: UInt32) -> Bool {
-        validations += 1
+        scratch.pointee.validations += 1
+        let memory = block.memory
         guard let record = scheduler.readSet(txn) else { return true }
         let header = record[0]
         guard UInt32(truncatingIfNeeded: header) == incarnation else { return true }
@@ -222,24 +228,25 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
     // MARK: Reads of the execution context
 
     func readThrough(_ key: StateKey) throws(ExecutionError) -> StateValue? {
-        guard let id = table.intern(key, arena: keys, claimed: &claimed) else {
-            scheduler.halt()
-            throw .suspended
-        }
+        guard let id = intern(key) else { throw .suspended }
+        let block = self.block
+        let scratch = self.scratch
+        let currentTxn = scratch.pointee.currentTxn
+        let currentIncarnation = scratch.pointee.currentIncarnation
         while true {
-            let (descriptor, valueID) = memory.read(id, by: currentTxn)
+            let (descriptor, valueID) = block.memory.read(id, by: currentTxn)
             if descriptor & MultiVersionMemory.estimateDescriptor != 0 {
                 let blocker = UInt32(truncatingIfNeeded: descriptor)
                 if scheduler.addDependency(currentTxn, currentIncarnation, on: blocker) { throw .suspended }
                 continue
             }
-            if contentionHint, currentTxn > 0, shouldWaitForPredecessor(id, descriptor) {
+            if block.contentionHint, currentTxn > 0, shouldWaitForPredecessor(id, descriptor, currentTxn) {
                 if scheduler.addDependency(currentTxn, currentIncarnation, on: currentTxn - 1) { throw .suspended }
                 continue
             }
-            reads.append(id)
-            reads.append(descriptor)
-            return descriptor == MultiVersionMemory.storageDescriptor ? base.read(key) : memory.values.value(valueID)
+            scratch.pointee.reads.append(id)
+            scratch.pointee.reads.append(descriptor)
+            return descriptor == MultiVersionMemory.storageDescriptor ? block.base.read(key) : block.memory.values.value(valueID)
         }
     }
 
@@ -256,7 +263,7 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
     /// on this (a suspension only delays), and keys with fewer writers, such
     /// as nearly all keys of a low-contention block, are never delayed.
     @inline(__always)
-    private func shouldWaitForPredecessor(_ id: UInt64, _ descriptor: UInt64) -> Bool {
+    private func shouldWaitForPredecessor(_ id: UInt64, _ descriptor: UInt64, _ currentTxn: UInt32) -> Bool {
         // The writer of the version read, plus one (0: the base state).
         let writerPlusOne = descriptor >> 32
         guard writerPlusOne < UInt64(currentTxn),
@@ -270,11 +277,14 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
     /// The final value of every key this worker interned, and its share of
     /// the state-root update.
     private func collectDelta() {
-        for id in claimed {
-            guard let word = memory.finalVersion(id) else { continue }
+        let block = self.block
+        let claimed = scratch.pointee.claimed
+        for position in 0..<claimed.count {
+            let id = claimed[position]
+            guard let word = block.memory.finalVersion(id) else { continue }
             let key = KeyTable.key(id)
-            let value = memory.values.value(UInt32(truncatingIfNeeded: word))
-            deltaCommitment.update(key, from: base.read(key), to: value)
+            let value = block.memory.values.value(UInt32(truncatingIfNeeded: word))
+            deltaCommitment.update(key, from: block.base.read(key), to: value)
             deltaWrites.append(StateWrite(key: key, value: value))
         }
     }

@@ -80,11 +80,10 @@ extension ParallelExecutorTSanTests {
         let shared = try Shared(workers: workers)
         defer { shared.results.deinitialize(count: workers); shared.results.deallocate() }
         team.broadcast { worker in
-            var claimed: [UInt64] = []
             var ids: [UInt64] = []
             for step in 0..<1_000 {
                 let index = (step * (worker + 1)) % 1_000
-                ids.append(shared.table.intern(SyntheticWorkload.key(index), arena: shared.arenas[worker], claimed: &claimed)!)
+                ids.append(shared.table.intern(SyntheticWorkload.key(index), arena: shared.arenas[worker])!.id)
             }
             shared.results[worker] = ids
         }

@@ -9,31 +9,34 @@ final class StructureTests: XCTestCase {
         let table = try KeyTable(capacity: 256, node: nil)
         table.beginBlock()
         let arena = WordArena(chunkWords: 64, node: nil)
-        var claimed: [UInt64] = []
         let keys = (0..<100).map { SyntheticWorkload.key($0) }
-        let ids = keys.map { table.intern($0, arena: arena, claimed: &claimed)! }
+        let first = keys.map { table.intern($0, arena: arena)! }
+        XCTAssertTrue(first.allSatisfy(\.inserted))
+        let ids = first.map(\.id)
         XCTAssertEqual(Set(ids).count, 100)
-        XCTAssertEqual(claimed, ids)
-        XCTAssertEqual(keys.map { table.intern($0, arena: arena, claimed: &claimed)! }, ids)
-        XCTAssertEqual(claimed.count, 100, "a second intern claims nothing")
+        let again = keys.map { table.intern($0, arena: arena)! }
+        XCTAssertEqual(again.map(\.id), ids)
+        XCTAssertFalse(again.contains(where: \.inserted), "a second intern inserts nothing")
         XCTAssertEqual(ids.map(KeyTable.key), keys)
         table._checkInvariants()
         table.beginBlock()
-        var fresh: [UInt64] = []
-        _ = table.intern(keys[0], arena: arena, claimed: &fresh)
-        XCTAssertEqual(fresh.count, 1, "a new block starts empty")
+        XCTAssertEqual(table.intern(keys[0], arena: arena)?.inserted, true, "a new block starts empty")
     }
 
     func testKeyTableReportsOverflow() throws {
         let table = try KeyTable(capacity: 64, node: nil)
         table.beginBlock()
         let arena = WordArena(chunkWords: 64, node: nil)
-        var claimed: [UInt64] = []
+        var inserted = 0
         var failures = 0
-        for index in 0..<100 where table.intern(SyntheticWorkload.key(index), arena: arena, claimed: &claimed) == nil {
-            failures += 1
+        for index in 0..<100 {
+            if let result = table.intern(SyntheticWorkload.key(index), arena: arena) {
+                if result.inserted { inserted += 1 }
+            } else {
+                failures += 1
+            }
         }
-        XCTAssertEqual(claimed.count, 64, "exactly the capacity fits")
+        XCTAssertEqual(inserted, 64, "exactly the capacity fits")
         XCTAssertEqual(failures, 36)
     }
 
@@ -45,8 +48,7 @@ final class StructureTests: XCTestCase {
         let directory = ValueDirectory([values])
         defer { directory.deallocate() }
         let memory = MultiVersionMemory(table: table, values: directory)
-        var claimed: [UInt64] = []
-        let id = table.intern(SyntheticWorkload.key(1), arena: arena, claimed: &claimed)!
+        let id = table.intern(SyntheticWorkload.key(1), arena: arena)!.id
 
         XCTAssertEqual(memory.read(id, by: 5).descriptor, MultiVersionMemory.storageDescriptor)
         var nodes: [UInt32: UnsafeMutablePointer<UInt64>] = [:]
