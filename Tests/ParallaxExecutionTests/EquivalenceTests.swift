@@ -7,11 +7,18 @@ final class EquivalenceTests: XCTestCase {
     static let threadCounts = [1, 2, 4, 8]
 
     /// Runs `blocks` random blocks per thread count; every mismatch names its seed.
-    func check(_ generatorShape: ProgramBlockGenerator, blocks: Int, seedBase: UInt64,
-               file: StaticString = #filePath, line: UInt = #line) throws {
+    func check(_ generatorShape: ProgramBlockGenerator, blocks: Int, seedBase: UInt64, contentionHint: Bool = true,
+               expectConflicts: Bool = false, file: StaticString = #filePath, line: UInt = #line) throws {
         let sequential = SequentialExecutor()
+        var reexecutions = 0
+        defer {
+            if expectConflicts {
+                XCTAssertGreaterThan(reexecutions, 0, "a contended run should have re-executed something", file: file, line: line)
+            }
+        }
         for threads in EquivalenceTests.threadCounts {
             let parallel = try ParallelExecutor(threads: threads)
+            parallel.contentionHint = contentionHint
             for block in 0..<blocks {
                 let seed = seedBase &+ UInt64(threads) << 32 &+ UInt64(block)
                 var generator = SplitMix64(seed: seed)
@@ -19,6 +26,7 @@ final class EquivalenceTests: XCTestCase {
                 let transactions = generatorShape.block(&generator)
                 let expected = sequential.execute(transactions, on: base)
                 let actual = parallel.execute(transactions, on: base)
+                reexecutions += parallel.lastStatistics.reexecutions(transactions: transactions.count)
                 #if DEBUG
                 parallel._checkInvariants()
                 #endif
@@ -41,8 +49,16 @@ final class EquivalenceTests: XCTestCase {
         try check(ProgramBlockGenerator(universe: 24, hotProbability: 0.2, maxTransactions: 120), blocks: 250, seedBase: 2 << 40)
     }
 
+    /// Plain Block-STM (no contention hint) takes the abort-and-re-execute
+    /// paths that the hint otherwise avoids.
+    func testMediumContentionWithoutHint() throws {
+        try check(ProgramBlockGenerator(universe: 16, hotProbability: 0.3, maxTransactions: 100), blocks: 150,
+                  seedBase: 5 << 40, contentionHint: false, expectConflicts: true)
+    }
+
     func testFullContention() throws {
-        try check(ProgramBlockGenerator(universe: 3, hotProbability: 0.9, maxTransactions: 80), blocks: 200, seedBase: 3 << 40)
+        try check(ProgramBlockGenerator(universe: 3, hotProbability: 0.9, maxTransactions: 80), blocks: 200, seedBase: 3 << 40,
+                  expectConflicts: true)
     }
 
     func testFailuresHeavy() throws {

@@ -16,9 +16,10 @@ final class ParallelExecutorTSanTests: XCTestCase {
                 var generator = SplitMix64(seed: seed)
                 let base = shape.baseState(&generator)
                 let transactions = shape.block(&generator)
+                parallel.contentionHint = block % 2 == 0
                 let expected = sequential.execute(transactions, on: base)
                 let actual = parallel.execute(transactions, on: base)
-                XCTAssertNil(firstDifference(expected, actual), "seed \(seed), \(threads) threads")
+                XCTAssertNil(firstDifference(expected, actual), "seed \(seed), \(threads) threads, hint \(parallel.contentionHint)")
             }
         }
     }
