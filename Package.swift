@@ -12,6 +12,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // C shim: aligned atomic slots, NUMA placement, CPU features, futexes.
@@ -53,6 +54,7 @@ let package = Package(
                 "Parallax",
                 "CPerfBaselines",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             path: "perf/parallax-perf"
         ),
@@ -60,6 +62,7 @@ let package = Package(
         .testTarget(name: "CParallaxTests", dependencies: ["CParallax"]),
         .testTarget(name: "ParallaxConcurrencyTests", dependencies: ["ParallaxConcurrency"]),
         .testTarget(name: "ParallaxExecutionTests", dependencies: ["ParallaxExecution", "ParallaxWorkloads"]),
+        .testTarget(name: "ParallaxWorkloadsTests", dependencies: ["ParallaxExecution", "ParallaxWorkloads"]),
     ],
     swiftLanguageModes: [.v6]
 )
