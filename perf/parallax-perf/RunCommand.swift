@@ -22,7 +22,9 @@ struct RunCommand: ParsableCommand {
     )
 
     enum WorkloadKind: String, ExpressibleByArgument, CaseIterable {
-        case synthetic
+        case synthetic, p2p, erc20, amm, nft
+        case supplyChain = "supply-chain"
+        case mixed
     }
 
     enum ExecutorChoice: String, ExpressibleByArgument, CaseIterable {
@@ -42,6 +44,12 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Keys read-modify-written per transaction.") var writes: Int = 2
     @Option(name: .customLong("work-ns"), help: "Calibrated busy work per transaction, in nanoseconds.") var workNanoseconds: Int = 0
     @Option(name: .customLong("revert-prob"), help: "Probability that a transaction reverts.") var revertProbability: Double = 0
+    @Option(help: "Accounts of the contract workloads.") var accounts: Int = 10_000
+    @Option(help: "Zipf exponent of account draws (0: uniform).") var zipf: Double = 0
+    @Option(name: .customLong("hot-share"), help: "amm: share of swaps to the hot pool; nft: share of mints in the hot collection.")
+    var hotShare: Double = 0
+    @Option(help: "amm: number of pools.") var pools: Int = 16
+    @Option(help: "mixed: weights, e.g. p2p=3,erc20=3,amm=2,nft=1,supply-chain=1.") var mix: String?
     @Option(help: "Untimed warm-up blocks per executor.") var warmup: Int = 1
     @Flag(name: .customLong("no-hint"), help: "Parallel executor without the contention hint (plain Block-STM).")
     var noHint = false
@@ -54,20 +62,7 @@ struct RunCommand: ParsableCommand {
         guard warmup >= 0 else { throw ValidationError("--warmup must be 0 or more, got \(warmup)") }
     }
 
-    func makeWorkload() throws -> any Workload {
-        switch workload {
-        case .synthetic:
-            var parameters = SyntheticWorkload.Parameters()
-            parameters.keys = keys
-            parameters.hotProbability = hotProbability
-            parameters.reads = reads
-            parameters.writes = writes
-            parameters.workNanoseconds = workNanoseconds
-            parameters.revertProbability = revertProbability
-            parameters.seed = seed
-            do { return try SyntheticWorkload(parameters) } catch { throw ValidationError("--\(error)") }
-        }
-    }
+    func makeWorkload() throws -> any Workload { try factory.make() }
 
     /// One executor's run over the blocks.
     final class Lane {
@@ -80,6 +75,7 @@ struct RunCommand: ParsableCommand {
         var validations = 0
         var suspensions = 0
         var lastRoot: StateRoot?
+        var latencies = BlockLatencies()
 
         init(name: String, executor: any BlockExecutor, state: InMemoryState) {
             self.name = name
@@ -93,7 +89,9 @@ struct RunCommand: ParsableCommand {
             let cpuStart = processCPUNanoseconds()
             let start = MonotonicClock.nanoseconds()
             let output = executor.execute(block, on: state)
-            nanoseconds += MonotonicClock.nanoseconds() - start
+            let elapsed = MonotonicClock.nanoseconds() - start
+            nanoseconds += elapsed
+            latencies.record(nanoseconds: elapsed)
             cpuNanoseconds += processCPUNanoseconds() - cpuStart
             let statistics = executor.lastStatistics
             executions += statistics.executions
@@ -136,9 +134,9 @@ struct RunCommand: ParsableCommand {
             let laneThreads = lane.name == "parallel" ? threads : 1
             let root = lane.lastRoot.map { "\($0)" } ?? ""
             if json {
-                print(#"{"workload":"\#(generator.name)","executor":"\#(lane.name)","threads":\#(laneThreads),"txns":\#(txns),"blocks":\#(blocks),"seconds":\#(rounded(seconds, 1e6)),"cpu_seconds":\#(rounded(Double(lane.cpuNanoseconds) * 1e-9, 1e6)),"tps":\#(Int(tps)),"reexecutions":\#(reexecutions),"reexecutions_per_txn":\#(rounded(Double(reexecutions) / Double(total), 1e4)),"validations":\#(lane.validations),"suspensions":\#(lane.suspensions),"keys":\#(keys),"hot_prob":\#(hotProbability),"reads":\#(reads),"writes":\#(writes),"work_ns":\#(workNanoseconds),"revert_prob":\#(revertProbability),"hint":\#(!noHint),"seed":\#(seed),"state_root":"\#(root)"}"#)
+                print(#"{"workload":"\#(generator.name)","executor":"\#(lane.name)","threads":\#(laneThreads),"txns":\#(txns),"blocks":\#(blocks),"seconds":\#(rounded(seconds, 1e6)),"cpu_seconds":\#(rounded(Double(lane.cpuNanoseconds) * 1e-9, 1e6)),"tps":\#(Int(tps)),"reexecutions":\#(reexecutions),"reexecutions_per_txn":\#(rounded(Double(reexecutions) / Double(total), 1e4)),"validations":\#(lane.validations),"validations_per_txn":\#(rounded(Double(lane.validations) / Double(total), 1e4)),\#(lane.latencies.jsonFields),"suspensions":\#(lane.suspensions),"keys":\#(keys),"hot_prob":\#(hotProbability),"reads":\#(reads),"writes":\#(writes),"work_ns":\#(workNanoseconds),"accounts":\#(accounts),"zipf":\#(zipf),"hot_share":\#(hotShare),"revert_prob":\#(revertProbability),"hint":\#(!noHint),"seed":\#(seed),"state_root":"\#(root)"}"#)
             } else {
-                print("\(lane.name.padding(toLength: 11)) threads \(laneThreads)  \(formatRate(tps)) tx/s  \(rounded(seconds, 1e4)) s (cpu \(rounded(Double(lane.cpuNanoseconds) * 1e-9, 1e4)) s)  reexec/txn \(rounded(Double(reexecutions) / Double(total), 1e4))  validations \(lane.validations)  root \(root)")
+                print("\(lane.name.padding(toLength: 11)) threads \(laneThreads)  \(formatRate(tps)) tx/s  \(rounded(seconds, 1e4)) s (cpu \(rounded(Double(lane.cpuNanoseconds) * 1e-9, 1e4)) s)  reexec/txn \(rounded(Double(reexecutions) / Double(total), 1e4))  validations/txn \(rounded(Double(lane.validations) / Double(total), 1e4))  \(lane.latencies.text)  root \(root)")
             }
         }
         if lanes.count == 2, let sequentialRate = rates["sequential"], let parallelRate = rates["parallel"] {
