@@ -1,7 +1,7 @@
 import ParallaxExecution
 
 /// `nft`: `collections` collections (default 8), each with `preminted`
-/// tokens (default 16,384) owned by accounts drawn uniformly by a hash of
+/// tokens (default twice the accounts, between 64 and 16,384) owned by accounts drawn uniformly by a hash of
 /// (collection, token id), and a supply cap (default 1,000,000).
 ///
 /// Each transaction is, with probability `hotShare`, a mint in collection 0
@@ -24,10 +24,11 @@ public struct NFTWorkload: ContractWorkload {
 
     static let tag: UInt64 = 4
 
-    public init(_ shape: WorkloadShape, collections: Int = 8, preminted: Int = 16_384, cap: UInt64 = 1_000_000,
+    public init(_ shape: WorkloadShape, collections: Int = 8, preminted: Int? = nil, cap: UInt64 = 1_000_000,
                 mintShare: Double = 0.1) throws(WorkloadError) {
         try shape.validate()
         guard collections >= 1 else { throw WorkloadError(parameter: "collections", reason: "must be at least 1, got \(collections)") }
+        let preminted = preminted ?? Swift.min(16_384, Swift.max(64, 2 * shape.accounts))
         guard preminted >= 1 else { throw WorkloadError(parameter: "preminted", reason: "must be at least 1, got \(preminted)") }
         guard cap >= UInt64(preminted) else {
             throw WorkloadError(parameter: "cap", reason: "must be at least the \(preminted) pre-minted tokens, got \(cap)")
