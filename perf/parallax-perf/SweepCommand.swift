@@ -105,18 +105,21 @@ struct SweepCommand: ParsableCommand {
         if mismatches > 0 { throw ExitCode(2) }
     }
 
-    /// Renders the PNGs, or says how to get what rendering needs.
+    /// Renders the PNGs with the first Python that has matplotlib (the one on
+    /// PATH, then the system's, which Debian's python3-matplotlib serves), or
+    /// says how to get one.
     func plot() {
-        guard system("command -v python3 >/dev/null 2>&1") == 0 else {
-            printError("no plots: python3 is not installed (apt-get install python3 python3-matplotlib)")
+        let pythons = ["python3", "/usr/bin/python3"].filter { system("command -v \($0) >/dev/null 2>&1") == 0 }
+        guard !pythons.isEmpty else {
+            printError("no plots: python3 is not installed (apt-get install python3 python3-matplotlib); then run: python3 \(plotScript) \(out).csv")
             return
         }
-        guard system("python3 -c 'import matplotlib' >/dev/null 2>&1") == 0 else {
+        guard let python = pythons.first(where: { system("\($0) -c 'import matplotlib' >/dev/null 2>&1") == 0 }) else {
             printError("no plots: matplotlib is missing (pip install matplotlib, or apt-get install python3-matplotlib); then run: python3 \(plotScript) \(out).csv")
             return
         }
-        let status = system("python3 '\(plotScript)' '\(out).csv'")
-        if status != 0 { printError("plotting failed (exit \(status)): python3 \(plotScript) \(out).csv") }
+        let status = system("\(python) '\(plotScript)' '\(out).csv' >&2")
+        if status != 0 { printError("plotting failed (exit status \(status)): \(python) \(plotScript) \(out).csv") }
     }
 }
 
