@@ -4,9 +4,9 @@
 that machine load drifts over all cells alike), and prints a Markdown table
 of medians: sequential and parallel tx/s, speedup (median and range),
 re-executions and validations per transaction, parallel per-block latency,
-and the parallel run's process CPU time over the sequential run's (the
+the parallel run's process CPU time over the sequential run's (the
 work parallel execution adds, which machine load does not distort the way
-it distorts wall time).
+it distorts wall time), and the share of transactions that reverted.
 
 Usage: python3 perf/workload_table.py [BINARY] [REPEAT]
   BINARY defaults to .build/release/parallax-perf, REPEAT to 3.
@@ -50,8 +50,8 @@ def main():
         for i, (label, args, work, threads) in enumerate(cells):
             results[i].append(run([*args, "--work-ns", str(work), "--threads", str(threads)]))
             print(f"round {round_ + 1}/{REPEAT} cell {i + 1}/{len(cells)}", file=sys.stderr)
-    print("| workload | work ns | threads | sequential tx/s | parallel tx/s | speedup (median) | speedup range | reexec/txn | validations/txn | block ms p50 / p99 / max (parallel) | CPU parallel / sequential |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| workload | work ns | threads | sequential tx/s | parallel tx/s | speedup (median) | speedup range | reexec/txn | validations/txn | block ms p50 / p99 / max (parallel) | CPU parallel / sequential | failed |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for i, (label, args, work, threads) in enumerate(cells):
         runs = results[i]
         median = lambda values: statistics.median(values)
@@ -63,9 +63,10 @@ def main():
         p50 = median([p["latency_p50_ms"] for _, p, _ in runs])
         p99 = median([p["latency_p99_ms"] for _, p, _ in runs])
         worst = median([p["latency_max_ms"] for _, p, _ in runs])
+        failed = runs[0][0]["failed_share"]
         cpu = median([p["cpu_seconds"] / s["cpu_seconds"] for s, p, _ in runs])
         print(f"| {label} | {work} | {threads} | {sequential / 1e3:.1f} k | {parallel / 1e3:.1f} k | **{median(speedups):.2f}x** | "
-              f"{min(speedups):.2f}–{max(speedups):.2f} | {reexec:.3f} | {validations:.2f} | {p50:.1f} / {p99:.1f} / {worst:.1f} | {cpu:.2f} |")
+              f"{min(speedups):.2f}–{max(speedups):.2f} | {reexec:.3f} | {validations:.2f} | {p50:.1f} / {p99:.1f} / {worst:.1f} | {cpu:.2f} | {failed:.1%} |")
 
 
 if __name__ == "__main__":
