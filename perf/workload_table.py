@@ -12,7 +12,9 @@ Usage: python3 perf/workload_table.py [BINARY] [REPEAT]
   BINARY defaults to .build/release/parallax-perf, REPEAT to 3.
 """
 import json
+import multiprocessing
 import statistics
+import time
 import subprocess
 import sys
 
@@ -33,6 +35,27 @@ CONFIGS = [
 COMMON = ["--txns", "10000", "--blocks", "5", "--executor", "both", "--json"]
 
 
+def spin(iterations):
+    x = 0
+    for i in range(iterations):
+        x ^= i
+    return x
+
+
+def two_core_ceiling(iterations=3_000_000):
+    """How much faster two processes get a fixed amount of CPU work done than
+    one, right now: 2.0 on an idle two-core machine, less when other tenants
+    take CPU. The harness's 2-thread speedups cannot exceed it."""
+    start = time.monotonic()
+    spin(2 * iterations)
+    alone = time.monotonic() - start
+    with multiprocessing.Pool(2) as pool:
+        start = time.monotonic()
+        pool.map(spin, [iterations, iterations])
+        together = time.monotonic() - start
+    return alone / together
+
+
 def run(arguments):
     output = subprocess.run([BINARY, "run", *COMMON, *arguments], check=True, capture_output=True, text=True).stdout
     objects = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
@@ -46,10 +69,14 @@ def run(arguments):
 def main():
     cells = [(label, args, work, threads) for label, args in CONFIGS for work in (0, 2000) for threads in (1, 2)]
     results = {i: [] for i in range(len(cells))}
+    ceilings = []
     for round_ in range(REPEAT):
+        ceilings.append(two_core_ceiling())
         for i, (label, args, work, threads) in enumerate(cells):
             results[i].append(run([*args, "--work-ns", str(work), "--threads", str(threads)]))
             print(f"round {round_ + 1}/{REPEAT} cell {i + 1}/{len(cells)}", file=sys.stderr)
+    print(f"Two-process CPU ceiling (pure spin, 2 processes vs 1, median of {REPEAT}): "
+          f"{statistics.median(ceilings):.2f}x (range {min(ceilings):.2f}–{max(ceilings):.2f}; 2.00 on an idle 2-core machine)\n")
     print("| workload | work ns | threads | sequential tx/s | parallel tx/s | speedup (median) | speedup range | reexec/txn | validations/txn | block ms p50 / p99 / max (parallel) | CPU parallel / sequential | failed |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for i, (label, args, work, threads) in enumerate(cells):

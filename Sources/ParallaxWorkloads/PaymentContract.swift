@@ -9,9 +9,6 @@ import ParallaxExecution
 /// | `(native, balance, account)` | balance, `UInt64` LE (also the fee payer of every built-in transaction) |
 /// | `(native, nonce, account)` | the last nonce the account used, `UInt64` LE (absent: none) |
 public enum NativeToken {
-    public static let balanceField: UInt16 = 1
-    public static let nonceField: UInt16 = 2
-
     @inlinable
     public static func balanceKey(_ account: Account) -> StateKey { ContractKey.make(.native, field: 1, account.raw) }
 
