@@ -56,7 +56,10 @@ struct SweepCommand: ParsableCommand {
     func cells() throws -> [Cell] {
         let threadCounts = try parseList(threads, option: "threads") { Int($0) }
         guard threadCounts.allSatisfy({ (1...254).contains($0) }) else { throw ValidationError("--threads: each must be between 1 and 254") }
-        let kinds = try parseList(workloads, option: "workloads") { RunCommand.WorkloadKind(rawValue: $0) }
+        let kinds: [RunCommand.WorkloadKind]
+        do { kinds = try parseList(workloads, option: "workloads") { RunCommand.WorkloadKind(rawValue: $0) } } catch {
+            throw ValidationError("--workloads: expected names among \(RunCommand.WorkloadKind.allCases.map(\.rawValue).joined(separator: ", ")), got '\(workloads)'")
+        }
         let shares = try parseList(hotShares, option: "hot-shares") { Double($0) }
         let exponents = try parseList(zipfs, option: "zipfs") { Double($0) }
         var result: [Cell] = []
