@@ -1,17 +1,27 @@
 import ParallaxExecution
 
 /// `nft`: `collections` collections (default 8), each with `preminted`
-/// tokens (default twice the accounts, between 64 and 16,384) owned by accounts drawn uniformly by a hash of
-/// (collection, token id), and a supply cap (default 1,000,000).
+/// tokens (default twice the accounts, between 64 and 16,384) owned by
+/// accounts drawn uniformly by a hash of (collection, token id), and a
+/// supply cap (default 1,000,000).
 ///
-/// Each transaction is, with probability `hotShare`, a mint in collection 0
-/// (the hot drop: every such mint bumps one counter); otherwise, with
-/// probability `mintShare` (default 0.1), a mint in a uniformly drawn
-/// collection; otherwise a transfer of a uniformly drawn pre-minted token
-/// by its initial owner to an account drawn by the shape's Zipf skew. The
-/// generator cannot know where earlier blocks moved a token, so a transfer
-/// of a token that has moved reverts (`notOwner`), a share that grows with
-/// the number of blocks run (the cost of block-independent generation).
+/// A block of `count` transactions holds exactly `round(count * hotShare)`
+/// mints in collection 0 (the hot drop: every such mint bumps one counter),
+/// `round(rest * mintShare)` mints (default share 0.1) in uniformly drawn
+/// collections, and transfers of pre-minted tokens for the rest, in a
+/// shuffled order.
+///
+/// Transfers follow a schedule that makes every owner computable without
+/// replaying earlier blocks: the k-th transfer of block b has position
+/// `p = b * transfersPerBlock + k` and moves token `t = p mod T` (of the
+/// `T = collections * preminted`, interleaved over collections) for the
+/// `j = p / T`-th time; its sender is the token's owner after `j` transfers
+/// (the initial owner, or the recipient of transfer `j - 1`) and its
+/// recipient a deterministic draw by the shape's Zipf skew from `(t, j)`.
+/// So when blocks run in order from 0 with one block size, as the harness
+/// and the tests run them, every transfer is by the current owner; a block
+/// run out of that order (the harness's discarded warm-up blocks, or the
+/// varying part sizes inside `mixed`) has transfers that revert `notOwner`.
 public struct NFTWorkload: ContractWorkload {
     public let shape: WorkloadShape
     public let collections: Int
@@ -67,23 +77,63 @@ public struct NFTWorkload: ContractWorkload {
         }
     }
 
+    /// The pre-minted token at schedule index `t`, interleaved over collections.
+    func token(_ t: UInt64) -> (collection: UInt64, tokenId: UInt64) {
+        (t % UInt64(collections), t / UInt64(collections))
+    }
+
+    /// The recipient of the `j`-th transfer (from 0) of token index `t`.
+    func recipient(_ t: UInt64, transfer j: UInt64) -> Account {
+        var generator = SplitMix64(seed: shape.seed ^ (t &* 0x9E37_79B9_7F4A_7C15) ^ (j &* 0xC2B2_AE3D_27D4_EB4F))
+        return accounts.draw(&generator)
+    }
+
+    /// The owner of token index `t` after `j` scheduled transfers.
+    func owner(_ t: UInt64, after j: UInt64) -> Account {
+        guard j > 0 else {
+            let (collection, tokenId) = token(t)
+            return initialOwner(collection: collection, tokenId: tokenId)
+        }
+        return recipient(t, transfer: j - 1)
+    }
+
+    enum Kind { case transfer, hotMint, mint }
+
+    /// How many transactions of a block of `count` are hot mints, other mints and transfers.
+    func plan(_ count: Int) -> (hotMints: Int, mints: Int, transfers: Int) {
+        let hot = Int((Double(count) * shape.hotShare).rounded())
+        let mints = Int((Double(count - hot) * mintShare).rounded())
+        return (hot, mints, count - hot - mints)
+    }
+
     public func block(_ number: Int, transactions count: Int) -> [any Transaction] {
         var generator = generator(block: number, tag: NFTWorkload.tag)
+        let (hotMints, mints, transfers) = plan(count)
+        var kinds = [Kind](repeating: .transfer, count: transfers)
+        kinds += [Kind](repeating: .hotMint, count: hotMints)
+        kinds += [Kind](repeating: .mint, count: mints)
+        if kinds.count > 1 {
+            for i in stride(from: kinds.count - 1, to: 0, by: -1) { kinds.swapAt(i, Int(generator.next() % UInt64(i + 1))) }
+        }
+        let tokens = UInt64(collections * preminted)
+        var position = UInt64(truncatingIfNeeded: number) &* UInt64(transfers)
         var result: [any Transaction] = []
         result.reserveCapacity(count)
-        for _ in 0..<count {
-            if generator.chance(shape.hotShare) {
+        for kind in kinds {
+            switch kind {
+            case .hotMint:
                 result.append(CollectibleTransaction(collection: 0, sender: accounts.draw(&generator), call: .mint, work: work))
-            } else if generator.chance(mintShare) {
+            case .mint:
                 let collection = generator.next() % UInt64(collections)
                 result.append(CollectibleTransaction(collection: collection, sender: accounts.draw(&generator), call: .mint, work: work))
-            } else {
-                let collection = generator.next() % UInt64(collections)
-                let tokenId = generator.next() % UInt64(preminted)
-                let owner = initialOwner(collection: collection, tokenId: tokenId)
+            case .transfer:
+                let t = position % tokens
+                let j = position / tokens
+                position &+= 1
+                let (collection, tokenId) = token(t)
                 result.append(CollectibleTransaction(
-                    collection: collection, sender: owner,
-                    call: .transfer(tokenId: tokenId, to: accounts.draw(&generator, otherThan: owner)), work: work))
+                    collection: collection, sender: owner(t, after: j),
+                    call: .transfer(tokenId: tokenId, to: recipient(t, transfer: j)), work: work))
             }
         }
         return result

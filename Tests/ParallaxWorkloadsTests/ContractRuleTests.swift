@@ -212,6 +212,31 @@ final class ContractRuleTests: XCTestCase {
         XCTAssertEqual(total, 6)
     }
 
+    /// The transfer schedule names the current owner as sender in every
+    /// block run in order, even when each token moves several times a block;
+    /// run out of order, transfers revert.
+    func testScheduledTransfersAreByTheCurrentOwner() throws {
+        var shape = shape(accounts: 30, seed: 4)
+        shape.zipf = 1
+        shape.hotShare = 0.2
+        let workload = try NFTWorkload(shape, collections: 2, preminted: 8)
+        var state = workload.initialState()
+        var transfers = 0
+        for number in 0..<4 {
+            let block = workload.block(number, transactions: 120)
+            let output = SequentialExecutor().execute(block, on: state)
+            for (transaction, result) in zip(block, output.transactions) {
+                guard case .transfer? = (transaction as? CollectibleTransaction)?.call else { continue }
+                transfers += 1
+                XCTAssertEqual(result.status, .success, "block \(number)")
+            }
+            state.apply(output.stateDelta)
+        }
+        XCTAssertEqual(transfers, 4 * (120 - 24 - 10), "exact shares: 24 hot mints, 10% of the rest other mints")
+        let skipped = SequentialExecutor().execute(workload.block(9, transactions: 120), on: workload.initialState())
+        XCTAssertTrue(skipped.transactions.contains { isReverted($0, containing: "does not own") })
+    }
+
     // MARK: supply chain
 
     func testCustodyLifecycleAndOutOfOrderSteps() throws {
