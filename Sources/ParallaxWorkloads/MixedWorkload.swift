@@ -1,13 +1,15 @@
 import ParallaxExecution
 
-/// `mixed`: a blend of the contract workloads in one block, each position
-/// drawn by weight (`p2p=3,erc20=3,amm=2,nft=1,supply-chain=1` by default).
+/// `mixed`: a blend of the contract workloads in one block, in proportion
+/// to weights (`p2p=3,erc20=3,amm=2,nft=1,supply-chain=1` by default).
 ///
 /// The parts share the shape (accounts, skew, hot share, VM work, seed) and
 /// their key spaces are disjoint but for native balances, which every part
-/// funds identically. Block `n` interleaves each part's own block `n` (of
-/// the size the draws gave it) in the drawn order, so each part's internal
-/// order — nonces, custody steps — is kept.
+/// funds identically. Each part gets the same share of every block (its
+/// weight's share of the positions, remainders to the largest fractions),
+/// so a part's blocks have one size, as the `nft` transfer schedule needs.
+/// Block `n` interleaves each part's own block `n` in a shuffled order that
+/// keeps each part's internal order (nonces, custody steps).
 public struct MixedWorkload: ContractWorkload {
     public struct Weights: Sendable, Equatable {
         public var p2p = 3.0
@@ -45,8 +47,6 @@ public struct MixedWorkload: ContractWorkload {
     public let shape: WorkloadShape
     public let weights: Weights
     let parts: [any ContractWorkload]
-    /// Cumulative weights, last = total.
-    let cumulative: [Double]
     public var name: String { "mixed" }
 
     static let tag: UInt64 = 6
@@ -61,25 +61,32 @@ public struct MixedWorkload: ContractWorkload {
         self.weights = weights
         parts = [try P2PWorkload(shape), try ERC20Workload(shape), try AMMWorkload(shape), try NFTWorkload(shape),
                  try SupplyChainWorkload(shape)]
-        var running = 0.0
-        cumulative = list.map { running += $0; return running }
     }
 
     func populate(_ entries: inout [StateKey: StateValue]) {
         for (part, weight) in zip(parts, weights.list) where weight > 0 { part.populate(&entries) }
     }
 
+    /// Positions of each part in a block of `count`: shares of the weights,
+    /// rounded down, the remainder to the parts with the largest fractions.
+    func sizes(_ count: Int) -> [Int] {
+        let list = weights.list
+        let total = list.reduce(0, +)
+        let exact = list.map { Double(count) * $0 / total }
+        var sizes = exact.map { Int($0) }
+        let byFraction = exact.indices.sorted { (exact[$0] - Double(sizes[$0]), -$0) > (exact[$1] - Double(sizes[$1]), -$1) }
+        for part in byFraction.prefix(count - sizes.reduce(0, +)) { sizes[part] += 1 }
+        return sizes
+    }
+
     public func block(_ number: Int, transactions count: Int) -> [any Transaction] {
         var generator = generator(block: number, tag: MixedWorkload.tag)
-        let total = cumulative[cumulative.count - 1]
+        let sizes = sizes(count)
         var order: [Int] = []
         order.reserveCapacity(count)
-        var sizes = [Int](repeating: 0, count: parts.count)
-        for _ in 0..<count {
-            let u = Double(generator.next() >> 11) * 0x1p-53 * total
-            let part = cumulative.firstIndex { u < $0 } ?? parts.count - 1
-            order.append(part)
-            sizes[part] += 1
+        for part in parts.indices { order += repeatElement(part, count: sizes[part]) }
+        if order.count > 1 {
+            for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, Int(generator.next() % UInt64(i + 1))) }
         }
         let blocks = parts.indices.map { sizes[$0] > 0 ? parts[$0].block(number, transactions: sizes[$0]) : [] }
         var next = [Int](repeating: 0, count: parts.count)

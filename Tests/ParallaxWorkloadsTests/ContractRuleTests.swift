@@ -276,6 +276,27 @@ final class ContractRuleTests: XCTestCase {
         XCTAssertEqual(reverted, 100, "each item's early receive and its sell revert")
     }
 
+    // MARK: mixed
+
+    func testMixedBlocksHaveTheWeightedComposition() throws {
+        func composition(_ block: [any Transaction]) -> [Int] {
+            [block.count { $0 is PaymentTransaction }, block.count { $0 is TokenTransaction }, block.count { $0 is SwapTransaction },
+             block.count { $0 is CollectibleTransaction }, block.count { $0 is CustodyTransaction }]
+        }
+        let mixed = try MixedWorkload(shape(accounts: 20))
+        XCTAssertEqual(composition(mixed.block(0, transactions: 100)), [30, 30, 20, 10, 10])
+        let skewed = try MixedWorkload(shape(), weights: MixedWorkload.Weights(parsing: "amm=1,nft=2"))
+        XCTAssertEqual(composition(skewed.block(3, transactions: 10)), [0, 0, 3, 7, 0], "the remainder goes to the largest fraction")
+
+        // One size per part and block: the nft part's transfers stay by the current owner.
+        var state = mixed.initialState()
+        for number in 0..<3 {
+            let output = SequentialExecutor().execute(mixed.block(number, transactions: 200), on: state)
+            XCTAssertFalse(output.transactions.contains { isReverted($0, containing: "does not own") }, "block \(number)")
+            state.apply(output.stateDelta)
+        }
+    }
+
     // MARK: parameters
 
     func testBadParametersNameTheOption() {
