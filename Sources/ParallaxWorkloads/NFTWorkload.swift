@@ -20,8 +20,8 @@ import ParallaxExecution
 /// recipient a deterministic draw by the shape's Zipf skew from `(t, j)`.
 /// So when blocks run in order from 0 with one block size, as the harness
 /// and the tests run them, every transfer is by the current owner; a block
-/// run out of that order (the harness's discarded warm-up blocks, or the
-/// varying part sizes inside `mixed`) has transfers that revert `notOwner`.
+/// run out of that order (the harness's discarded warm-up blocks) has
+/// transfers that revert `notOwner`.
 public struct NFTWorkload: ContractWorkload {
     public let shape: WorkloadShape
     public let collections: Int
