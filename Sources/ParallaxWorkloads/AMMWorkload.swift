@@ -33,6 +33,9 @@ public struct AMMWorkload: ContractWorkload {
         work = VMWork(nanoseconds: shape.workNanoseconds)
     }
 
+    /// The tokens pool `pool` trades: the base token and its own.
+    public static func tokens(pool: Int) -> (UInt64, UInt64) { (baseToken, baseToken + 1 + UInt64(pool)) }
+
     public static func initialReserves(pool: Int) -> (UInt64, UInt64) {
         (initialReserve, initialReserve * (1 + UInt64(pool % 4)))
     }
@@ -43,7 +46,8 @@ public struct AMMWorkload: ContractWorkload {
         for pool in 0..<pools {
             let (reserve0, reserve1) = AMMWorkload.initialReserves(pool: pool)
             entries[PoolLayout.reservesKey(pool: UInt64(pool))] = Encoding.pair(reserve0, reserve1)
-            entries[PoolLayout.tokensKey(pool: UInt64(pool))] = Encoding.pair(AMMWorkload.baseToken, AMMWorkload.baseToken + 1 + UInt64(pool))
+            let (token0, token1) = AMMWorkload.tokens(pool: pool)
+            entries[PoolLayout.tokensKey(pool: UInt64(pool))] = Encoding.pair(token0, token1)
         }
         for token in AMMWorkload.baseToken...(AMMWorkload.baseToken + UInt64(pools)) {
             for raw in 0..<UInt64(shape.accounts) {
@@ -61,11 +65,13 @@ public struct AMMWorkload: ContractWorkload {
             let zeroForOne = generator.next() & 1 == 0
             let (reserve0, reserve1) = AMMWorkload.initialReserves(pool: pool)
             let (reserveIn, reserveOut) = zeroForOne ? (reserve0, reserve1) : (reserve1, reserve0)
+            let (token0, token1) = AMMWorkload.tokens(pool: pool)
             let amountIn = reserveIn / 1_000_000 + generator.next() % (reserveIn / 10_000)
             let toleranceBasisPoints: UInt64 = [10, 50, 100][Int(generator.next() % 3)]
             let quote = PoolLayout.amountOut(amountIn, reserveIn: reserveIn, reserveOut: reserveOut)
             result.append(SwapTransaction(
-                sender: accounts.draw(&generator), pool: UInt64(pool), zeroForOne: zeroForOne, amountIn: amountIn,
+                sender: accounts.draw(&generator), pool: UInt64(pool), tokenIn: zeroForOne ? token0 : token1,
+                tokenOut: zeroForOne ? token1 : token0, amountIn: amountIn,
                 minimumOut: quote - quote / 10_000 * toleranceBasisPoints, work: work))
         }
         return result

@@ -38,25 +38,29 @@ public enum PoolLayout {
     }
 }
 
-/// A swap of exactly `amountIn` of one side of `pool` for at least
-/// `minimumOut` of the other (`swapExactTokensForTokens` over one pair).
+/// A swap of exactly `amountIn` of `tokenIn` for at least `minimumOut` of
+/// `tokenOut` through `pool` (`swapExactTokensForTokens` over a one-pair
+/// path: the caller names the tokens, the pool must trade exactly them).
 ///
-/// Reverts: unknown pool, zero input, output below `minimumOut`
+/// Reverts: unknown pool, a pool that does not trade the two tokens, zero
+/// input, output below `minimumOut`
 /// (slippage), output that would drain the pool, input beyond the trader's
 /// balance, and — never for correct arithmetic — a decrease of `k`.
 public struct SwapTransaction: Transaction {
     public var sender: Account
     public var pool: UInt64
-    /// Sells token0 for token1 when true.
-    public var zeroForOne: Bool
+    public var tokenIn: UInt64
+    public var tokenOut: UInt64
     public var amountIn: UInt64
     public var minimumOut: UInt64
     public var work: VMWork
 
-    public init(sender: Account, pool: UInt64, zeroForOne: Bool, amountIn: UInt64, minimumOut: UInt64, work: VMWork = VMWork(nanoseconds: 0)) {
+    public init(sender: Account, pool: UInt64, tokenIn: UInt64, tokenOut: UInt64, amountIn: UInt64, minimumOut: UInt64,
+                work: VMWork = VMWork(nanoseconds: 0)) {
         self.sender = sender
         self.pool = pool
-        self.zeroForOne = zeroForOne
+        self.tokenIn = tokenIn
+        self.tokenOut = tokenOut
         self.amountIn = amountIn
         self.minimumOut = minimumOut
         self.work = work
@@ -68,8 +72,15 @@ public struct SwapTransaction: Transaction {
     /// Pricing, invariant check and transfers' logic beyond state access.
     public static let logicGas: UInt64 = 1_500
 
+    /// Every key `execute` may touch.
+    public var accessedKeys: [StateKey] {
+        [PoolLayout.reservesKey(pool: pool), PoolLayout.tokensKey(pool: pool),
+         TokenLayout.balanceKey(token: tokenIn, sender), TokenLayout.balanceKey(token: tokenOut, sender)]
+    }
+
     public enum Failure: Error, Equatable, CustomStringConvertible {
         case unknownPool(UInt64)
+        case wrongPair(pool: UInt64, tokenIn: UInt64, tokenOut: UInt64)
         case zeroInput
         case slippage(out: UInt64, minimum: UInt64)
         case insufficientLiquidity(out: UInt64, reserve: UInt64)
@@ -79,6 +90,7 @@ public struct SwapTransaction: Transaction {
         public var description: String {
             switch self {
             case .unknownPool(let pool): "AMM: no pool \(pool)"
+            case .wrongPair(let pool, let tokenIn, let tokenOut): "AMM: pool \(pool) does not trade \(tokenIn) for \(tokenOut)"
             case .zeroInput: "AMM: insufficient input amount"
             case .slippage(let out, let minimum): "AMM: output \(out) below the minimum \(minimum)"
             case .insufficientLiquidity(let out, let reserve): "AMM: output \(out) would drain reserve \(reserve)"
@@ -97,8 +109,11 @@ public struct SwapTransaction: Transaction {
               let tokensValue = try context.read(PoolLayout.tokensKey(pool: pool)) else { throw Failure.unknownPool(pool) }
         let (reserve0, reserve1) = Encoding.unpair(reservesValue)
         let (token0, token1) = Encoding.unpair(tokensValue)
+        let zeroForOne = tokenIn == token0 && tokenOut == token1
+        guard zeroForOne || (tokenIn == token1 && tokenOut == token0) else {
+            throw Failure.wrongPair(pool: pool, tokenIn: tokenIn, tokenOut: tokenOut)
+        }
         let (reserveIn, reserveOut) = zeroForOne ? (reserve0, reserve1) : (reserve1, reserve0)
-        let (tokenIn, tokenOut) = zeroForOne ? (token0, token1) : (token1, token0)
         let out = PoolLayout.amountOut(amountIn, reserveIn: reserveIn, reserveOut: reserveOut)
         guard out > 0, out >= minimumOut else { throw Failure.slippage(out: out, minimum: minimumOut) }
         guard out < reserveOut else { throw Failure.insufficientLiquidity(out: out, reserve: reserveOut) }
@@ -123,6 +138,6 @@ public struct SwapTransaction: Transaction {
         try context.write(outKey, StateValue(uint64: balanceOut.partialValue))
         let reserves = zeroForOne ? (newIn.partialValue, newOut) : (newOut, newIn.partialValue)
         try context.write(reservesKey, Encoding.pair(reserves.0, reserves.1))
-        try context.emit(Event(topic: EventTopic.swap, data: Encoding.words(sender.raw, pool, zeroForOne ? 1 : 0, amountIn, out)))
+        try context.emit(Event(topic: EventTopic.swap, data: Encoding.words(sender.raw, pool, tokenIn, amountIn, out)))
     }
 }

@@ -132,9 +132,10 @@ final class ContractRuleTests: XCTestCase {
             XCTAssertGreaterThanOrEqual(UInt128(after.0) * UInt128(after.1), UInt128(before.0) * UInt128(before.1))
             if output.status == .success {
                 successes += 1
-                let (reserveIn, reserveOut) = swap.zeroForOne ? before : (before.1, before.0)
+                let zeroForOne = swap.tokenIn == AMMWorkload.tokens(pool: Int(swap.pool)).0
+                let (reserveIn, reserveOut) = zeroForOne ? before : (before.1, before.0)
                 let out = PoolLayout.amountOut(swap.amountIn, reserveIn: reserveIn, reserveOut: reserveOut)
-                let (afterIn, afterOut) = swap.zeroForOne ? after : (after.1, after.0)
+                let (afterIn, afterOut) = zeroForOne ? after : (after.1, after.0)
                 XCTAssertEqual(afterIn, reserveIn + swap.amountIn)
                 XCTAssertEqual(afterOut, reserveOut - out)
             } else {
@@ -151,21 +152,24 @@ final class ContractRuleTests: XCTestCase {
         let quote = PoolLayout.amountOut(1_000_000, reserveIn: reserve0, reserveOut: reserve1)
         XCTAssertEqual(quote, UInt64(UInt128(1_000_000) * 997 * UInt128(reserve1) / (UInt128(reserve0) * 1000 + 997_000_000)))
 
-        let greedy = apply(SwapTransaction(sender: Account(1), pool: 0, zeroForOne: true, amountIn: 1_000_000, minimumOut: quote + 1), to: &state)
+        let (base, other) = AMMWorkload.tokens(pool: 0)
+        let greedy = apply(SwapTransaction(sender: Account(1), pool: 0, tokenIn: base, tokenOut: other, amountIn: 1_000_000, minimumOut: quote + 1), to: &state)
         XCTAssertTrue(isReverted(greedy, containing: "below the minimum"), "\(greedy.status)")
         XCTAssertTrue(greedy.writeSet.allSatisfy { $0.key == NativeToken.balanceKey(Account(1)) }, "only the fee write survives")
 
-        let fair = apply(SwapTransaction(sender: Account(1), pool: 0, zeroForOne: true, amountIn: 1_000_000, minimumOut: quote), to: &state)
+        let fair = apply(SwapTransaction(sender: Account(1), pool: 0, tokenIn: base, tokenOut: other, amountIn: 1_000_000, minimumOut: quote), to: &state)
         XCTAssertEqual(fair.status, .success)
         XCTAssertEqual(fair.events.map(\.topic), [EventTopic.swap])
         XCTAssertEqual(uint(state, TokenLayout.balanceKey(token: AMMWorkload.baseToken + 1, Account(1))), AMMWorkload.initialHolding + quote)
 
-        let broke = apply(SwapTransaction(sender: Account(2), pool: 0, zeroForOne: false, amountIn: AMMWorkload.initialHolding + 1, minimumOut: 0), to: &state)
+        let broke = apply(SwapTransaction(sender: Account(2), pool: 0, tokenIn: other, tokenOut: base, amountIn: AMMWorkload.initialHolding + 1, minimumOut: 0), to: &state)
         XCTAssertTrue(isReverted(broke, containing: "holds"), "\(broke.status)")
-        let nothing = apply(SwapTransaction(sender: Account(2), pool: 0, zeroForOne: false, amountIn: 0, minimumOut: 0), to: &state)
+        let nothing = apply(SwapTransaction(sender: Account(2), pool: 0, tokenIn: other, tokenOut: base, amountIn: 0, minimumOut: 0), to: &state)
         XCTAssertTrue(isReverted(nothing, containing: "insufficient input"), "\(nothing.status)")
-        let nowhere = apply(SwapTransaction(sender: Account(2), pool: 9, zeroForOne: false, amountIn: 10, minimumOut: 0), to: &state)
+        let nowhere = apply(SwapTransaction(sender: Account(2), pool: 9, tokenIn: other, tokenOut: base, amountIn: 10, minimumOut: 0), to: &state)
         XCTAssertTrue(isReverted(nowhere, containing: "no pool 9"), "\(nowhere.status)")
+        let mismatched = apply(SwapTransaction(sender: Account(2), pool: 0, tokenIn: base, tokenOut: other + 1, amountIn: 10, minimumOut: 0), to: &state)
+        XCTAssertTrue(isReverted(mismatched, containing: "does not trade"), "\(mismatched.status)")
     }
 
     func reserves(_ state: InMemoryState, _ key: StateKey) -> (UInt64, UInt64) {
