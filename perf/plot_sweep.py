@@ -66,7 +66,7 @@ def plot_throughput(rows, workloads, path):
         axis.legend(fontsize="small")
     figure.suptitle("Parallel throughput vs threads — " + title(rows))
     figure.tight_layout()
-    figure.savefig(path, dpi=80)
+    figure.savefig(path, dpi=64)
 
 
 def plot_speedup(rows, workloads, path):
@@ -84,7 +84,7 @@ def plot_speedup(rows, workloads, path):
         axis.legend(fontsize="small")
     figure.suptitle("Speedup vs contention — " + title(rows))
     figure.tight_layout()
-    figure.savefig(path, dpi=80)
+    figure.savefig(path, dpi=64)
 
 
 def main():
