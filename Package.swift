@@ -13,6 +13,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // C shim: aligned atomic slots, NUMA placement, CPU features, futexes.
@@ -37,6 +38,11 @@ let package = Package(
             dependencies: ["ParallaxTopology", .product(name: "TOMLKit", package: "TOMLKit")],
             path: "Sources/ParallaxConfig"
         ),
+        .target(
+            name: "ParallaxExecution",
+            dependencies: ["CParallax", "ParallaxConcurrency"],
+            path: "Sources/ParallaxExecution"
+        ),
         // Reference signature libraries (Debian libsodium-dev, libsecp256k1-dev).
         .systemLibrary(
             name: "CSodium",
@@ -57,8 +63,16 @@ let package = Package(
             path: "Sources/ParallaxPrecheck"
         ),
         .target(
+            name: "ParallaxWorkloads",
+            dependencies: ["ParallaxExecution"],
+            path: "Sources/ParallaxWorkloads"
+        ),
+        .target(
             name: "Parallax",
-            dependencies: ["ParallaxConcurrency", "ParallaxTopology", "ParallaxPrecheck"],
+            dependencies: [
+                "ParallaxConcurrency", "ParallaxTopology", "ParallaxExecution", "ParallaxPrecheck",
+                "ParallaxWorkloads",
+            ],
             path: "Sources/Parallax"
         ),
 
@@ -78,6 +92,7 @@ let package = Package(
                 "CPerfBaselines",
                 "ParallaxConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             path: "perf/parallax-perf"
         ),
@@ -99,6 +114,8 @@ let package = Package(
             name: "ParallaxSignatureTests",
             dependencies: ["ParallaxPrecheck", "CParallax", "CSodium", "CSecp256k1"]
         ),
+        .testTarget(name: "ParallaxExecutionTests", dependencies: ["ParallaxExecution", "ParallaxWorkloads"]),
+        .testTarget(name: "ParallaxWorkloadsTests", dependencies: ["ParallaxExecution", "ParallaxWorkloads"]),
     ],
     swiftLanguageModes: [.v6]
 )

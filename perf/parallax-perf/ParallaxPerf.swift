@@ -7,6 +7,7 @@ struct ParallaxPerf: ParsableCommand {
         abstract: "Measure Parallax on this machine: queues, topology, execution.",
         subcommands: [
             DemoCommand.self, QueueCommand.self, TopologyCommand.self, PoolCommand.self,
+            RunCommand.self, SweepCommand.self,
             DigestCommand.self, PrecheckCommand.self, VerifyCommand.self, SignatureBenchCommand.self,
         ]
     )

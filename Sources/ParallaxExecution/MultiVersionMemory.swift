@@ -1,0 +1,181 @@
+import CParallax
+
+/// The multi-version memory of Block-STM: for every key the block touches,
+/// the values written by each transaction's latest incarnation, so that a
+/// transaction reads exactly what the transactions before it wrote.
+///
+/// ## Structure
+/// Keys are interned by `KeyTable`; a key's id is the address of its entry,
+/// which holds the head of its version list. A version is a 32-byte node in the writer's
+/// `WordArena`:
+///
+///     word 0  version word: ESTIMATE(63) | ABSENT(62) | incarnation(61...32) | value id(31...0)
+///     word 1  next node (address; 0 ends the list)
+///     word 2  writer's transaction index (never changes)
+///     word 3  reserved (operand of a delta version, for commutative writes)
+///
+/// A list is sorted by writer index, highest first, and holds at most one
+/// node per transaction: later incarnations rewrite the node's version word
+/// (ESTIMATE when the incarnation is aborted, ABSENT when a new incarnation
+/// no longer writes the key). Nodes are never unlinked within a block.
+///
+/// ## Algorithms
+/// - Read by transaction r (lock-free, wait-free in list length): walk from
+///   the head past nodes of writers >= r and ABSENT ones; the first other
+///   node is the version r sees (an ESTIMATE one means: wait for its
+///   writer); the end of the list means: read the base state.
+/// - Insert (lock-free; only the executor of transaction t inserts t's
+///   nodes, one incarnation at a time): find the link after the last node
+///   of a writer > t; a node of t there is reused, otherwise a new node
+///   (version word and next already set) is linked with a CAS on that link,
+///   retried from the same link if another writer got in first.
+///
+/// ## Memory orders
+/// Links are CAS'd with release and loaded with acquire, so a node's fields
+/// happen-before any walk that reaches it. Version words are stored with
+/// seq_cst and loaded with seq_cst: together with the scheduler's seq_cst
+/// status words this gives Block-STM's required order that a validation
+/// starting after an execution finished sees that execution's writes and
+/// ESTIMATE marks. Values pointed to by a version word were stored before
+/// the word (release sequence), so a reader may read them after its load.
+///
+/// ## Invariants (`_checkInvariants(keys:)`, quiescent)
+/// - each list is strictly decreasing in writer index;
+/// - after a completed block no version word is ESTIMATE.
+struct MultiVersionMemory {
+    static let estimateBit: UInt64 = 1 << 63
+    static let absentBit: UInt64 = 1 << 62
+    static let nodeWords = 4
+
+    let table: KeyTable
+    let values: ValueDirectory
+
+    @inline(__always)
+    static func versionWord(_ incarnation: UInt32, _ valueID: UInt32) -> UInt64 {
+        UInt64(incarnation) << 32 | UInt64(valueID)
+    }
+
+    @inline(__always)
+    static func node(_ address: UInt64) -> UnsafeMutablePointer<UInt64> {
+        UnsafeMutablePointer<UInt64>(bitPattern: UInt(address)).unsafelyUnwrapped
+    }
+
+    /// What transaction `reader` sees of key `id`, encoded as a read
+    /// descriptor: `storage` (no earlier version: read the base state),
+    /// `(writer + 1) << 32 | incarnation` for a version, with the value id
+    /// returned beside it, or `estimate | writer` when the version is an
+    /// ESTIMATE.
+    @inline(__always)
+    func read(_ id: UInt64, by reader: UInt32) -> (descriptor: UInt64, valueID: UInt32) {
+        // Acquire pairs with the release CAS that linked each node.
+        var address = px_atomic_load(KeyTable.head(id), px_acquire)
+        while address != 0 {
+            let node = MultiVersionMemory.node(address)
+            let writer = UInt32(truncatingIfNeeded: px_atomic_load(node + 2, px_relaxed))
+            if writer < reader {
+                // seq_cst pairs with the writer's seq_cst store (see type doc).
+                let word = px_atomic_load(node, px_seq_cst)
+                if word & MultiVersionMemory.absentBit == 0 {
+                    if word & MultiVersionMemory.estimateBit != 0 {
+                        return (MultiVersionMemory.estimateDescriptor | UInt64(writer), 0)
+                    }
+                    let incarnation = (word >> 32) & 0x3FFF_FFFF
+                    return ((UInt64(writer) + 1) << 32 | incarnation, UInt32(truncatingIfNeeded: word))
+                }
+            }
+            address = px_atomic_load(node + 1, px_acquire)
+        }
+        return (MultiVersionMemory.storageDescriptor, 0)
+    }
+
+    static let storageDescriptor: UInt64 = 0
+    static let estimateDescriptor: UInt64 = 1 << 63
+
+    /// Records that `writer` writes `word` to key `id`. Returns the node and
+    /// whether the key is a new location for the writer (no node yet, or
+    /// one its previous incarnation had left ABSENT).
+    @inline(__always)
+    func write(_ id: UInt64, by writer: UInt32, word: UInt64, arena: WordArena) -> (node: UnsafeMutablePointer<UInt64>, isNew: Bool) {
+        var link = KeyTable.head(id)
+        // Acquire: as in `read`.
+        var current = px_atomic_load(link, px_acquire)
+        var fresh: UnsafeMutablePointer<UInt64>?
+        while true {
+            while current != 0 {
+                let node = MultiVersionMemory.node(current)
+                let other = UInt32(truncatingIfNeeded: px_atomic_load(node + 2, px_relaxed))
+                if other == writer {
+                    let old = px_atomic_exchange(node, word, px_seq_cst)
+                    return (node, old & MultiVersionMemory.absentBit != 0)
+                }
+                if other < writer { break }
+                link = node + 1
+                current = px_atomic_load(link, px_acquire)
+            }
+            let node: UnsafeMutablePointer<UInt64>
+            if let fresh { node = fresh } else {
+                node = arena.allocate(MultiVersionMemory.nodeWords)
+                px_atomic_store(node + 2, UInt64(writer), px_relaxed)
+                px_atomic_store(node + 3, 0, px_relaxed)
+                fresh = node
+            }
+            px_atomic_store(node, word, px_relaxed)
+            px_atomic_store(node + 1, current, px_relaxed)
+            // Release pairs with the acquire loads of links in read/write.
+            if px_atomic_cas(link, &current, UInt64(UInt(bitPattern: node)), px_release) {
+                // seq_cst store: the version word joins the single total order (type doc).
+                px_atomic_store(node, word, px_seq_cst)
+                // Relaxed: a statistic for scheduling hints, never for correctness.
+                _ = px_atomic_fetch_add(KeyTable.writers(id), 1, px_relaxed)
+                return (node, true)
+            }
+        }
+    }
+
+    /// Marks the version of an aborted incarnation ESTIMATE.
+    @inline(__always)
+    static func markEstimate(_ node: UnsafeMutablePointer<UInt64>) {
+        // seq_cst: readers and validators must see it before the status change.
+        _ = px_atomic_fetch_or(node, estimateBit, px_seq_cst)
+    }
+
+    /// Removes a version a new incarnation no longer writes.
+    @inline(__always)
+    static func markAbsent(_ node: UnsafeMutablePointer<UInt64>, incarnation: UInt32) {
+        px_atomic_store(node, absentBit | UInt64(incarnation) << 32, px_seq_cst)
+    }
+
+    /// The final version word of key `id` (highest non-ABSENT node), or nil
+    /// when no transaction's final incarnation writes it. Quiescent only.
+    func finalVersion(_ id: UInt64) -> UInt64? {
+        var address = px_atomic_load(KeyTable.head(id), px_acquire)
+        while address != 0 {
+            let node = MultiVersionMemory.node(address)
+            let word = px_atomic_load(node, px_acquire)
+            if word & MultiVersionMemory.absentBit == 0 { return word }
+            address = px_atomic_load(node + 1, px_acquire)
+        }
+        return nil
+    }
+
+    #if DEBUG
+    /// Checks the invariants of the type's documentation for `keys`.
+    func _checkInvariants(keys: [UInt64], blockComplete: Bool) {
+        for id in keys {
+            var address = px_atomic_load(KeyTable.head(id), px_seq_cst)
+            var previous = UInt64.max
+            while address != 0 {
+                let node = MultiVersionMemory.node(address)
+                let writer = px_atomic_load(node + 2, px_seq_cst)
+                precondition(previous == .max || writer < previous, "version list of key \(KeyTable.key(id)) is not strictly decreasing")
+                if blockComplete {
+                    precondition(px_atomic_load(node, px_seq_cst) & MultiVersionMemory.estimateBit == 0,
+                                 "ESTIMATE left on key \(KeyTable.key(id)) by txn \(writer) after the block")
+                }
+                previous = writer
+                address = px_atomic_load(node + 1, px_seq_cst)
+            }
+        }
+    }
+    #endif
+}

@@ -1,0 +1,230 @@
+import CParallax
+import ParallaxConcurrency
+
+/// Executes a block with Block-STM on a `WorkerTeam`: optimistic parallel
+/// execution over `MultiVersionMemory`, tasks from the collaborative
+/// `Scheduler`, and a result identical to `SequentialExecutor`'s.
+///
+/// Per block: the key table, scheduler lines and worker arenas are reset
+/// (O(block), no clearing of the key table), every worker runs the task
+/// loop of the paper (Algorithm 1) until the scheduler reports done, then
+/// derives the final value of each key it interned and its share of the
+/// state-root update, in parallel. The caller's thread is worker 0.
+///
+/// If the key table overflows (a block touching far more keys than its
+/// size suggests), the block is abandoned and run again with a table four
+/// times larger; the larger size is kept for later blocks.
+///
+/// One block at a time: `execute` must not be called concurrently.
+public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
+    public let team: any WorkerTeam
+    public let node: NodeID?
+    public private(set) var lastStatistics = ExecutionStatistics()
+    /// Whether readers of hot keys wait for an unfinished predecessor instead
+    /// of executing speculatively (see `ParallelWorker.shouldWaitForPredecessor`).
+    /// On by default; off reproduces plain Block-STM for comparison.
+    public var contentionHint = true
+
+    var table: KeyTable
+    let scheduler: Scheduler
+    let workers: [ParallelWorker]
+    let directory: ValueDirectory
+    private(set) var records: UnsafeMutablePointer<TxnRecord>
+    private var recordCapacity = 0
+    private(set) var blockNumber: UInt64 = 0
+    /// What workers point at between blocks, so they never hold a dangling block.
+    private let idleBlock: BlockContext
+    /// The block being executed, kept alive for the workers' unowned references.
+    private var currentBlock: BlockContext?
+    private var lastCount = 0
+
+    /// - Parameters:
+    ///   - team: the workers (at most 254).
+    ///   - node: NUMA node for the shared structures: key index, scheduler
+    ///     lines (nil: no binding).
+    ///   - workerNodes: for each worker, the node of its arenas (version
+    ///     nodes, key entries, read-sets), normally the node it runs on;
+    ///     nil: `node` for all.
+    public init(team: any WorkerTeam, node: NodeID? = nil, workerNodes: [NodeID?]? = nil) throws(ParallelExecutorError) {
+        guard team.size >= 1, team.size < ValueArena.maxWorkers else { throw .unsupportedTeamSize(team.size) }
+        if let workerNodes, workerNodes.count != team.size {
+            throw .workerNodesMismatch(nodes: workerNodes.count, workers: team.size)
+        }
+        self.team = team
+        self.node = node
+        do {
+            table = try KeyTable(capacity: 1024, node: node)
+            scheduler = try Scheduler(node: node)
+        } catch {
+            throw .outOfMemory("\(error)")
+        }
+        let arenas = (0..<team.size).map { ValueArena(worker: $0) }
+        directory = ValueDirectory(arenas)
+        records = .allocate(capacity: 1)
+        let placeholder = BlockContext(transactions: [], base: InMemoryState(), table: table,
+                                       memory: MultiVersionMemory(table: table, values: directory), scheduler: scheduler,
+                                       records: records, blockNumber: 0, contentionHint: false)
+        idleBlock = placeholder
+        workers = arenas.map { [scheduler] arena in
+            ParallelWorker(index: Int(arena.worker), node: workerNodes?[Int(arena.worker)] ?? node, values: arena,
+                           scheduler: scheduler, placeholder: placeholder)
+        }
+    }
+
+    /// A parallel executor on a new `ThreadTeam` of `threads` workers.
+    public convenience init(threads: Int) throws(ParallelExecutorError) {
+        let team: ThreadTeam
+        do { team = try ThreadTeam(size: threads) } catch { throw .unsupportedTeamSize(threads) }
+        try self.init(team: team)
+    }
+
+    deinit {
+        for index in 0..<recordCapacity { records[index].nodes.deallocate() }
+        records.deinitialize(count: recordCapacity)
+        records.deallocate()
+        directory.deallocate()
+    }
+
+    public func execute(_ transactions: [any Transaction], on base: any StateView) -> BlockOutput {
+        let count = transactions.count
+        precondition(count < 1 << 30, "blocks are limited to 2^30 transactions")
+        var statistics = ExecutionStatistics()
+        guard count > 0 else {
+            lastCount = 0
+            lastStatistics = statistics
+            return BlockOutput(transactions: [], stateDelta: StateDelta(writes: []), stateRoot: base.commitment.root)
+        }
+        ensureRecords(count)
+        var desired = Swift.max(1024, count * 8)
+        while true {
+            if table.capacity < desired {
+                do { table = try KeyTable(capacity: desired, node: node) } catch { fatalError("key table: \(error)") }
+            }
+            blockNumber += 1
+            table.beginBlock()
+            do { try scheduler.reset(count: count) } catch { fatalError("scheduler lines: \(error)") }
+            let block = BlockContext(transactions: transactions, base: base, table: table,
+                                     memory: MultiVersionMemory(table: table, values: directory),
+                                     scheduler: scheduler, records: records, blockNumber: blockNumber,
+                                     contentionHint: contentionHint)
+            currentBlock = block
+            let workers = self.workers
+            team.broadcast { index in workers[index].run(block) }
+            if !scheduler.isHalted { break }
+            statistics.restarts += 1
+            desired = table.capacity * 4
+        }
+        lastCount = count
+
+        // Workers commit as they go; whatever they left is validated here.
+        let sweeper = workers[0]
+        scheduler.commitPrefix { txn, incarnation in sweeper.validate(txn, incarnation) }
+        precondition(scheduler.committedCount == UInt64(count), "a completed block must commit every transaction")
+
+        // Moves, not copies: see `MoveBuffer`.
+        let outputOffset = MemoryLayout<TxnRecord>.offset(of: \TxnRecord.output).unsafelyUnwrapped
+        let outputs = [TransactionOutput](unsafeUninitializedCapacity: count) { buffer, initialized in
+            for index in 0..<count {
+                let slot = (UnsafeMutableRawPointer(records + index) + outputOffset).assumingMemoryBound(to: TransactionOutput?.self)
+                (buffer.baseAddress.unsafelyUnwrapped + index).initialize(to: slot.move().unsafelyUnwrapped)
+                slot.initialize(to: nil)
+            }
+            initialized = count
+        }
+        var commitment = base.commitment
+        let deltaCount = workers.reduce(0) { $0 + $1.deltaWrites.count }
+        let writes = [StateWrite](unsafeUninitializedCapacity: deltaCount) { buffer, initialized in
+            var next = buffer.baseAddress.unsafelyUnwrapped
+            for worker in workers {
+                let moved = worker.deltaWrites.count
+                worker.deltaWrites.moveAll(to: next)
+                next += moved
+            }
+            initialized = deltaCount
+        }
+        for worker in workers {
+            commitment.merge(worker.deltaCommitment)
+            statistics.executions += worker.executions
+            statistics.validations += worker.validations
+            statistics.suspensions += worker.suspensions
+            worker.endBlock(idleBlock)
+        }
+        currentBlock = nil
+        lastStatistics = statistics
+        return BlockOutput(transactions: outputs, stateDelta: StateDelta(writes: writes), stateRoot: commitment.root)
+    }
+
+    private func ensureRecords(_ count: Int) {
+        guard recordCapacity < count else { return }
+        let capacity = Swift.max(count, recordCapacity * 2)
+        let fresh = UnsafeMutablePointer<TxnRecord>.allocate(capacity: capacity)
+        fresh.moveInitialize(from: records, count: recordCapacity)
+        // One by one: each record owns its own list memory.
+        for index in recordCapacity..<capacity { (fresh + index).initialize(to: TxnRecord()) }
+        records.deallocate()
+        records = fresh
+        recordCapacity = capacity
+    }
+
+    #if DEBUG
+    /// Checks the invariants of the scheduler, the key table and the
+    /// multi-version memory as the last block left them.
+    public func _checkInvariants() {
+        guard lastCount > 0 else { return }
+        scheduler._checkInvariants(complete: true)
+        table._checkInvariants()
+        let memory = MultiVersionMemory(table: table, values: directory)
+        memory._checkInvariants(keys: workers.flatMap(\.claimed), blockComplete: true)
+    }
+    #endif
+}
+
+public enum ParallelExecutorError: Error, Equatable, CustomStringConvertible {
+    case unsupportedTeamSize(Int)
+    case workerNodesMismatch(nodes: Int, workers: Int)
+    case outOfMemory(String)
+
+    public var description: String {
+        switch self {
+        case .unsupportedTeamSize(let size): "the parallel executor supports 1 to 254 workers, got \(size)"
+        case .workerNodesMismatch(let nodes, let workers):
+            "workerNodes names \(nodes) nodes for a team of \(workers) workers"
+        case .outOfMemory(let reason): "parallel executor memory: \(reason)"
+        }
+    }
+}
+
+/// What a transaction's latest incarnation left behind. Owned by whoever
+/// owns the transaction's status (see `Scheduler`), so plain Swift memory.
+struct TxnRecord {
+    /// The block these fields belong to (older ones are stale).
+    var block: UInt64 = 0
+    /// (key id, version node address) pairs of the latest recorded incarnation.
+    var nodes = WordList(capacity: 8)
+    var output: TransactionOutput?
+}
+
+/// Everything a worker needs for one block; constants, so workers read
+/// them without copies or exclusivity checks.
+final class BlockContext: @unchecked Sendable {
+    let transactions: [any Transaction]
+    let base: any StateView
+    let table: KeyTable
+    let memory: MultiVersionMemory
+    let scheduler: Scheduler
+    let records: UnsafeMutablePointer<TxnRecord>
+    let blockNumber: UInt64
+    let contentionHint: Bool
+
+    init(transactions: [any Transaction], base: any StateView, table: KeyTable, memory: MultiVersionMemory,
+         scheduler: Scheduler, records: UnsafeMutablePointer<TxnRecord>, blockNumber: UInt64, contentionHint: Bool) {
+        self.transactions = transactions
+        self.base = base
+        self.table = table
+        self.memory = memory
+        self.scheduler = scheduler
+        self.records = records
+        self.blockNumber = blockNumber
+        self.contentionHint = contentionHint
+    }
+}

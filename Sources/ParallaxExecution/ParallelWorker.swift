@@ -1,0 +1,291 @@
+import CParallax
+import ParallaxConcurrency
+
+/// One worker of `ParallelExecutor`: its task loop (Block-STM paper,
+/// Algorithm 1), its arenas, and the reader its execution context uses.
+///
+/// Everything here is owned by the worker's thread during a block, except
+/// what it publishes: version nodes and values (through `MultiVersionMemory`),
+/// read-set records (through `Scheduler.publishReadSet`) and transaction
+/// records (through the status word of the transaction).
+final class ParallelWorker: ContextReader, @unchecked Sendable {
+    let index: Int
+    let nodes: WordArena
+    let keys: WordArena
+    let readSets: WordArena
+    let values: ValueArena
+    private var context: ExecutionContext!
+
+    /// The worker's mutable hot-path state, reached through a pointer so
+    /// that its accesses need no dynamic exclusivity checks (see `WordList`).
+    struct Scratch {
+        /// Key ids this worker interned in the current block.
+        var claimed = WordList(capacity: 1024)
+        /// (key id, read descriptor) pairs of the running execution.
+        var reads = WordList()
+        /// (key id, node address) pairs being recorded.
+        var written = WordList()
+        var currentTxn: UInt32 = 0
+        var currentIncarnation: UInt32 = 0
+        var executions = 0
+        var validations = 0
+        var suspensions = 0
+    }
+    private let scratch: UnsafeMutablePointer<Scratch>
+
+    private unowned(unsafe) let scheduler: Scheduler
+    /// The block being executed (its fields are constants; the executor
+    /// keeps it alive while the block runs).
+    private unowned(unsafe) var block: BlockContext
+
+    let deltaWrites = MoveBuffer<StateWrite>()
+    private(set) var deltaCommitment = StateCommitment()
+    var executions: Int { scratch.pointee.executions }
+    var validations: Int { scratch.pointee.validations }
+    var suspensions: Int { scratch.pointee.suspensions }
+    var claimed: [UInt64] { scratch.pointee.claimed.array }
+
+    init(index: Int, node: NodeID?, values: ValueArena, scheduler: Scheduler, placeholder: BlockContext) {
+        self.index = index
+        nodes = WordArena(chunkWords: 1 << 13, node: node)
+        keys = WordArena(chunkWords: 1 << 13, node: node)
+        readSets = WordArena(chunkWords: 1 << 13, node: node)
+        self.values = values
+        self.scheduler = scheduler
+        block = placeholder
+        scratch = .allocate(capacity: 1)
+        scratch.initialize(to: Scratch())
+        context = ExecutionContext(reader: self)
+    }
+
+    deinit {
+        scratch.pointee.claimed.deallocate()
+        scratch.pointee.reads.deallocate()
+        scratch.pointee.written.deallocate()
+        scratch.deinitialize(count: 1)
+        scratch.deallocate()
+    }
+
+    // MARK: Task loop
+
+    /// Points the worker at the idle placeholder once the executor has
+    /// gathered the block, so the block's transactions and state can go.
+    func endBlock(_ idle: BlockContext) { block = idle }
+
+    func run(_ block: BlockContext) {
+        self.block = block
+        nodes.reset()
+        keys.reset()
+        readSets.reset()
+        values.reset()
+        scratch.pointee.claimed.removeAll()
+        deltaWrites.removeAll()
+        deltaCommitment = StateCommitment()
+        scratch.pointee.executions = 0
+        scratch.pointee.validations = 0
+        scratch.pointee.suspensions = 0
+
+        var task = Scheduler.Task.none
+        var backoff = Backoff()
+        while !scheduler.isHalted {
+            switch task {
+            case .execute(let txn, let incarnation):
+                task = execute(txn, incarnation)
+                commit()
+            case .validate(let txn, let incarnation):
+                task = validateTask(txn, incarnation)
+                commit()
+            case .none:
+                if scheduler.isDone { break }
+                task = scheduler.nextTask()
+                if task == .none { backoff.snooze() } else { backoff.reset() }
+                continue
+            }
+            if task == .none && scheduler.isDone { break }
+        }
+        if !scheduler.isHalted { collectDelta() }
+    }
+
+    @inline(__always)
+    private func commit() {
+        scheduler.commitPrefix { txn, incarnation in validate(txn, incarnation) }
+    }
+
+    /// Runs incarnation `incarnation` of `txn` and records it (paper: try_execute).
+    private func execute(_ txn: UInt32, _ incarnation: UInt32) -> Scheduler.Task {
+        let scratch = self.scratch
+        let block = self.block
+        scratch.pointee.executions += 1
+        scratch.pointee.currentTxn = txn
+        scratch.pointee.currentIncarnation = incarnation
+        scratch.pointee.reads.removeAll()
+        let attempt = context.run(block.transactions[Int(txn)], at: TxnIndex(txn))
+        if scheduler.isHalted { return .none }
+        guard case .finished(let output) = attempt else {
+            // The reader registered the dependency and ended the task.
+            scratch.pointee.suspensions += 1
+            return .none
+        }
+
+        var wroteNewLocation = false
+        scratch.pointee.written.removeAll()
+        let writeKeys = context.writeKeys
+        let writeValues = context.writeValues
+        for slot in writeKeys.indices {
+            guard let id = intern(writeKeys[slot]) else { return .none }
+            let valueID = values.append(writeValues[slot])
+            let (node, isNew) = block.memory.write(id, by: txn, word: MultiVersionMemory.versionWord(incarnation, valueID), arena: nodes)
+            if isNew { wroteNewLocation = true }
+            scratch.pointee.written.append(id)
+            scratch.pointee.written.append(UInt64(UInt(bitPattern: node)))
+        }
+        let record = block.records + Int(txn)
+        if record.pointee.block == block.blockNumber {
+            removeStaleVersions(previous: record.pointee.nodes, incarnation: incarnation)
+        } else {
+            record.pointee.block = block.blockNumber
+        }
+        swap(&record.pointee.nodes, &scratch.pointee.written)
+        record.pointee.output = output
+
+        let reads = scratch.pointee.reads
+        let recordWords = readSets.allocate(1 + reads.count)
+        recordWords[0] = UInt64(reads.count / 2) << 32 | UInt64(incarnation)
+        (recordWords + 1).update(from: reads.base, count: reads.count)
+        scheduler.publishReadSet(txn, recordWords)
+        return scheduler.finishExecution(txn, incarnation, wroteNewLocation: wroteNewLocation)
+    }
+
+    /// Marks ABSENT the versions of the previous incarnation that this one
+    /// did not write again (`written` holds this incarnation's pairs).
+    private func removeStaleVersions(previous: WordList, incarnation: UInt32) {
+        let written = scratch.pointee.written
+        if previous.count * written.count <= 4096 {
+            var pair = 0
+            while pair < previous.count {
+                if !written.containsPairKey(previous[pair]) {
+                    MultiVersionMemory.markAbsent(MultiVersionMemory.node(previous[pair + 1]), incarnation: incarnation)
+                }
+                pair += 2
+            }
+        } else {
+            var current = Set<UInt64>()
+            for pair in stride(from: 0, to: written.count, by: 2) { current.insert(written[pair]) }
+            for pair in stride(from: 0, to: previous.count, by: 2) where !current.contains(previous[pair]) {
+                MultiVersionMemory.markAbsent(MultiVersionMemory.node(previous[pair + 1]), incarnation: incarnation)
+            }
+        }
+    }
+
+    /// The id of `key`, noting keys this worker inserts; nil (after halting
+    /// the block) when the key index is full.
+    @inline(__always)
+    private func intern(_ key: StateKey) -> UInt64? {
+        guard let (id, inserted) = block.table.intern(key, arena: keys) else {
+            scheduler.halt()
+            return nil
+        }
+        if inserted { scratch.pointee.claimed.append(id) }
+        return id
+    }
+
+    /// Validates and, if invalid, aborts (paper: needs_reexecution).
+    private func validateTask(_ txn: UInt32, _ incarnation: UInt32) -> Scheduler.Task {
+        let prefixCommitted = scheduler.committedCount >= UInt64(txn)
+        let valid = validate(txn, incarnation)
+        let aborted = !valid && scheduler.tryValidationAbort(txn, incarnation)
+        if aborted {
+            let pairs = block.records[Int(txn)].nodes
+            var pair = 1
+            while pair < pairs.count {
+                MultiVersionMemory.markEstimate(MultiVersionMemory.node(pairs[pair]))
+                pair += 2
+            }
+        } else if valid && prefixCommitted {
+            scheduler.markValidatedAfterPrefix(txn, incarnation)
+        }
+        return scheduler.finishValidation(txn, aborted: aborted)
+    }
+
+    /// Whether the read-set of `incarnation` of `txn` still reads the same
+    /// versions. A record of another incarnation means the task is stale:
+    /// the status has moved on, so any abort of it would fail anyway.
+    func validate(_ txn: UInt32, _ incarnation: UInt32) -> Bool {
+        scratch.pointee.validations += 1
+        let memory = block.memory
+        guard let record = scheduler.readSet(txn) else { return true }
+        let header = record[0]
+        guard UInt32(truncatingIfNeeded: header) == incarnation else { return true }
+        var entry = record + 1
+        let end = entry + 2 * Int(header >> 32)
+        while entry < end {
+            if memory.read(entry[0], by: txn).descriptor != entry[1] { return false }
+            entry += 2
+        }
+        return true
+    }
+
+    // MARK: Reads of the execution context
+
+    func readThrough(_ key: StateKey) throws(ExecutionError) -> StateValue? {
+        guard let id = intern(key) else { throw .suspended }
+        let block = self.block
+        let scratch = self.scratch
+        let currentTxn = scratch.pointee.currentTxn
+        let currentIncarnation = scratch.pointee.currentIncarnation
+        while true {
+            let (descriptor, valueID) = block.memory.read(id, by: currentTxn)
+            if descriptor & MultiVersionMemory.estimateDescriptor != 0 {
+                let blocker = UInt32(truncatingIfNeeded: descriptor)
+                if scheduler.addDependency(currentTxn, currentIncarnation, on: blocker) { throw .suspended }
+                continue
+            }
+            if block.contentionHint, currentTxn > 0, shouldWaitForPredecessor(id, descriptor, currentTxn) {
+                if scheduler.addDependency(currentTxn, currentIncarnation, on: currentTxn - 1) { throw .suspended }
+                continue
+            }
+            scratch.pointee.reads.append(id)
+            scratch.pointee.reads.append(descriptor)
+            return descriptor == MultiVersionMemory.storageDescriptor ? block.base.read(key) : block.memory.values.value(valueID)
+        }
+    }
+
+    /// Keys written by at least this many transactions of the block count
+    /// as hot for `shouldWaitForPredecessor`.
+    static let hotWriters: UInt64 = 3
+
+    /// The contention hint: a read of a hot key whose latest version below
+    /// the reader is older than its immediate predecessor, while that
+    /// predecessor has not finished executing, would very likely read a
+    /// value the predecessor is about to overwrite. Executing it now would
+    /// burn a whole execution and an abort; instead the reader suspends on
+    /// the predecessor, exactly as on an ESTIMATE. Correctness never depends
+    /// on this (a suspension only delays), and keys with fewer writers, such
+    /// as nearly all keys of a low-contention block, are never delayed.
+    @inline(__always)
+    private func shouldWaitForPredecessor(_ id: UInt64, _ descriptor: UInt64, _ currentTxn: UInt32) -> Bool {
+        // The writer of the version read, plus one (0: the base state).
+        let writerPlusOne = descriptor >> 32
+        guard writerPlusOne < UInt64(currentTxn),
+              px_atomic_load(KeyTable.writers(id), px_relaxed) >= ParallelWorker.hotWriters else { return false }
+        let state = scheduler.status(of: currentTxn - 1).state
+        return state != Scheduler.executed && state != Scheduler.committed
+    }
+
+    // MARK: End of block
+
+    /// The final value of every key this worker interned, and its share of
+    /// the state-root update.
+    private func collectDelta() {
+        let block = self.block
+        let claimed = scratch.pointee.claimed
+        for position in 0..<claimed.count {
+            let id = claimed[position]
+            guard let word = block.memory.finalVersion(id) else { continue }
+            let key = KeyTable.key(id)
+            let value = block.memory.values.value(UInt32(truncatingIfNeeded: word))
+            deltaCommitment.update(key, from: block.base.read(key), to: value)
+            deltaWrites.append(StateWrite(key: key, value: value))
+        }
+    }
+}

@@ -1,0 +1,378 @@
+import CParallax
+import ParallaxConcurrency
+
+/// The collaborative scheduler of Block-STM (Gelashvili et al., PPoPP 2023,
+/// Algorithms 4 and 5; Aptos' `scheduler.rs` is the reference
+/// implementation): every worker asks it for the next task, lowest
+/// transaction index first, and reports back when the task is done.
+///
+/// ## Transaction states
+/// Each transaction has a status word `incarnation << 8 | state` in its own
+/// cache line of a C `SlotArray`:
+///
+///                    try_incarnate                finish_execution
+///       ┌──────────► Executing(i) ──────────────────────► Executed(i) ──────► Committed(i)
+///       │              │    ▲                               │        commit (prefix
+///       │   read hits  │    │ dependency already            │        validated,
+///       │   ESTIMATE   ▼    │ executed: read again          │        in order)
+///       │          Aborting(i) ◄────────────────────────────┘
+///       │              │         try_validation_abort (read-set invalid)
+///       └── Ready(i+1) ◄┘  set_ready_status: the aborter, or the finishing
+///                          transaction that the suspended one waited on
+///
+/// Ready(0) is the initial state. Executing is exclusive: only the worker
+/// that won the Ready → Executing CAS runs the incarnation and writes its
+/// records, and every later transition is a CAS or a store by the single
+/// owner of the current state, so a transaction's records are handed from
+/// incarnation to incarnation through the status word (acquire/release).
+///
+/// ## Indices and termination
+/// `executionIndex` and `validationIndex` only grow by fetch-add and shrink
+/// by `decrease…` (a CAS min loop that also bumps `decreaseCount`). A task
+/// is active from the fetch-add that produced it until the worker reports
+/// it; `activeTasks` counts them. The block is done when both indices are at
+/// least the block size, no task is active, and `decreaseCount` did not move
+/// during the check (paper, `check_done`).
+///
+/// ## Dependencies
+/// A read that hits an ESTIMATE of transaction j suspends the reader i on j
+/// instead of letting it re-execute in a loop: i sets itself Aborting and
+/// pushes itself on j's waiter stack (a Treiber stack of transaction
+/// indices threaded through their `waiterNext` words, CAS on j's head). When
+/// j finishes executing it closes its stack with one exchange and makes each
+/// waiter Ready(inc + 1) again, lowering `executionIndex` to the smallest.
+/// A push onto a closed stack fails: j has executed meanwhile, so i simply
+/// reads again. The aborter of j reopens the stack before it marks j's
+/// writes ESTIMATE, so a reader that sees an ESTIMATE finds the stack open
+/// or j executed again. Pops only take the whole stack, so there is no ABA.
+///
+/// ## Commit index
+/// `commitIndex` rolls forward over a prefix of transactions whose current
+/// incarnation is Executed and whose read-set was validated after every
+/// transaction before it had committed (so nothing can invalidate it any
+/// more); commit is the CAS Executed(i) → Committed(i), which makes a late
+/// abort of the same incarnation fail. One worker at a time advances it
+/// (`commitLock`). Committed transactions are skipped by validation.
+///
+/// ## Memory orders
+/// Status words, indices and counters use seq_cst, as the paper's proof
+/// assumes one total order over them and over the version words of
+/// `MultiVersionMemory` (a validation that starts after an execution
+/// finished must see that execution's writes). Stack links are relaxed and
+/// published by the release CAS on the stack head, which the closer's
+/// acq_rel exchange pairs with.
+///
+/// ## Invariants (`_checkInvariants(complete:)`, quiescent)
+/// - both indices are at least the block size and no task is active;
+/// - every transaction is Committed (after the executor's final sweep) and
+///   every waiter stack is closed.
+final class Scheduler: @unchecked Sendable {
+    enum Task: Equatable {
+        case none
+        case execute(UInt32, UInt32)
+        case validate(UInt32, UInt32)
+    }
+
+    static let ready: UInt64 = 0
+    static let executing: UInt64 = 1
+    static let executed: UInt64 = 2
+    static let aborting: UInt64 = 3
+    static let committed: UInt64 = 4
+    static let closed: UInt64 = 1 << 63
+
+    // Words of a transaction's line.
+    static let statusWord = 0
+    static let waitersWord = 1
+    static let readSetWord = 2
+    static let waiterNextWord = 3
+    static let validatedWord = 4
+
+    let node: NodeID?
+    private var lines: SlotArray
+    private var lineBase: UnsafeMutableRawPointer
+    private let counters: SlotArray
+    let executionIndex: UnsafeMutablePointer<UInt64>
+    let validationIndex: UnsafeMutablePointer<UInt64>
+    let decreaseCount: UnsafeMutablePointer<UInt64>
+    let activeTasks: UnsafeMutablePointer<UInt64>
+    let doneFlag: UnsafeMutablePointer<UInt64>
+    let commitIndex: UnsafeMutablePointer<UInt64>
+    let commitLock: UnsafeMutablePointer<UInt64>
+    let haltFlag: UnsafeMutablePointer<UInt64>
+    private(set) var count: UInt64 = 0
+
+    init(node: NodeID?) throws(SlotArrayError) {
+        self.node = node
+        lines = try SlotArray(count: 1, lineSize: .line, node: node)
+        lineBase = lines.base
+        counters = try SlotArray(count: 8, lineSize: .linePair, node: node)
+        executionIndex = counters.word(0)
+        validationIndex = counters.word(1)
+        decreaseCount = counters.word(2)
+        activeTasks = counters.word(3)
+        doneFlag = counters.word(4)
+        commitIndex = counters.word(5)
+        commitLock = counters.word(6)
+        haltFlag = counters.word(7)
+    }
+
+    /// Prepares for a block of `count` transactions. Call while no worker runs.
+    func reset(count: Int) throws(SlotArrayError) {
+        if lines.count < count {
+            lines = try SlotArray(count: Swift.max(count, lines.count * 2), lineSize: .line, node: node)
+            lineBase = lines.base
+        }
+        self.count = UInt64(count)
+        for index in 0..<count {
+            let line = word(UInt32(index), 0)
+            for offset in 0..<5 { px_atomic_store(line + offset, 0, px_relaxed) }
+        }
+        for counter in [executionIndex, validationIndex, decreaseCount, activeTasks, doneFlag, commitIndex, commitLock, haltFlag] {
+            px_atomic_store(counter, 0, px_relaxed)
+        }
+        // Publishes the reset to the workers, which the team starts after this.
+        px_atomic_fence(px_seq_cst)
+    }
+
+    @inline(__always)
+    func word(_ txn: UInt32, _ word: Int) -> UnsafeMutablePointer<UInt64> {
+        (lineBase + Int(txn) &* 64).assumingMemoryBound(to: UInt64.self) + word
+    }
+
+    @inline(__always)
+    static func status(_ incarnation: UInt32, _ state: UInt64) -> UInt64 { UInt64(incarnation) << 8 | state }
+
+    @inline(__always)
+    func status(of txn: UInt32) -> (incarnation: UInt32, state: UInt64) {
+        let value = px_atomic_load(word(txn, Scheduler.statusWord), px_seq_cst)
+        return (UInt32(truncatingIfNeeded: value >> 8), value & 0xFF)
+    }
+
+    var isDone: Bool { px_atomic_load(doneFlag, px_acquire) != 0 }
+
+    /// Set when a worker must abandon the block (the key table filled up).
+    var isHalted: Bool { px_atomic_load(haltFlag, px_relaxed) != 0 }
+    func halt() { px_atomic_store(haltFlag, 1, px_relaxed) }
+
+    // MARK: Task dispatch (paper Algorithm 4)
+
+    func nextTask() -> Task {
+        if px_atomic_load(validationIndex, px_seq_cst) < px_atomic_load(executionIndex, px_seq_cst) {
+            if let (txn, incarnation) = nextVersionToValidate() { return .validate(txn, incarnation) }
+        } else {
+            if let (txn, incarnation) = nextVersionToExecute() { return .execute(txn, incarnation) }
+        }
+        return .none
+    }
+
+    private func checkDone() {
+        let observed = px_atomic_load(decreaseCount, px_seq_cst)
+        if Swift.min(px_atomic_load(executionIndex, px_seq_cst), px_atomic_load(validationIndex, px_seq_cst)) >= count,
+           px_atomic_load(activeTasks, px_seq_cst) == 0,
+           observed == px_atomic_load(decreaseCount, px_seq_cst) {
+            px_atomic_store(doneFlag, 1, px_seq_cst)
+        }
+    }
+
+    @inline(__always) private func taskStarted() { _ = px_atomic_fetch_add(activeTasks, 1, px_seq_cst) }
+    @inline(__always) private func taskEnded() { _ = px_atomic_fetch_add(activeTasks, UInt64.max, px_seq_cst) }
+
+    private func nextVersionToExecute() -> (UInt32, UInt32)? {
+        if px_atomic_load(executionIndex, px_seq_cst) >= count {
+            checkDone()
+            return nil
+        }
+        taskStarted()
+        let index = px_atomic_fetch_add(executionIndex, 1, px_seq_cst)
+        if let version = tryIncarnate(index) { return version }
+        taskEnded()
+        return nil
+    }
+
+    private func nextVersionToValidate() -> (UInt32, UInt32)? {
+        if px_atomic_load(validationIndex, px_seq_cst) >= count {
+            checkDone()
+            return nil
+        }
+        taskStarted()
+        let index = px_atomic_fetch_add(validationIndex, 1, px_seq_cst)
+        if index < count {
+            let (incarnation, state) = status(of: UInt32(index))
+            if state == Scheduler.executed { return (UInt32(index), incarnation) }
+        }
+        taskEnded()
+        return nil
+    }
+
+    /// Ready(i) → Executing(i); nil (without ending the task) otherwise.
+    private func tryIncarnate(_ index: UInt64) -> (UInt32, UInt32)? {
+        guard index < count else { return nil }
+        let txn = UInt32(index)
+        let statusWord = word(txn, Scheduler.statusWord)
+        var current = px_atomic_load(statusWord, px_seq_cst)
+        guard current & 0xFF == Scheduler.ready else { return nil }
+        let incarnation = UInt32(truncatingIfNeeded: current >> 8)
+        guard px_atomic_cas(statusWord, &current, Scheduler.status(incarnation, Scheduler.executing), px_seq_cst) else {
+            return nil
+        }
+        return (txn, incarnation)
+    }
+
+    private func decrease(_ counter: UnsafeMutablePointer<UInt64>, to target: UInt64) {
+        var current = px_atomic_load(counter, px_seq_cst)
+        while current > target, !px_atomic_cas(counter, &current, target, px_seq_cst) {}
+        _ = px_atomic_fetch_add(decreaseCount, 1, px_seq_cst)
+    }
+
+    // MARK: Reports (paper Algorithm 5)
+
+    /// The incarnation finished executing and its writes are recorded.
+    func finishExecution(_ txn: UInt32, _ incarnation: UInt32, wroteNewLocation: Bool) -> Task {
+        px_atomic_store(word(txn, Scheduler.statusWord), Scheduler.status(incarnation, Scheduler.executed), px_seq_cst)
+        // acq_rel: acquires the waiters' links (their release pushes), closes the stack.
+        let waiters = px_atomic_exchange(word(txn, Scheduler.waitersWord), Scheduler.closed, px_acq_rel)
+        resume(waiters)
+        if px_atomic_load(validationIndex, px_seq_cst) > UInt64(txn) {
+            if wroteNewLocation {
+                decrease(validationIndex, to: UInt64(txn))
+            } else {
+                return .validate(txn, incarnation)
+            }
+        }
+        taskEnded()
+        return .none
+    }
+
+    private func resume(_ stack: UInt64) {
+        var entry = stack & ~Scheduler.closed
+        var lowest = UInt64.max
+        while entry != 0 {
+            let waiter = UInt32(entry - 1)
+            entry = px_atomic_load(word(waiter, Scheduler.waiterNextWord), px_relaxed)
+            let (incarnation, state) = status(of: waiter)
+            precondition(state == Scheduler.aborting, "a suspended transaction must be Aborting")
+            px_atomic_store(word(waiter, Scheduler.statusWord), Scheduler.status(incarnation &+ 1, Scheduler.ready), px_seq_cst)
+            lowest = Swift.min(lowest, UInt64(waiter))
+        }
+        if lowest != .max { decrease(executionIndex, to: lowest) }
+    }
+
+    /// Suspends `txn` (Executing(incarnation)) until `blocker` finishes its
+    /// next execution. False when `blocker` has already executed: read again.
+    func addDependency(_ txn: UInt32, _ incarnation: UInt32, on blocker: UInt32) -> Bool {
+        let statusWord = word(txn, Scheduler.statusWord)
+        px_atomic_store(statusWord, Scheduler.status(incarnation, Scheduler.aborting), px_seq_cst)
+        let stack = word(blocker, Scheduler.waitersWord)
+        var head = px_atomic_load(stack, px_acquire)
+        while true {
+            if head & Scheduler.closed != 0 {
+                px_atomic_store(statusWord, Scheduler.status(incarnation, Scheduler.executing), px_seq_cst)
+                return false
+            }
+            px_atomic_store(word(txn, Scheduler.waiterNextWord), head, px_relaxed)
+            // Release pairs with the closer's acq_rel exchange.
+            if px_atomic_cas(stack, &head, UInt64(txn) + 1, px_release) { break }
+        }
+        taskEnded()
+        return true
+    }
+
+    /// Executed(incarnation) → Aborting(incarnation) after a failed
+    /// validation; true for the one validator that wins. The winner must
+    /// then mark the incarnation's writes ESTIMATE and call `finishValidation`.
+    func tryValidationAbort(_ txn: UInt32, _ incarnation: UInt32) -> Bool {
+        var expected = Scheduler.status(incarnation, Scheduler.executed)
+        guard px_atomic_cas(word(txn, Scheduler.statusWord), &expected,
+                            Scheduler.status(incarnation, Scheduler.aborting), px_seq_cst) else { return false }
+        // Reopen the waiter stack before any ESTIMATE of this abort is visible.
+        px_atomic_store(word(txn, Scheduler.waitersWord), 0, px_seq_cst)
+        return true
+    }
+
+    func finishValidation(_ txn: UInt32, aborted: Bool) -> Task {
+        if aborted {
+            let (incarnation, _) = status(of: txn)
+            px_atomic_store(word(txn, Scheduler.statusWord), Scheduler.status(incarnation &+ 1, Scheduler.ready), px_seq_cst)
+            decrease(validationIndex, to: UInt64(txn) + 1)
+            if px_atomic_load(executionIndex, px_seq_cst) > UInt64(txn), let version = tryIncarnate(UInt64(txn)) {
+                return .execute(version.0, version.1)
+            }
+        }
+        taskEnded()
+        return .none
+    }
+
+    // MARK: Read-sets and commit
+
+    /// Publishes the read-set record of the incarnation about to finish.
+    func publishReadSet(_ txn: UInt32, _ record: UnsafeMutablePointer<UInt64>) {
+        // Release pairs with the validators' acquire load.
+        px_atomic_store(word(txn, Scheduler.readSetWord), UInt64(UInt(bitPattern: record)), px_release)
+    }
+
+    func readSet(_ txn: UInt32) -> UnsafeMutablePointer<UInt64>? {
+        UnsafeMutablePointer(bitPattern: UInt(px_atomic_load(word(txn, Scheduler.readSetWord), px_acquire)))
+    }
+
+    var committedCount: UInt64 { px_atomic_load(commitIndex, px_acquire) }
+
+    /// Notes a successful validation of `incarnation` that started when every
+    /// transaction before `txn` had committed.
+    func markValidatedAfterPrefix(_ txn: UInt32, _ incarnation: UInt32) {
+        px_atomic_store(word(txn, Scheduler.validatedWord), UInt64(incarnation) + 1, px_release)
+    }
+
+    /// Advances the commit index as far as it can; `validate(txn, incarnation)`
+    /// re-validates a transaction whose last validation predates its prefix.
+    /// Returns immediately if another worker is committing.
+    @inline(__always)
+    func commitPrefix(_ validate: (UInt32, UInt32) -> Bool) {
+        // Read-only pre-check, so that workers do not bounce the lock's line
+        // when there is nothing to commit.
+        let next = px_atomic_load(commitIndex, px_acquire)
+        guard next < count, status(of: UInt32(next)).state == Scheduler.executed else { return }
+        while true {
+            var unlocked: UInt64 = 0
+            // Acquire/release pair between successive holders of the lock.
+            guard px_atomic_cas(commitLock, &unlocked, 1, px_acquire) else { return }
+            var index = px_atomic_load(commitIndex, px_relaxed)
+            var blockedByValidation = false
+            while index < count {
+                let txn = UInt32(index)
+                let (incarnation, state) = status(of: txn)
+                guard state == Scheduler.executed else { break }
+                if px_atomic_load(word(txn, Scheduler.validatedWord), px_acquire) != UInt64(incarnation) + 1,
+                   !validate(txn, incarnation) {
+                    blockedByValidation = true
+                    break
+                }
+                var expected = Scheduler.status(incarnation, Scheduler.executed)
+                guard px_atomic_cas(word(txn, Scheduler.statusWord), &expected,
+                                    Scheduler.status(incarnation, Scheduler.committed), px_seq_cst) else { break }
+                index += 1
+                px_atomic_store(commitIndex, index, px_release)
+            }
+            px_atomic_store(commitLock, 0, px_release)
+            // Another worker may have finished the blocking transaction while we
+            // held the lock and given up on it: look once more.
+            if blockedByValidation || index >= count || status(of: UInt32(index)).state != Scheduler.executed { return }
+        }
+    }
+
+    #if DEBUG
+    /// Checks the invariants of the type's documentation. Quiescent only.
+    func _checkInvariants(complete: Bool) {
+        precondition(px_atomic_load(executionIndex, px_seq_cst) >= count, "execution index below the block size")
+        precondition(px_atomic_load(validationIndex, px_seq_cst) >= count, "validation index below the block size")
+        precondition(px_atomic_load(activeTasks, px_seq_cst) == 0, "tasks still active")
+        for txn in 0..<UInt32(count) {
+            let (_, state) = status(of: txn)
+            precondition(state == Scheduler.executed || state == Scheduler.committed, "txn \(txn) ended in state \(state)")
+            precondition(!complete || state == Scheduler.committed, "txn \(txn) not committed")
+            precondition(px_atomic_load(word(txn, Scheduler.waitersWord), px_seq_cst) == Scheduler.closed,
+                         "txn \(txn) has an open waiter stack")
+        }
+        if complete { precondition(committedCount == count, "commit index \(committedCount) short of \(count)") }
+    }
+    #endif
+}

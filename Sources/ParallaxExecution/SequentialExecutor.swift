@@ -1,0 +1,54 @@
+/// Executes a block one transaction after another: the oracle that defines
+/// the result every other executor must reproduce exactly.
+///
+/// Each transaction reads the base state overlaid with the writes of the
+/// transactions before it (`overlay`); its write-set then goes into the
+/// overlay. The overlay is the block's state delta.
+public final class SequentialExecutor: BlockExecutor, @unchecked Sendable {
+    public private(set) var lastStatistics = ExecutionStatistics()
+
+    public init() {}
+
+    public func execute(_ transactions: [any Transaction], on base: any StateView) -> BlockOutput {
+        let reader = OverlayReader(base: base)
+        return withExtendedLifetime(reader) { execute(transactions, base: base, reader: reader) }
+    }
+
+    private func execute(_ transactions: [any Transaction], base: any StateView, reader: OverlayReader) -> BlockOutput {
+        let context = ExecutionContext(reader: reader)
+        var outputs: [TransactionOutput] = []
+        outputs.reserveCapacity(transactions.count)
+        for (position, transaction) in transactions.enumerated() {
+            guard case .finished(let output) = context.run(transaction, at: TxnIndex(UInt32(position))) else {
+                preconditionFailure("the sequential reader never suspends")
+            }
+            for write in output.writeSet { reader.overlay[write.key] = .some(write.value) }
+            outputs.append(output)
+        }
+        var commitment = base.commitment
+        var writes: [StateWrite] = []
+        writes.reserveCapacity(reader.overlay.count)
+        for (key, value) in reader.overlay {
+            commitment.update(key, from: base.read(key), to: value)
+            writes.append(StateWrite(key: key, value: value))
+        }
+        var statistics = ExecutionStatistics()
+        statistics.executions = transactions.count
+        lastStatistics = statistics
+        return BlockOutput(transactions: outputs, stateDelta: StateDelta(writes: writes), stateRoot: commitment.root)
+    }
+}
+
+/// The block so far over the base state.
+final class OverlayReader: ContextReader {
+    let base: any StateView
+    /// Last write of the block to each key (`.some(nil)`: deleted).
+    var overlay: [StateKey: StateValue?] = [:]
+
+    init(base: any StateView) { self.base = base }
+
+    func readThrough(_ key: StateKey) throws(ExecutionError) -> StateValue? {
+        if let written = overlay[key] { return written }
+        return base.read(key)
+    }
+}

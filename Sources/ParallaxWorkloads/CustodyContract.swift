@@ -1,0 +1,156 @@
+import ParallaxExecution
+
+/// Supply-chain custody: an item moves created → shipped → received → sold,
+/// each step by the party holding it; a step out of that order reverts.
+///
+/// ```
+///   create (manufacturer)     ship (custodian → carrier,      receive (the named      sell (retailer → buyer,
+///  ───────────────────► Created ──── names a retailer) ──► Shipped ── retailer) ──► Received ── buyer pays) ──► Sold
+/// ```
+///
+/// State layout (`ContractKey`, contract `supplyChain`):
+///
+/// | key | value |
+/// |---|---|
+/// | `(supplyChain, item, itemId)` | 16 bytes: word 0 = stage (low 8 bits) \| custodian << 8; word 1 = the retailer a shipment is bound for (`Account.none` otherwise) |
+/// | `(native, balance, account)` | the buyer pays the retailer `price` in native currency on `sell` |
+///
+/// Every step emits an event whose topic is the stage reached and whose
+/// data is `(itemId, new custodian)`.
+public enum CustodyLayout {
+    @inlinable
+    public static func itemKey(_ item: UInt64) -> StateKey { ContractKey.make(.supplyChain, field: 1, item) }
+}
+
+/// Custody stages in order; raw values are stored in the item's value.
+public enum CustodyStage: UInt8, Sendable, Equatable, CustomStringConvertible {
+    case created = 1, shipped, received, sold
+
+    public var description: String {
+        switch self {
+        case .created: "created"
+        case .shipped: "shipped"
+        case .received: "received"
+        case .sold: "sold"
+        }
+    }
+}
+
+/// The decoded value of an item key.
+public struct CustodyRecord: Sendable, Equatable {
+    public var stage: CustodyStage
+    public var custodian: Account
+    public var destination: Account
+
+    public init(stage: CustodyStage, custodian: Account, destination: Account = .none) {
+        self.stage = stage
+        self.custodian = custodian
+        self.destination = destination
+    }
+
+    public init?(_ value: StateValue) {
+        let (word0, word1) = Encoding.unpair(value)
+        guard let stage = CustodyStage(rawValue: UInt8(truncatingIfNeeded: word0)) else { return nil }
+        self.init(stage: stage, custodian: Account(word0 >> 8), destination: Account(word1))
+    }
+
+    /// Accounts are below 2^56 (workloads have at most `Int` accounts).
+    public var value: StateValue {
+        Encoding.pair(UInt64(stage.rawValue) | custodian.raw << 8, destination.raw)
+    }
+}
+
+/// One custody step on `item` by `sender`.
+public struct CustodyTransaction: Transaction {
+    public enum Step: Sendable, Equatable {
+        case create
+        case ship(carrier: Account, retailer: Account)
+        case receive
+        case sell(buyer: Account, price: UInt64)
+    }
+
+    public var item: UInt64
+    public var sender: Account
+    public var step: Step
+    public var work: VMWork
+
+    public init(item: UInt64, sender: Account, step: Step, work: VMWork = VMWork(nanoseconds: 0)) {
+        self.item = item
+        self.sender = sender
+        self.step = step
+        self.work = work
+    }
+
+    public var gasLimit: UInt64 { 60_000 }
+    public var gasPrice: UInt64 { 1 }
+    public var feePayer: StateKey? { NativeToken.balanceKey(sender) }
+    public static let logicGas: UInt64 = 250
+
+    /// Every key `execute` may touch.
+    public var accessedKeys: [StateKey] {
+        switch step {
+        case .sell(let buyer, _): [CustodyLayout.itemKey(item), NativeToken.balanceKey(buyer), NativeToken.balanceKey(sender)]
+        default: [CustodyLayout.itemKey(item)]
+        }
+    }
+
+    public enum Failure: Error, Equatable, CustomStringConvertible {
+        case alreadyExists(item: UInt64)
+        /// The step found the item absent (`found == nil`) or in another stage.
+        case outOfOrder(item: UInt64, found: CustodyStage?, required: CustodyStage)
+        case notCustodian(item: UInt64, Account)
+        case notDestination(item: UInt64, Account)
+        case buyerCannotPay(Account, have: UInt64, price: UInt64)
+
+        public var description: String {
+            switch self {
+            case .alreadyExists(let item): "supply chain: item \(item) already exists"
+            case .outOfOrder(let item, let found, let required):
+                "supply chain: item \(item) is \(found.map(\.description) ?? "absent"), the step needs \(required)"
+            case .notCustodian(let item, let account): "supply chain: \(account) does not hold item \(item)"
+            case .notDestination(let item, let account): "supply chain: item \(item) is not bound for \(account)"
+            case .buyerCannotPay(let buyer, let have, let price): "supply chain: buyer \(buyer) has \(have), price \(price)"
+            }
+        }
+    }
+
+    public func execute(in context: ExecutionContext) throws {
+        work.entry(seed: item ^ sender.raw)
+        try context.chargeGas(CustodyTransaction.logicGas)
+        let key = CustodyLayout.itemKey(item)
+        let record = try context.read(key).flatMap(CustodyRecord.init)
+        let next: CustodyRecord
+        switch step {
+        case .create:
+            guard record == nil else { throw Failure.alreadyExists(item: item) }
+            next = CustodyRecord(stage: .created, custodian: sender)
+        case .ship(let carrier, let retailer):
+            let current = try require(record, .created)
+            guard current.custodian == sender else { throw Failure.notCustodian(item: item, sender) }
+            next = CustodyRecord(stage: .shipped, custodian: carrier, destination: retailer)
+        case .receive:
+            let current = try require(record, .shipped)
+            guard current.destination == sender else { throw Failure.notDestination(item: item, sender) }
+            next = CustodyRecord(stage: .received, custodian: sender)
+        case .sell(let buyer, let price):
+            let current = try require(record, .received)
+            guard current.custodian == sender else { throw Failure.notCustodian(item: item, sender) }
+            let buyerKey = NativeToken.balanceKey(buyer)
+            let funds = try context.read(buyerKey)?.uint64Value ?? 0
+            guard funds >= price else { throw Failure.buyerCannotPay(buyer, have: funds, price: price) }
+            try context.write(buyerKey, StateValue(uint64: funds - price))
+            let sellerKey = NativeToken.balanceKey(sender)
+            let proceeds = try context.read(sellerKey)?.uint64Value ?? 0
+            try context.write(sellerKey, StateValue(uint64: proceeds &+ price))
+            next = CustodyRecord(stage: .sold, custodian: buyer)
+        }
+        work.body(seed: item ^ next.custodian.raw)
+        try context.write(key, next.value)
+        try context.emit(Event(topic: UInt64(next.stage.rawValue), data: Encoding.words(item, next.custodian.raw)))
+    }
+
+    func require(_ record: CustodyRecord?, _ stage: CustodyStage) throws -> CustodyRecord {
+        guard let record, record.stage == stage else { throw Failure.outOfOrder(item: item, found: record?.stage, required: stage) }
+        return record
+    }
+}

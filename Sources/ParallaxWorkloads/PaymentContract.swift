@@ -1,0 +1,93 @@
+import ParallaxExecution
+
+/// The native currency and its payment transaction (the `p2p` workload).
+///
+/// State layout (`ContractKey`, contract `native`):
+///
+/// | key | value |
+/// |---|---|
+/// | `(native, balance, account)` | balance, `UInt64` LE (also the fee payer of every built-in transaction) |
+/// | `(native, nonce, account)` | the last nonce the account used, `UInt64` LE (absent: none) |
+public enum NativeToken {
+    @inlinable
+    public static func balanceKey(_ account: Account) -> StateKey { ContractKey.make(.native, field: 1, account.raw) }
+
+    @inlinable
+    public static func nonceKey(_ account: Account) -> StateKey { ContractKey.make(.native, field: 2, account.raw) }
+}
+
+/// A payment of `amount` native currency from `sender` to `recipient`.
+///
+/// Rules, in order (each failure reverts; the fee is still charged):
+/// 1. the nonce must exceed the sender's last used nonce (strictly
+///    increasing nonces with gaps allowed, as NEAR's access keys; replays
+///    revert), and becomes the last used nonce;
+/// 2. the sender must hold `amount` plus the largest fee the transaction can
+///    pay (`gasLimit * gasPrice`, Ethereum's up-front check);
+/// 3. the recipient's balance must not overflow.
+///
+/// Since a revert drops every write but the fee, a reverted payment does
+/// not consume its nonce; the generator's nonces stay valid regardless.
+/// Accesses: nonce and balance of the sender, balance of the recipient —
+/// all known before execution (`accessedKeys`).
+public struct PaymentTransaction: Transaction {
+    public var sender: Account
+    public var recipient: Account
+    public var amount: UInt64
+    public var nonce: UInt64
+    public var work: VMWork
+
+    public init(sender: Account, recipient: Account, amount: UInt64, nonce: UInt64, work: VMWork = VMWork(nanoseconds: 0)) {
+        self.sender = sender
+        self.recipient = recipient
+        self.amount = amount
+        self.nonce = nonce
+        self.work = work
+    }
+
+    public static let gasLimit: UInt64 = 30_000
+    public var gasLimit: UInt64 { PaymentTransaction.gasLimit }
+    public var gasPrice: UInt64 { 1 }
+    public var feePayer: StateKey? { NativeToken.balanceKey(sender) }
+
+    /// Every key `execute` may touch.
+    public var accessedKeys: [StateKey] {
+        [NativeToken.nonceKey(sender), NativeToken.balanceKey(sender), NativeToken.balanceKey(recipient)]
+    }
+
+    public enum Failure: Error, Equatable, CustomStringConvertible {
+        case staleNonce(last: UInt64, got: UInt64)
+        case insufficientBalance(have: UInt64, need: UInt64)
+        case balanceOverflow(Account)
+
+        public var description: String {
+            switch self {
+            case .staleNonce(let last, let got): "nonce \(got) is not above the last used nonce \(last)"
+            case .insufficientBalance(let have, let need): "insufficient balance: have \(have), need \(need)"
+            case .balanceOverflow(let account): "balance of \(account) would overflow"
+            }
+        }
+    }
+
+    public func execute(in context: ExecutionContext) throws {
+        work.entry(seed: nonce ^ sender.raw)
+        let nonceKey = NativeToken.nonceKey(sender)
+        let last = try context.read(nonceKey)?.uint64Value ?? 0
+        guard nonce > last else { throw Failure.staleNonce(last: last, got: nonce) }
+        let senderKey = NativeToken.balanceKey(sender)
+        let balance = try context.read(senderKey)?.uint64Value ?? 0
+        let maximumFee = gasLimit.multipliedReportingOverflow(by: gasPrice)
+        let need = amount.addingReportingOverflow(maximumFee.partialValue)
+        guard !maximumFee.overflow, !need.overflow, balance >= need.partialValue else {
+            throw Failure.insufficientBalance(have: balance, need: need.overflow ? .max : need.partialValue)
+        }
+        work.body(seed: balance ^ nonce)
+        try context.write(senderKey, StateValue(uint64: balance - amount))
+        let recipientKey = NativeToken.balanceKey(recipient)
+        let credit = try context.read(recipientKey)?.uint64Value ?? 0
+        let sum = credit.addingReportingOverflow(amount)
+        guard !sum.overflow else { throw Failure.balanceOverflow(recipient) }
+        try context.write(recipientKey, StateValue(uint64: sum.partialValue))
+        try context.write(nonceKey, StateValue(uint64: nonce))
+    }
+}

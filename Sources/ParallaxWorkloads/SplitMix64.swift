@@ -1,0 +1,23 @@
+/// SplitMix64 (Steele, Lea and Flood, "Fast splittable pseudorandom number
+/// generators", OOPSLA 2014): the seeded generator of every workload, so a
+/// seed reproduces a block exactly on any machine.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    public var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    @inlinable
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// True with probability `probability` (0 never, 1 always).
+    @inlinable
+    public mutating func chance(_ probability: Double) -> Bool {
+        probability >= 1 || (probability > 0 && Double(next() >> 11) * 0x1p-53 < probability)
+    }
+}

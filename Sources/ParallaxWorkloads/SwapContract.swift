@@ -1,0 +1,143 @@
+import ParallaxExecution
+
+/// Constant-product pools with the Uniswap v2 pair rules.
+///
+/// A pool trades token `token0` against `token1` (ERC-20 balances in
+/// `TokenLayout`). A swap of `amountIn` yields
+///
+///     amountOut = amountIn * 997 * reserveOut / (reserveIn * 1000 + amountIn * 997)
+///
+/// (0.3% fee to liquidity, `getAmountOut` of UniswapV2Library), and the
+/// pair's invariant check holds afterwards:
+/// `(r0' * 1000 - in0 * 3) * (r1' * 1000 - in1 * 3) >= r0 * r1 * 1000^2`, so
+/// `k = r0 * r1` never decreases. Arithmetic is in 128 bits (reserves are
+/// 64-bit), so nothing overflows.
+///
+/// State layout (`ContractKey`, contract `amm`):
+///
+/// | key | value |
+/// |---|---|
+/// | `(amm, reserves, pool)` | `reserve0, reserve1`: two `UInt64` LE (16 bytes, one key: a swap writes one pool key) |
+/// | `(amm, tokens, pool)` | `token0, token1`: two `UInt64` LE |
+/// | `(erc20, balance, token, account)` | trader balances (the token layout) |
+///
+/// The pool's own token holdings are its reserves (a pair's `sync` state);
+/// they are not kept a second time as token balances.
+public enum PoolLayout {
+    @inlinable
+    public static func reservesKey(pool: UInt64) -> StateKey { ContractKey.make(.amm, field: 1, pool) }
+
+    @inlinable
+    public static func tokensKey(pool: UInt64) -> StateKey { ContractKey.make(.amm, field: 2, pool) }
+
+    /// Output of a swap of `amountIn` against reserves `(reserveIn, reserveOut)`.
+    public static func amountOut(_ amountIn: UInt64, reserveIn: UInt64, reserveOut: UInt64) -> UInt64 {
+        let withFee = UInt128(amountIn) * 997
+        let denominator = UInt128(reserveIn) * 1000 + withFee
+        return denominator == 0 ? 0 : UInt64(withFee * UInt128(reserveOut) / denominator)
+    }
+}
+
+/// A swap of exactly `amountIn` of `tokenIn` for at least `minimumOut` of
+/// `tokenOut` through `pool` (`swapExactTokensForTokens` over a one-pair
+/// path: the caller names the tokens, the pool must trade exactly them).
+///
+/// Reverts: unknown pool, a pool that does not trade the two tokens, zero
+/// input, output below `minimumOut`
+/// (slippage), output that would drain the pool, input beyond the trader's
+/// balance, and — never for correct arithmetic — a decrease of `k`.
+public struct SwapTransaction: Transaction {
+    public var sender: Account
+    public var pool: UInt64
+    public var tokenIn: UInt64
+    public var tokenOut: UInt64
+    public var amountIn: UInt64
+    public var minimumOut: UInt64
+    public var work: VMWork
+
+    public init(sender: Account, pool: UInt64, tokenIn: UInt64, tokenOut: UInt64, amountIn: UInt64, minimumOut: UInt64,
+                work: VMWork = VMWork(nanoseconds: 0)) {
+        self.sender = sender
+        self.pool = pool
+        self.tokenIn = tokenIn
+        self.tokenOut = tokenOut
+        self.amountIn = amountIn
+        self.minimumOut = minimumOut
+        self.work = work
+    }
+
+    public var gasLimit: UInt64 { 120_000 }
+    public var gasPrice: UInt64 { 1 }
+    public var feePayer: StateKey? { NativeToken.balanceKey(sender) }
+    /// Pricing, invariant check and transfers' logic beyond state access.
+    public static let logicGas: UInt64 = 1_500
+
+    /// Every key `execute` may touch.
+    public var accessedKeys: [StateKey] {
+        [PoolLayout.reservesKey(pool: pool), PoolLayout.tokensKey(pool: pool),
+         TokenLayout.balanceKey(token: tokenIn, sender), TokenLayout.balanceKey(token: tokenOut, sender)]
+    }
+
+    public enum Failure: Error, Equatable, CustomStringConvertible {
+        case unknownPool(UInt64)
+        case wrongPair(pool: UInt64, tokenIn: UInt64, tokenOut: UInt64)
+        case zeroInput
+        case slippage(out: UInt64, minimum: UInt64)
+        case insufficientLiquidity(out: UInt64, reserve: UInt64)
+        case insufficientBalance(Account, have: UInt64, need: UInt64)
+        case invariantDecreased
+
+        public var description: String {
+            switch self {
+            case .unknownPool(let pool): "AMM: no pool \(pool)"
+            case .wrongPair(let pool, let tokenIn, let tokenOut): "AMM: pool \(pool) does not trade \(tokenIn) for \(tokenOut)"
+            case .zeroInput: "AMM: insufficient input amount"
+            case .slippage(let out, let minimum): "AMM: output \(out) below the minimum \(minimum)"
+            case .insufficientLiquidity(let out, let reserve): "AMM: output \(out) would drain reserve \(reserve)"
+            case .insufficientBalance(let account, let have, let need): "AMM: \(account) holds \(have), needs \(need)"
+            case .invariantDecreased: "AMM: K"
+            }
+        }
+    }
+
+    public func execute(in context: ExecutionContext) throws {
+        work.entry(seed: sender.raw ^ amountIn)
+        try context.chargeGas(SwapTransaction.logicGas)
+        guard amountIn > 0 else { throw Failure.zeroInput }
+        let reservesKey = PoolLayout.reservesKey(pool: pool)
+        guard let reservesValue = try context.read(reservesKey),
+              let tokensValue = try context.read(PoolLayout.tokensKey(pool: pool)) else { throw Failure.unknownPool(pool) }
+        let (reserve0, reserve1) = Encoding.unpair(reservesValue)
+        let (token0, token1) = Encoding.unpair(tokensValue)
+        let zeroForOne = tokenIn == token0 && tokenOut == token1
+        guard zeroForOne || (tokenIn == token1 && tokenOut == token0) else {
+            throw Failure.wrongPair(pool: pool, tokenIn: tokenIn, tokenOut: tokenOut)
+        }
+        let (reserveIn, reserveOut) = zeroForOne ? (reserve0, reserve1) : (reserve1, reserve0)
+        let out = PoolLayout.amountOut(amountIn, reserveIn: reserveIn, reserveOut: reserveOut)
+        guard out > 0, out >= minimumOut else { throw Failure.slippage(out: out, minimum: minimumOut) }
+        guard out < reserveOut else { throw Failure.insufficientLiquidity(out: out, reserve: reserveOut) }
+        let newIn = reserveIn.addingReportingOverflow(amountIn)
+        guard !newIn.overflow else { throw Failure.insufficientLiquidity(out: out, reserve: reserveOut) }
+
+        let inKey = TokenLayout.balanceKey(token: tokenIn, sender)
+        let balanceIn = try context.read(inKey)?.uint64Value ?? 0
+        guard balanceIn >= amountIn else { throw Failure.insufficientBalance(sender, have: balanceIn, need: amountIn) }
+        work.body(seed: reserveIn ^ balanceIn)
+        let newOut = reserveOut - out
+        // The pair's check: balances adjusted for the 0.3% input fee keep k.
+        let adjustedIn = UInt128(newIn.partialValue) * 1000 - UInt128(amountIn) * 3
+        let adjustedOut = UInt128(newOut) * 1000
+        let (product, overflow) = adjustedIn.multipliedReportingOverflow(by: adjustedOut)
+        guard overflow || product >= UInt128(reserveIn) * UInt128(reserveOut) * 1_000_000 else { throw Failure.invariantDecreased }
+
+        try context.write(inKey, StateValue(uint64: balanceIn - amountIn))
+        let outKey = TokenLayout.balanceKey(token: tokenOut, sender)
+        let balanceOut = (try context.read(outKey)?.uint64Value ?? 0).addingReportingOverflow(out)
+        guard !balanceOut.overflow else { throw Failure.insufficientLiquidity(out: out, reserve: reserveOut) }
+        try context.write(outKey, StateValue(uint64: balanceOut.partialValue))
+        let reserves = zeroForOne ? (newIn.partialValue, newOut) : (newOut, newIn.partialValue)
+        try context.write(reservesKey, Encoding.pair(reserves.0, reserves.1))
+        try context.emit(Event(topic: EventTopic.swap, data: Encoding.words(sender.raw, pool, tokenIn, amountIn, out)))
+    }
+}

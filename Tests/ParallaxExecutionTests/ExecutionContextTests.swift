@@ -1,0 +1,113 @@
+import ParallaxExecution
+import ParallaxWorkloads
+import XCTest
+
+/// The outcome rules of `Transaction`, checked on the sequential oracle and
+/// mirrored by the parallel executor.
+final class ExecutionContextTests: XCTestCase {
+    struct Script: Transaction {
+        var gasLimit: UInt64 = 100_000
+        var gasPrice: UInt64 = 2
+        var feePayer: StateKey?
+        var body: @Sendable (ExecutionContext) throws -> Void
+
+        func execute(in context: ExecutionContext) throws { try body(context) }
+    }
+
+    struct Oops: Error, CustomStringConvertible { var description: String { "oops" } }
+
+    let a = SyntheticWorkload.key(1)
+    let b = SyntheticWorkload.key(2)
+    let payer = SyntheticWorkload.key(3)
+
+    func run(_ transactions: [any Transaction], base: InMemoryState) throws -> BlockOutput {
+        let expected = SequentialExecutor().execute(transactions, on: base)
+        let parallel = try ParallelExecutor(threads: 2).execute(transactions, on: base)
+        XCTAssertNil(firstDifference(expected, parallel))
+        return expected
+    }
+
+    func testSuccessChargesGasAndKeepsWritesAndEvents() throws {
+        let (a, b) = (self.a, self.b)
+        let base = InMemoryState([a: StateValue(uint64: 5)])
+        let output = try run([Script(feePayer: nil) { context in
+            let value = try context.read(a)!.uint64Value
+            try context.write(b, StateValue(uint64: value + 1))
+            try context.emit(Event(topic: 9, data: [1, 2, 3]))
+        }], base: base)
+        let result = output.transactions[0]
+        XCTAssertEqual(result.status, .success)
+        let expectedGas = GasSchedule.intrinsic + GasSchedule.read + GasSchedule.write + 8 * GasSchedule.perByte
+            + GasSchedule.event + 3 * GasSchedule.perByte
+        XCTAssertEqual(result.gasUsed, expectedGas)
+        XCTAssertEqual(result.fee, expectedGas * 2)
+        XCTAssertEqual(result.events, [Event(topic: 9, data: [1, 2, 3])])
+        XCTAssertEqual(result.writeSet, [StateWrite(key: b, value: StateValue(uint64: 6))])
+        var applied = base
+        applied.apply(output.stateDelta)
+        XCTAssertEqual(applied.read(b), StateValue(uint64: 6))
+        XCTAssertEqual(applied.commitment.root, output.stateRoot)
+    }
+
+    func testRevertDropsWritesAndEventsButChargesTheFee() throws {
+        let (a, payer) = (self.a, self.payer)
+        let base = InMemoryState([payer: StateValue(uint64: 1_000_000)])
+        let output = try run([Script(feePayer: payer) { context in
+            try context.write(a, StateValue([1]))
+            try context.emit(Event(topic: 1, data: []))
+            throw Oops()
+        }], base: base)
+        let result = output.transactions[0]
+        XCTAssertEqual(result.status, .reverted(reason: "oops"))
+        XCTAssertTrue(result.events.isEmpty)
+        XCTAssertEqual(result.writeSet, [StateWrite(key: payer, value: StateValue(uint64: 1_000_000 - result.fee))])
+        XCTAssertGreaterThan(result.fee, 0)
+    }
+
+    func testOutOfGasUsesTheWholeLimitEvenWhenTheContractCatchesIt() throws {
+        let (a, payer) = (self.a, self.payer)
+        let output = try run([Script(gasLimit: 5_000, feePayer: payer) { context in
+            try context.write(a, StateValue([7]))
+            do { try context.chargeGas(10_000) } catch {}
+            try? context.write(a, StateValue([8]))
+        }], base: InMemoryState())
+        let result = output.transactions[0]
+        XCTAssertEqual(result.status, .outOfGas)
+        XCTAssertEqual(result.gasUsed, 5_000)
+        XCTAssertEqual(result.fee, 10_000)
+        // The payer had nothing: the fee debit saturates at zero.
+        XCTAssertEqual(result.writeSet, [StateWrite(key: payer, value: StateValue(uint64: 0))])
+    }
+
+    func testIntrinsicGasAboveTheLimitIsOutOfGasWithoutRunning() throws {
+        let a = self.a
+        let output = try run([Script(gasLimit: GasSchedule.intrinsic - 1, feePayer: nil) { context in
+            try context.write(a, StateValue([1]))
+        }], base: InMemoryState())
+        XCTAssertEqual(output.transactions[0].status, .outOfGas)
+        XCTAssertEqual(output.transactions[0].gasUsed, GasSchedule.intrinsic - 1)
+        XCTAssertTrue(output.stateDelta.writes.isEmpty)
+    }
+
+    func testReadsSeeOwnWritesDeletesAndEarlierTransactions() throws {
+        let (a, b) = (self.a, self.b)
+        let base = InMemoryState([a: StateValue(uint64: 1), b: StateValue(uint64: 2)])
+        let output = try run([
+            Script(feePayer: nil) { context in
+                try context.delete(a)
+                guard try context.read(a) == nil else { throw Oops() }
+                try context.write(b, StateValue(uint64: 20))
+                guard try context.read(b) == StateValue(uint64: 20) else { throw Oops() }
+            },
+            Script(feePayer: nil) { context in
+                guard try context.read(a) == nil, try context.read(b) == StateValue(uint64: 20) else { throw Oops() }
+                try context.write(a, StateValue([]))
+            },
+        ], base: base)
+        XCTAssertEqual(output.transactions.map(\.status), [.success, .success])
+        var applied = base
+        applied.apply(output.stateDelta)
+        XCTAssertEqual(applied.read(a), StateValue([]), "an empty value is a value, not a deletion")
+        XCTAssertEqual(applied.commitment.root, output.stateRoot)
+    }
+}

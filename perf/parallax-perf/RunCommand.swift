@@ -1,0 +1,163 @@
+import ArgumentParser
+import Parallax
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `parallax-perf run`: executes generated blocks with the sequential
+/// and/or the parallel executor and prints throughput, work counters and
+/// state roots; with `--executor both` the two run side by side on the same
+/// blocks (alternating block by block, so machine noise hits both alike)
+/// and a final object compares them.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Execute generated blocks: sequential vs parallel (Block-STM).",
+        discussion: """
+            Timing covers BlockExecutor.execute (execution, validation, the block's state \
+            delta and state root); generating blocks and applying deltas to the in-memory \
+            state are outside it. Before the timed blocks, each executor runs --warmup \
+            blocks (block numbers after the timed ones) whose results are discarded.
+            """
+    )
+
+    enum WorkloadKind: String, ExpressibleByArgument, CaseIterable {
+        case synthetic, p2p, erc20, amm, nft
+        case supplyChain = "supply-chain"
+        case mixed
+    }
+
+    enum ExecutorChoice: String, ExpressibleByArgument, CaseIterable {
+        case parallel, sequential, both
+    }
+
+    @Option(help: "Workload: \(WorkloadKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var workload: WorkloadKind = .synthetic
+    @Option(help: "Transactions per block.") var txns: Int = 10_000
+    @Option(help: "Timed blocks.") var blocks: Int = 5
+    @Option(help: "Worker threads of the parallel executor (the caller is one of them).") var threads: Int = 2
+    @Option(help: "parallel, sequential or both.") var executor: ExecutorChoice = .both
+    @Option(help: "Workload seed.") var seed: UInt64 = 1
+    @Option(help: "Key universe size.") var keys: Int = 1_000_000
+    @Option(name: .customLong("hot-prob"), help: "Probability that a key draw is the hot key.") var hotProbability: Double = 0
+    @Option(help: "Keys read per transaction.") var reads: Int = 2
+    @Option(help: "Keys read-modify-written per transaction.") var writes: Int = 2
+    @Option(name: .customLong("work-ns"), help: "Calibrated busy work per transaction, in nanoseconds.") var workNanoseconds: Int = 0
+    @Option(name: .customLong("revert-prob"), help: "Probability that a transaction reverts.") var revertProbability: Double = 0
+    @Option(help: "Accounts of the contract workloads.") var accounts: Int = 10_000
+    @Option(help: "Zipf exponent of account draws (0: uniform).") var zipf: Double = 0
+    @Option(name: .customLong("hot-share"), help: "amm: share of swaps to the hot pool; nft: share of mints in the hot collection.")
+    var hotShare: Double = 0
+    @Option(help: "amm: number of pools.") var pools: Int = 16
+    @Option(help: "mixed: weights, e.g. p2p=3,erc20=3,amm=2,nft=1,supply-chain=1.") var mix: String?
+    @Option(help: "Untimed warm-up blocks per executor.") var warmup: Int = 1
+    @Flag(name: .customLong("no-hint"), help: "Parallel executor without the contention hint (plain Block-STM).")
+    var noHint = false
+    @Flag(help: "Print JSON objects, one per line.") var json = false
+
+    func validate() throws {
+        guard txns >= 1 else { throw ValidationError("--txns must be at least 1, got \(txns)") }
+        guard blocks >= 1 else { throw ValidationError("--blocks must be at least 1, got \(blocks)") }
+        guard (1...254).contains(threads) else { throw ValidationError("--threads must be between 1 and 254, got \(threads)") }
+        guard warmup >= 0 else { throw ValidationError("--warmup must be 0 or more, got \(warmup)") }
+    }
+
+    func makeWorkload() throws -> any Workload { try factory.make() }
+
+    /// One executor's run over the blocks.
+    final class Lane {
+        let name: String
+        let executor: any BlockExecutor
+        var state: InMemoryState
+        var nanoseconds: Int64 = 0
+        var cpuNanoseconds: Int64 = 0
+        var executions = 0
+        var validations = 0
+        var suspensions = 0
+        var lastRoot: StateRoot?
+        var latencies = BlockLatencies()
+        var failed = 0
+
+        init(name: String, executor: any BlockExecutor, state: InMemoryState) {
+            self.name = name
+            self.executor = executor
+            self.state = state
+        }
+
+        func warm(_ block: [any Transaction]) { _ = executor.execute(block, on: state) }
+
+        func run(_ block: [any Transaction]) {
+            let cpuStart = processCPUNanoseconds()
+            let start = MonotonicClock.nanoseconds()
+            let output = executor.execute(block, on: state)
+            let elapsed = MonotonicClock.nanoseconds() - start
+            nanoseconds += elapsed
+            latencies.record(nanoseconds: elapsed)
+            cpuNanoseconds += processCPUNanoseconds() - cpuStart
+            let statistics = executor.lastStatistics
+            executions += statistics.executions
+            validations += statistics.validations
+            suspensions += statistics.suspensions
+            failed += output.transactions.count { $0.status != .success }
+            state.apply(output.stateDelta)
+            lastRoot = output.stateRoot
+        }
+    }
+
+    func run() throws {
+        let generator = try makeWorkload()
+        let initial = generator.initialState()
+        let timed = (0..<blocks).map { generator.block($0, transactions: txns) }
+        let warmups = (0..<warmup).map { generator.block(blocks + $0, transactions: txns) }
+
+        var lanes: [Lane] = []
+        if executor != .parallel {
+            lanes.append(Lane(name: "sequential", executor: SequentialExecutor(), state: initial))
+        }
+        if executor != .sequential {
+            do {
+                let parallel = try ParallelExecutor(threads: threads)
+                parallel.contentionHint = !noHint
+                lanes.append(Lane(name: "parallel", executor: parallel, state: initial))
+            } catch {
+                throw ValidationError("\(error)")
+            }
+        }
+        for block in warmups { for lane in lanes { lane.warm(block) } }
+        for block in timed { for lane in lanes { lane.run(block) } }
+
+        let total = blocks * txns
+        var rates: [String: Double] = [:]
+        for lane in lanes {
+            let seconds = Double(lane.nanoseconds) * 1e-9
+            let tps = Double(total) / seconds
+            rates[lane.name] = tps
+            let reexecutions = Swift.max(0, lane.executions - total)
+            let laneThreads = lane.name == "parallel" ? threads : 1
+            let root = lane.lastRoot.map { "\($0)" } ?? ""
+            if json {
+                print(#"{"workload":"\#(generator.name)","executor":"\#(lane.name)","threads":\#(laneThreads),"txns":\#(txns),"blocks":\#(blocks),"seconds":\#(rounded(seconds, 1e6)),"cpu_seconds":\#(rounded(Double(lane.cpuNanoseconds) * 1e-9, 1e6)),"tps":\#(Int(tps)),"reexecutions":\#(reexecutions),"reexecutions_per_txn":\#(rounded(Double(reexecutions) / Double(total), 1e4)),"validations":\#(lane.validations),"failed_share":\#(rounded(Double(lane.failed) / Double(total), 1e4)),"validations_per_txn":\#(rounded(Double(lane.validations) / Double(total), 1e4)),\#(lane.latencies.jsonFields),"suspensions":\#(lane.suspensions),"keys":\#(keys),"hot_prob":\#(hotProbability),"reads":\#(reads),"writes":\#(writes),"work_ns":\#(workNanoseconds),"accounts":\#(accounts),"zipf":\#(zipf),"hot_share":\#(hotShare),"revert_prob":\#(revertProbability),"hint":\#(!noHint),"seed":\#(seed),"state_root":"\#(root)"}"#)
+            } else {
+                print("\(lane.name.padding(toLength: 11)) threads \(laneThreads)  \(formatRate(tps)) tx/s  \(rounded(seconds, 1e4)) s (cpu \(rounded(Double(lane.cpuNanoseconds) * 1e-9, 1e4)) s)  reexec/txn \(rounded(Double(reexecutions) / Double(total), 1e4))  validations/txn \(rounded(Double(lane.validations) / Double(total), 1e4))  failed \(rounded(Double(lane.failed) / Double(total), 1e4))  \(lane.latencies.text)  root \(root)")
+            }
+        }
+        if lanes.count == 2, let sequentialRate = rates["sequential"], let parallelRate = rates["parallel"] {
+            let speedup = parallelRate / sequentialRate
+            let match = lanes[0].lastRoot == lanes[1].lastRoot
+            if json {
+                print(#"{"workload":"\#(generator.name)","threads":\#(threads),"speedup":\#(rounded(speedup)),"state_roots_match":\#(match)}"#)
+            } else {
+                print("speedup \(rounded(speedup))  state roots match: \(match)")
+            }
+            if !match { throw ExitCode(2) }
+        }
+    }
+}
+
+/// CPU time of the whole process (every thread), for the CPU-cost figure
+/// that machine load does not distort the way it distorts wall time.
+func processCPUNanoseconds() -> Int64 {
+    var now = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now)
+    return Int64(now.tv_sec) &* 1_000_000_000 &+ Int64(now.tv_nsec)
+}
