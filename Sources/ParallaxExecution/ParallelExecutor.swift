@@ -66,7 +66,7 @@ public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
                                        records: records, blockNumber: 0, contentionHint: false)
         idleBlock = placeholder
         workers = arenas.map { [scheduler] arena in
-            ParallelWorker(index: Int(arena.worker), node: workerNodes?[Int(arena.worker)] ?? node, values: arena,
+            ParallelWorker(node: workerNodes?[Int(arena.worker)] ?? node, values: arena,
                            scheduler: scheduler, placeholder: placeholder)
         }
     }

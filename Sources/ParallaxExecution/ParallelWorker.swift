@@ -9,7 +9,6 @@ import ParallaxConcurrency
 /// read-set records (through `Scheduler.publishReadSet`) and transaction
 /// records (through the status word of the transaction).
 final class ParallelWorker: ContextReader, @unchecked Sendable {
-    let index: Int
     let nodes: WordArena
     let keys: WordArena
     let readSets: WordArena
@@ -45,8 +44,7 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
     var suspensions: Int { scratch.pointee.suspensions }
     var claimed: [UInt64] { scratch.pointee.claimed.array }
 
-    init(index: Int, node: NodeID?, values: ValueArena, scheduler: Scheduler, placeholder: BlockContext) {
-        self.index = index
+    init(node: NodeID?, values: ValueArena, scheduler: Scheduler, placeholder: BlockContext) {
         nodes = WordArena(chunkWords: 1 << 13, node: node)
         keys = WordArena(chunkWords: 1 << 13, node: node)
         readSets = WordArena(chunkWords: 1 << 13, node: node)
