@@ -202,6 +202,9 @@ struct TxnRecord {
     /// (key id, version node address) pairs of the latest recorded incarnation.
     var nodes = WordList(capacity: 8)
     var output: TransactionOutput?
+    /// Adjacent transactions finish on different workers at the same time:
+    /// keep their records off each other's lines (see `LinePadding`).
+    let padding = LinePadding()
 }
 
 /// Everything a worker needs for one block; constants, so workers read

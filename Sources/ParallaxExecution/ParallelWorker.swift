@@ -29,6 +29,8 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
         var executions = 0
         var validations = 0
         var suspensions = 0
+        /// Keeps other allocations off these lines (see `LinePadding`).
+        let padding = LinePadding()
     }
     private let scratch: UnsafeMutablePointer<Scratch>
 
@@ -39,6 +41,8 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
 
     let deltaWrites = MoveBuffer<StateWrite>()
     private(set) var deltaCommitment = StateCommitment()
+    /// Keeps other workers' objects off this one's lines (see `LinePadding`).
+    private let padding = LinePadding()
     var executions: Int { scratch.pointee.executions }
     var validations: Int { scratch.pointee.validations }
     var suspensions: Int { scratch.pointee.suspensions }
