@@ -26,6 +26,8 @@ public final class ExecutionContext {
     private(set) var writeValues: [StateValue?] = []
     var writeLookup: [StateKey: Int] = [:]
     var events: [Event] = []
+    /// Keeps other workers' objects off this one's lines (see `LinePadding`).
+    private let padding = LinePadding()
 
     static let linearScanLimit = 8
 

@@ -8,6 +8,8 @@ final class MoveBuffer<Element> {
     private var storage: UnsafeMutablePointer<Element>
     private var capacity: Int
     private(set) var count = 0
+    /// Keeps other workers' objects off this one's lines (see `LinePadding`).
+    private let padding = LinePadding()
 
     init(capacity: Int = 64) {
         self.capacity = Swift.max(capacity, 1)

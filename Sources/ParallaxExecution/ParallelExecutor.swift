@@ -66,7 +66,7 @@ public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
                                        records: records, blockNumber: 0, contentionHint: false)
         idleBlock = placeholder
         workers = arenas.map { [scheduler] arena in
-            ParallelWorker(index: Int(arena.worker), node: workerNodes?[Int(arena.worker)] ?? node, values: arena,
+            ParallelWorker(node: workerNodes?[Int(arena.worker)] ?? node, values: arena,
                            scheduler: scheduler, placeholder: placeholder)
         }
     }
@@ -202,6 +202,9 @@ struct TxnRecord {
     /// (key id, version node address) pairs of the latest recorded incarnation.
     var nodes = WordList(capacity: 8)
     var output: TransactionOutput?
+    /// Adjacent transactions finish on different workers at the same time:
+    /// keep their records off each other's lines (see `LinePadding`).
+    let padding = LinePadding()
 }
 
 /// Everything a worker needs for one block; constants, so workers read

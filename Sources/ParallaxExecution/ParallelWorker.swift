@@ -9,7 +9,6 @@ import ParallaxConcurrency
 /// read-set records (through `Scheduler.publishReadSet`) and transaction
 /// records (through the status word of the transaction).
 final class ParallelWorker: ContextReader, @unchecked Sendable {
-    let index: Int
     let nodes: WordArena
     let keys: WordArena
     let readSets: WordArena
@@ -30,6 +29,8 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
         var executions = 0
         var validations = 0
         var suspensions = 0
+        /// Keeps other allocations off these lines (see `LinePadding`).
+        let padding = LinePadding()
     }
     private let scratch: UnsafeMutablePointer<Scratch>
 
@@ -40,13 +41,14 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
 
     let deltaWrites = MoveBuffer<StateWrite>()
     private(set) var deltaCommitment = StateCommitment()
+    /// Keeps other workers' objects off this one's lines (see `LinePadding`).
+    private let padding = LinePadding()
     var executions: Int { scratch.pointee.executions }
     var validations: Int { scratch.pointee.validations }
     var suspensions: Int { scratch.pointee.suspensions }
     var claimed: [UInt64] { scratch.pointee.claimed.array }
 
-    init(index: Int, node: NodeID?, values: ValueArena, scheduler: Scheduler, placeholder: BlockContext) {
-        self.index = index
+    init(node: NodeID?, values: ValueArena, scheduler: Scheduler, placeholder: BlockContext) {
         nodes = WordArena(chunkWords: 1 << 13, node: node)
         keys = WordArena(chunkWords: 1 << 13, node: node)
         readSets = WordArena(chunkWords: 1 << 13, node: node)

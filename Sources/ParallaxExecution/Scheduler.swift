@@ -151,6 +151,8 @@ final class Scheduler: @unchecked Sendable {
     var isDone: Bool { px_atomic_load(doneFlag, px_acquire) != 0 }
 
     /// Set when a worker must abandon the block (the key table filled up).
+    /// Relaxed on both sides: workers only need to notice it eventually, and
+    /// the end of the broadcast orders everything the executor reads next.
     var isHalted: Bool { px_atomic_load(haltFlag, px_relaxed) != 0 }
     func halt() { px_atomic_store(haltFlag, 1, px_relaxed) }
 

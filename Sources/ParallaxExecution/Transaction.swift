@@ -4,7 +4,8 @@
 /// and deletes state keys, charges gas and emits events through it. It must
 /// be deterministic: a function of the values it reads, never of time,
 /// thread or randomness. The executors may run it several times (Block-STM
-/// re-executes speculatively); only the last run counts.
+/// re-executes speculatively); only the last run counts. The context is
+/// valid only during the call (executors reuse it for the next transaction).
 ///
 /// Outcomes:
 /// - returns normally: success, its writes and events stand;

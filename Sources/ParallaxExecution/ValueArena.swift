@@ -19,6 +19,8 @@ final class ValueArena {
     /// `maxChunks` chunk pointers; shared with readers through `directory`.
     let chunkTable: UnsafeMutablePointer<UnsafeMutablePointer<StateValue>?>
     private(set) var count = 0
+    /// Keeps other workers' objects off this one's lines (see `LinePadding`).
+    private let padding = LinePadding()
 
     init(worker: Int) {
         precondition(worker < ValueArena.maxWorkers, "at most \(ValueArena.maxWorkers) workers")

@@ -15,6 +15,8 @@ final class WordArena {
     private var chunkIndex = -1
     private var cursor: UnsafeMutablePointer<UInt64>?
     private var remaining = 0
+    /// Keeps other workers' objects off this one's lines (see `LinePadding`).
+    private let padding = LinePadding()
 
     init(chunkWords: Int, node: NodeID?) {
         self.chunkWords = chunkWords

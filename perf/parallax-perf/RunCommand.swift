@@ -60,6 +60,7 @@ struct RunCommand: ParsableCommand {
         guard blocks >= 1 else { throw ValidationError("--blocks must be at least 1, got \(blocks)") }
         guard (1...254).contains(threads) else { throw ValidationError("--threads must be between 1 and 254, got \(threads)") }
         guard warmup >= 0 else { throw ValidationError("--warmup must be 0 or more, got \(warmup)") }
+        _ = try makeWorkload()
     }
 
     func makeWorkload() throws -> any Workload { try factory.make() }
