@@ -14,7 +14,8 @@ public struct PrecheckStatistics: Hashable, Sendable {
 
     public init() {}
 
-    static func + (lhs: PrecheckStatistics, rhs: PrecheckStatistics) -> PrecheckStatistics {
+    /// The totals of two calls (or of two workers).
+    public static func + (lhs: PrecheckStatistics, rhs: PrecheckStatistics) -> PrecheckStatistics {
         var sum = lhs
         sum.transactions += rhs.transactions
         sum.verified += rhs.verified
