@@ -12,8 +12,9 @@ import Synchronization
 /// multi-scalar multiplication when all its signatures are good). With a
 /// pool, one `broadcast` runs every worker in a loop that takes the next
 /// chunk number from a shared cursor until none is left: fast workers take
-/// more chunks, and no task is allocated per chunk. Without a pool the calling
-/// thread runs the chunks itself (tests, small blocks). Each worker checks its
+/// more chunks, and no task is allocated per chunk. Without a pool, or when
+/// the block fits in one chunk (a broadcast would only add its round trip),
+/// the calling thread runs the chunks itself. Each worker checks its
 /// chunks with its own `ChunkChecker` (hasher, batch verifier and scratch
 /// arrays), created on the worker's first chunk, on that worker's thread, so
 /// its memory is first touched on the worker's node, and reused for every

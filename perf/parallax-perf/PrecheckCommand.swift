@@ -25,7 +25,7 @@ struct PrecheckCommand: ParsableCommand {
             baseline), our single verifier and our batch verifier in batches of --batch (default 64). \
             stage: the whole precheck stage on a block of --count Ed25519 transactions with \
             --size-byte payloads, --bad-fraction of them corrupted, run on a pool of --threads \
-            precheck workers (or the calling thread with --inline), in chunks of --batch (default \
+            precheck workers (pinned unless --unpinned; or the calling thread with --inline), in chunks of --batch (default \
             64); baseline: a per-transaction loop (decode, one Keccak-256, rules, libsodium verify) \
             on as many threads. Every run must reject exactly the corrupted transactions. \
             Ours and the baseline run --repeat times, interleaved, and the median rate is \
@@ -42,6 +42,7 @@ struct PrecheckCommand: ParsableCommand {
     var batch: Int?
     @Option(help: "stage: share of transactions corrupted (malformed or badly signed), 0 to 1 (default 0.01).") var badFraction: Double?
     @Flag(help: "stage: run the chunks on the calling thread instead of a worker pool.") var inline = false
+    @Flag(help: "stage: do not pin the pool's workers (nor the calling thread).") var unpinned = false
     @Option(help: "Runs per implementation; the median is reported.") var `repeat`: Int = 5
     @Option(help: "Force one of our kernels (scalar, avx2, avx512, sha-ni) instead of dispatch.")
     var kernel: String? = nil
@@ -62,8 +63,8 @@ struct PrecheckCommand: ParsableCommand {
                 throw ValidationError("--kernel must be one of \(HashKernel.allCases.map(\.rawValue).joined(separator: ", ")), not '\(kernel)'")
             }
         }
-        if algorithm != .stage, inline || badFraction != nil {
-            throw ValidationError("--inline and --bad-fraction apply to --algorithm stage only")
+        if algorithm != .stage, inline || unpinned || badFraction != nil {
+            throw ValidationError("--inline, --unpinned and --bad-fraction apply to --algorithm stage only")
         }
     }
 
@@ -79,7 +80,7 @@ struct PrecheckCommand: ParsableCommand {
             try Ed25519Bench(size: size ?? 32, count: Swift.max(1, count / threads), threads: threads,
                              batchSizes: [batch ?? Int(PX_ED25519_CHUNK)], repeats: `repeat`).run(json: json)
         case .stage:
-            try StageBench(count: count ?? 16_384, threads: threads, inline: inline, payloadBytes: size ?? 64,
+            try StageBench(count: count ?? 16_384, threads: threads, inline: inline, unpinned: unpinned, payloadBytes: size ?? 64,
                            badFraction: badFraction ?? 0.01, chunkSize: batch ?? PrecheckStage.defaultChunkSize,
                            repeats: `repeat`).run(json: json)
         }

@@ -20,6 +20,8 @@ struct StageBench {
     let threads: Int
     /// Run the chunks on the calling thread instead of a pool.
     let inline: Bool
+    /// Let the kernel place the pool's workers (a machine shared with other jobs).
+    let unpinned: Bool
     let payloadBytes: Int
     let badFraction: Double
     let chunkSize: Int
@@ -113,11 +115,12 @@ struct StageBench {
             }
             // As in `pool`: the calling thread gets a PU of its own when the workers leave one.
             var request = PlacementRequest(pools: [PoolRequest(.precheck, .workers(threads))])
-            if threads < topology.pus.count, let last = topology.pus.last?.os {
+            if !unpinned, threads < topology.pus.count, let last = topology.pus.last?.os {
                 request.reserved = CPUSet([last])
                 try ThreadAffinity.pinCurrentThreadVerified(to: last)
             }
-            pool = try WorkerPool(plan: PlacementPlan(topology: topology, request: request), pool: .precheck)
+            pool = try WorkerPool(plan: PlacementPlan(topology: topology, request: request), pool: .precheck,
+                                  options: .init(pinning: unpinned ? .unpinned : .pinned))
         }
         defer { pool?.shutdown() }
         let stage = PrecheckStage(rules: Self.rules, pool: pool, chunkSize: chunkSize)
@@ -140,7 +143,7 @@ struct StageBench {
         let decodeHash = Double(totals.decodeHashNanoseconds) / transactions
         let verify = Double(totals.verifyNanoseconds) / transactions
         let stageName = "parallax_precheck_stage", naiveName = "naive_parse_keccak_libsodium"
-        let common = #""algorithm":"stage","scheme":"ed25519","count":\#(count),"threads":\#(workerCount),"pool":\#(!inline),"payload":\#(payloadBytes),"bad_fraction":\#(badFraction),"rejected":\#(badCount),"runs":\#(repeats)"#
+        let common = #""algorithm":"stage","scheme":"ed25519","count":\#(count),"threads":\#(workerCount),"pool":\#(!inline),"pinned":\#(!inline && !unpinned),"payload":\#(payloadBytes),"bad_fraction":\#(badFraction),"rejected":\#(badCount),"runs":\#(repeats)"#
         if json {
             print(#"{"impl":"\#(stageName)",\#(common),"chunk":\#(chunkSize),"ops_per_sec":\#(Int(stageRate)),"ops_per_sec_per_core":\#(Int(stageRate / Double(workerCount))),"decode_hash_ns_per_tx":\#(rounded(decodeHash, 10)),"verify_ns_per_tx":\#(rounded(verify, 10)),"verify_share":\#(rounded(verify / (decodeHash + verify)))}"#)
             print(#"{"impl":"\#(naiveName)",\#(common),"ops_per_sec":\#(Int(naiveRate)),"ops_per_sec_per_core":\#(Int(naiveRate / Double(workerCount)))}"#)
