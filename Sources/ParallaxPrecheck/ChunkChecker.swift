@@ -24,6 +24,9 @@ final class ChunkChecker {
     let rules: PrecheckRules
     private var hasher = BatchHasher(.keccak256)
     private var verifier: Ed25519BatchVerifier
+    /// Seeds of the batch coefficients (see `BatchSeedSource` for why not
+    /// `SystemRandomNumberGenerator`).
+    private var coefficients = BatchSeedSource()
     /// Decoded envelopes of the chunk and the block index of each.
     private var envelopes: [TransactionEnvelope] = []
     private var positions: [Int] = []
@@ -114,7 +117,7 @@ final class ChunkChecker {
             }
         }
         if verifier.count > 0 {
-            let verdicts = verifier.verify()
+            let verdicts = verifier.verify(using: &coefficients)
             for (entry, index) in ed25519Positions.enumerated() where !verdicts[entry].isValid {
                 results[index] = .failure(.badSignature(.ed25519(verdicts[entry])))
                 rejected += 1

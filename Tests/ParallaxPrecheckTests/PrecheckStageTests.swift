@@ -1,4 +1,4 @@
-import ParallaxPrecheck
+@testable import ParallaxPrecheck
 import ParallaxTopology
 import Testing
 
@@ -116,6 +116,9 @@ import Testing
         var results: [PrecheckResult] = []
         #expect(try stage.check(PackedMessages(), into: &results) == PrecheckStatistics())
         #expect(results.isEmpty)
+        // Envelopes of no bytes in a block of no bytes.
+        let empties = try stage.check(PackedMessages([[UInt8](), []]))
+        #expect(empties == Array(repeating: .failure(.malformed(.truncated(.version, needed: 1, available: 0))), count: 2))
         // A long block, then shorter ones into the same array: no stale outcome survives.
         for count in [300, 65, 64, 1, 0] {
             let test = try StageTestBlock(count: count, signers: signers, rng: &rng)
@@ -140,6 +143,13 @@ import Testing
         #expect(_isPOD(PrecheckResult.self))
         #expect(_isPOD(VerifiedTransaction.self))
         #expect(_isPOD(PrecheckRejection.self))
+    }
+
+    /// The coefficient seeds are fresh words across refills, never a constant.
+    @Test func batchSeedsAreFresh() {
+        var source = BatchSeedSource()
+        let words = (0..<16).map { _ in source.next() }
+        #expect(Set(words).count == words.count, "\(words)")
     }
 
     @Test func senderKeysRoundTrip() throws {
