@@ -11,7 +11,9 @@ import ParallaxConcurrency
 ///    an `Ed25519BatchVerifier`, secp256k1 into a list;
 /// 3. verify: secp256k1 one by one (libsecp256k1), Ed25519 as one batch
 ///    whose bisection pins down each bad signature, so a bad one never
-///    rejects its neighbours.
+///    rejects its neighbours; after a chunk with many bad Ed25519 signatures,
+///    one by one instead, until a chunk comes out clean again (a block
+///    stuffed with bad signatures would otherwise make every batch bisect).
 /// A survivor's slot is written `.success` in pass 2 and overwritten with
 /// `.badSignature` in pass 3 if its signature fails; every slot of the chunk
 /// is written, each by exactly this checker.
@@ -33,8 +35,13 @@ final class ChunkChecker {
     /// Signed prefix of `envelopes[k]`, inside the block buffer.
     private var prefixes: [UnsafeRawBufferPointer] = []
     private var digests: [Digest32] = []
-    /// Block index of each signature appended to `verifier`, in order.
-    private var ed25519Positions: [Int] = []
+    /// Index into `envelopes` of each Ed25519 signature to verify (in
+    /// `verifier`'s order when batched).
+    private var ed25519Entries: [Int] = []
+    /// Whether this chunk's Ed25519 signatures are verified one by one: set
+    /// when the previous chunk's were bad often enough that bisecting a batch
+    /// would cost more (see `singleVerificationBadShare`).
+    private var verifySingly = false
     /// Index into `envelopes` of each secp256k1 signature to verify.
     private var secp256k1Entries: [Int] = []
     /// Totals since the last `resetStatistics()`.
@@ -47,7 +54,7 @@ final class ChunkChecker {
         positions.reserveCapacity(chunkSize)
         prefixes.reserveCapacity(chunkSize)
         digests.reserveCapacity(chunkSize)
-        ed25519Positions.reserveCapacity(chunkSize)
+        ed25519Entries.reserveCapacity(chunkSize)
         secp256k1Entries.reserveCapacity(chunkSize)
     }
 
@@ -93,6 +100,8 @@ final class ChunkChecker {
                     hash: TransactionHash(digests[k]), sender: SenderKey(scheme: envelope.scheme, bytes: key),
                     envelope: envelope, byteRange: block.range(of: index)))
                 switch envelope.scheme {
+                case .ed25519 where verifySingly:
+                    ed25519Entries.append(k)
                 case .ed25519:
                     let hash = UnsafeRawBufferPointer(rebasing: digestBytes[(k * Digest32.byteCount)..<((k + 1) * Digest32.byteCount)])
                     do throws(SignatureError) {
@@ -101,7 +110,7 @@ final class ChunkChecker {
                     } catch {
                         preconditionFailure("the envelope decoder admitted an Ed25519 key or signature of the wrong length: \(error)")
                     }
-                    ed25519Positions.append(index)
+                    ed25519Entries.append(k)
                 case .secp256k1:
                     secp256k1Entries.append(k)
                 }
@@ -116,12 +125,26 @@ final class ChunkChecker {
                 rejected += 1
             }
         }
-        if verifier.count > 0 {
-            let verdicts = verifier.verify(using: &coefficients)
-            for (entry, index) in ed25519Positions.enumerated() where !verdicts[entry].isValid {
-                results[index] = .failure(.badSignature(.ed25519(verdicts[entry])))
-                rejected += 1
+        var badEd25519 = 0
+        if verifySingly {
+            for k in ed25519Entries {
+                let verdict = verifyEd25519(envelopes[k], bytes: block.envelope(positions[k]), hash: digests[k])
+                if !verdict.isValid {
+                    results[positions[k]] = .failure(.badSignature(.ed25519(verdict)))
+                    badEd25519 += 1
+                }
             }
+            statistics.chunksVerifiedSingly += 1
+        } else if verifier.count > 0 {
+            let verdicts = verifier.verify(using: &coefficients)
+            for (entry, k) in ed25519Entries.enumerated() where !verdicts[entry].isValid {
+                results[positions[k]] = .failure(.badSignature(.ed25519(verdicts[entry])))
+                badEd25519 += 1
+            }
+        }
+        rejected += badEd25519
+        if ed25519Entries.count >= Self.minimumSignaturesToSwitch {
+            verifySingly = badEd25519 * Self.singleVerificationBadShare > ed25519Entries.count
         }
         let verified = MonotonicClock.nanoseconds()
 
@@ -135,9 +158,34 @@ final class ChunkChecker {
         envelopes.removeAll(keepingCapacity: true)
         positions.removeAll(keepingCapacity: true)
         prefixes.removeAll(keepingCapacity: true)
-        ed25519Positions.removeAll(keepingCapacity: true)
+        ed25519Entries.removeAll(keepingCapacity: true)
         secp256k1Entries.removeAll(keepingCapacity: true)
         verifier.removeAll()
+    }
+
+    /// Verification switches to one by one after a chunk in which more than
+    /// one Ed25519 signature in this many was bad. Measured on the development
+    /// machine (docs/precheck.md): a 64-signature batch holding 10% bad
+    /// signatures costs about what 64 single verifications cost, because each
+    /// bad one costs a bisection path of ever smaller group checks, each with
+    /// its full share of doublings. A chunk at or below that share switches back. Either way
+    /// the verdicts are the same (the single and batch verifiers apply one rule).
+    static let singleVerificationBadShare = 8
+    /// Chunks with fewer Ed25519 signatures say too little to switch on.
+    static let minimumSignaturesToSwitch = 8
+
+    private func verifyEd25519(_ envelope: TransactionEnvelope, bytes: UnsafeRawBufferPointer, hash: Digest32)
+        -> Ed25519.Verdict
+    {
+        let key = UnsafeRawBufferPointer(rebasing: bytes[envelope.publicKeyRange])
+        let signature = UnsafeRawBufferPointer(rebasing: bytes[envelope.signatureRange])
+        return hash.withUnsafeBytes { hash in
+            do throws(SignatureError) {
+                return try Ed25519.verdict(publicKey: key, signature: signature, message: hash)
+            } catch {
+                preconditionFailure("the envelope decoder admitted an Ed25519 key or signature of the wrong length: \(error)")
+            }
+        }
     }
 
     private func verifySecp256k1(_ envelope: TransactionEnvelope, bytes: UnsafeRawBufferPointer, hash: Digest32)
@@ -160,7 +208,7 @@ final class ChunkChecker {
     /// Between chunks: no scratch entry (and so no pointer into a block) is left.
     func _checkInvariants() {
         precondition(envelopes.isEmpty && positions.isEmpty && prefixes.isEmpty, "ChunkChecker: decode scratch not cleared")
-        precondition(ed25519Positions.isEmpty && secp256k1Entries.isEmpty && verifier.count == 0,
+        precondition(ed25519Entries.isEmpty && secp256k1Entries.isEmpty && verifier.count == 0,
                      "ChunkChecker: verification scratch not cleared")
     }
     #endif

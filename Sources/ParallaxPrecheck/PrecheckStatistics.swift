@@ -7,6 +7,9 @@ public struct PrecheckStatistics: Hashable, Sendable {
     public var verified = 0
     public var rejected = 0
     public var chunks = 0
+    /// Chunks whose Ed25519 signatures were verified one by one instead of
+    /// as a batch, because the chunk before had many bad ones.
+    public var chunksVerifiedSingly = 0
     /// Decoding, Keccak-256 hashing and the rule checks.
     public var decodeHashNanoseconds: Int64 = 0
     /// Signature verification (the Ed25519 batches and secp256k1 one by one).
@@ -21,6 +24,7 @@ public struct PrecheckStatistics: Hashable, Sendable {
         sum.verified += rhs.verified
         sum.rejected += rhs.rejected
         sum.chunks += rhs.chunks
+        sum.chunksVerifiedSingly += rhs.chunksVerifiedSingly
         sum.decodeHashNanoseconds += rhs.decodeHashNanoseconds
         sum.verifyNanoseconds += rhs.verifyNanoseconds
         return sum

@@ -71,12 +71,13 @@ import Testing
         defer { pool.shutdown() }
         let stage = PrecheckStage(rules: StageTestBlock.rules, pool: pool, chunkSize: 64)
         var results: [PrecheckResult] = []
+        var singly = 0
         for position in 0..<64 {
             var corrupted = good
             // S's lowest byte: S stays below L, so the equation is what fails.
             corrupted[position][corrupted[position].count - 32] ^= 0x01
             let block = PackedMessages(corrupted)
-            try stage.check(block, into: &results)
+            singly += try stage.check(block, into: &results).chunksVerifiedSingly
             for (index, result) in results.enumerated() {
                 if index == position {
                     #expect(result == .failure(.badSignature(.ed25519(.equationFails))), "position \(position), seed \(seed)")
@@ -86,10 +87,13 @@ import Testing
                 }
             }
         }
+        // One bad signature in 64 is the batch path's case: it never gave up on batching.
+        #expect(singly == 0)
     }
 
     /// Many bad signatures at random positions among valid ones of both
-    /// schemes, on a pool and without: exactly the bad ones are rejected.
+    /// schemes, on a pool and without: exactly the bad ones are rejected, also
+    /// once the checkers have switched to verifying one by one.
     @Test func manyBadSignaturesAtRandomPositions() throws {
         var rng = SeededGenerator.fromEnvironment()
         let seed = rng.seed
@@ -101,8 +105,11 @@ import Testing
         let pool = try testPool(workers: 4)
         defer { pool.shutdown() }
         for stage in [PrecheckStage(rules: StageTestBlock.rules), PrecheckStage(rules: StageTestBlock.rules, pool: pool)] {
-            let results = try stage.check(test.block)
+            var results: [PrecheckResult] = []
+            let statistics = try stage.check(test.block, into: &results)
             try Self.expectOutcomes(results, test, seed: seed, label: stage.pool == nil ? "no pool" : "4 workers")
+            // About a third of the Ed25519 signatures are bad: most chunks after the first go one by one.
+            #expect(statistics.chunksVerifiedSingly > 0, "\(statistics), seed \(seed)")
         }
     }
 
