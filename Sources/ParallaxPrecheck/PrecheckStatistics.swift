@@ -7,9 +7,13 @@ public struct PrecheckStatistics: Hashable, Sendable {
     public var verified = 0
     public var rejected = 0
     public var chunks = 0
-    /// Chunks whose Ed25519 signatures were verified one by one instead of
-    /// as a batch, because the chunk before had many bad ones.
-    public var chunksVerifiedSingly = 0
+    /// Ed25519 batch verifications run: one per chunk with Ed25519
+    /// signatures, more when chunks were split into smaller groups after
+    /// chunks with several bad signatures.
+    public var ed25519Batches = 0
+    /// Ed25519 signatures verified one at a time, after chunks in which so
+    /// many were bad that even small batches would cost more.
+    public var ed25519SingleVerifications = 0
     /// Decoding, Keccak-256 hashing and the rule checks.
     public var decodeHashNanoseconds: Int64 = 0
     /// Signature verification (the Ed25519 batches and secp256k1 one by one).
@@ -24,7 +28,8 @@ public struct PrecheckStatistics: Hashable, Sendable {
         sum.verified += rhs.verified
         sum.rejected += rhs.rejected
         sum.chunks += rhs.chunks
-        sum.chunksVerifiedSingly += rhs.chunksVerifiedSingly
+        sum.ed25519Batches += rhs.ed25519Batches
+        sum.ed25519SingleVerifications += rhs.ed25519SingleVerifications
         sum.decodeHashNanoseconds += rhs.decodeHashNanoseconds
         sum.verifyNanoseconds += rhs.verifyNanoseconds
         return sum

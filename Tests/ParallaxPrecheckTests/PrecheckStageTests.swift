@@ -71,13 +71,13 @@ import Testing
         defer { pool.shutdown() }
         let stage = PrecheckStage(rules: StageTestBlock.rules, pool: pool, chunkSize: 64)
         var results: [PrecheckResult] = []
-        var singly = 0
+        var groups = 0
         for position in 0..<64 {
             var corrupted = good
             // S's lowest byte: S stays below L, so the equation is what fails.
             corrupted[position][corrupted[position].count - 32] ^= 0x01
             let block = PackedMessages(corrupted)
-            singly += try stage.check(block, into: &results).chunksVerifiedSingly
+            groups += try stage.check(block, into: &results).ed25519Batches
             for (index, result) in results.enumerated() {
                 if index == position {
                     #expect(result == .failure(.badSignature(.ed25519(.equationFails))), "position \(position), seed \(seed)")
@@ -87,13 +87,13 @@ import Testing
                 }
             }
         }
-        // One bad signature in 64 is the batch path's case: it never gave up on batching.
-        #expect(singly == 0)
+        // One bad signature in 64 is the full batch's case: it never split a chunk.
+        #expect(groups == 64)
     }
 
     /// Many bad signatures at random positions among valid ones of both
     /// schemes, on a pool and without: exactly the bad ones are rejected, also
-    /// once the checkers have switched to verifying one by one.
+    /// once the checkers have switched to smaller batches.
     @Test func manyBadSignaturesAtRandomPositions() throws {
         var rng = SeededGenerator.fromEnvironment()
         let seed = rng.seed
@@ -108,8 +108,8 @@ import Testing
             var results: [PrecheckResult] = []
             let statistics = try stage.check(test.block, into: &results)
             try Self.expectOutcomes(results, test, seed: seed, label: stage.pool == nil ? "no pool" : "4 workers")
-            // About a third of the Ed25519 signatures are bad: most chunks after the first go one by one.
-            #expect(statistics.chunksVerifiedSingly > 0, "\(statistics), seed \(seed)")
+            // About a third of the Ed25519 signatures are bad: chunks after the first go one by one.
+            #expect(statistics.ed25519SingleVerifications > 0, "\(statistics), seed \(seed)")
         }
     }
 
@@ -150,6 +150,20 @@ import Testing
         #expect(_isPOD(PrecheckResult.self))
         #expect(_isPOD(VerifiedTransaction.self))
         #expect(_isPOD(PrecheckRejection.self))
+    }
+
+    /// Group sizes after a chunk: the largest power of two holding at most one
+    /// bad signature on average, the whole chunk when none was bad, single
+    /// verification below 8.
+    @Test func groupSizeFollowsTheBadShare() {
+        let cases: [(bad: Int, of: Int, limit: Int, size: Int)] = [
+            (0, 64, 64, 64), (1, 64, 64, 64), (2, 64, 64, 32), (3, 64, 64, 16), (4, 64, 64, 16),
+            (8, 64, 64, 8), (9, 64, 64, 1), (64, 64, 64, 1), (0, 100, 100, 100), (1, 100, 100, 64), (1, 200, 64, 64),
+            (1, 10, 100, 8), (2, 10, 100, 1),
+        ]
+        for c in cases {
+            #expect(ChunkChecker.groupSize(bad: c.bad, of: c.of, limit: c.limit) == c.size, "\(c)")
+        }
     }
 
     /// The coefficient seeds are fresh words across refills, never a constant.

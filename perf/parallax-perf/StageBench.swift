@@ -145,7 +145,7 @@ struct StageBench {
         let stageName = "parallax_precheck_stage", naiveName = "naive_parse_keccak_libsodium"
         let common = #""algorithm":"stage","scheme":"ed25519","count":\#(count),"threads":\#(workerCount),"pool":\#(!inline),"pinned":\#(!inline && !unpinned),"payload":\#(payloadBytes),"bad_fraction":\#(badFraction),"rejected":\#(badCount),"runs":\#(repeats)"#
         if json {
-            print(#"{"impl":"\#(stageName)",\#(common),"chunk":\#(chunkSize),"ops_per_sec":\#(Int(stageRate)),"ops_per_sec_per_core":\#(Int(stageRate / Double(workerCount))),"decode_hash_ns_per_tx":\#(rounded(decodeHash, 10)),"verify_ns_per_tx":\#(rounded(verify, 10)),"verify_share":\#(rounded(verify / (decodeHash + verify))),"chunks_verified_singly":\#(totals.chunksVerifiedSingly),"chunks":\#(totals.chunks)}"#)
+            print(#"{"impl":"\#(stageName)",\#(common),"chunk":\#(chunkSize),"ops_per_sec":\#(Int(stageRate)),"ops_per_sec_per_core":\#(Int(stageRate / Double(workerCount))),"decode_hash_ns_per_tx":\#(rounded(decodeHash, 10)),"verify_ns_per_tx":\#(rounded(verify, 10)),"verify_share":\#(rounded(verify / (decodeHash + verify))),"ed25519_batches":\#(totals.ed25519Batches),"ed25519_single":\#(totals.ed25519SingleVerifications),"chunks":\#(totals.chunks)}"#)
             print(#"{"impl":"\#(naiveName)",\#(common),"ops_per_sec":\#(Int(naiveRate)),"ops_per_sec_per_core":\#(Int(naiveRate / Double(workerCount)))}"#)
             print(#"{"ratio":\#(rounded(stageRate / naiveRate)),"ours":"\#(stageName)","baseline":"\#(naiveName)","algorithm":"stage","threads":\#(workerCount)}"#)
         } else {
