@@ -24,7 +24,8 @@ import Synchronization
 /// A transaction's outcome depends only on its bytes and the `rules`: the
 /// batch verifier's verdicts equal the single verifier's whatever the batch
 /// holds (see `Ed25519`), so results are identical with or without a pool,
-/// for any worker count and any chunk size.
+/// for any worker count, any chunk size and whatever batch sizes the
+/// checkers adapt to (see `ChunkChecker`).
 ///
 /// ## Memory orders
 /// The caller resets the cursor (relaxed) and the statistics before the
