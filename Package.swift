@@ -59,7 +59,7 @@ let package = Package(
         // Prechecks: batched hashing (SIMD kernels in CParallax), signatures, the envelope.
         .target(
             name: "ParallaxPrecheck",
-            dependencies: ["CParallax", "ParallaxConcurrency", "CSodium", "CSecp256k1"],
+            dependencies: ["CParallax", "ParallaxConcurrency", "ParallaxTopology", "CSodium", "CSecp256k1"],
             path: "Sources/ParallaxPrecheck"
         ),
         .target(
@@ -107,7 +107,10 @@ let package = Package(
         ),
         // OpenSSL's libcrypto as a reference for the hash tests only.
         .systemLibrary(name: "COpenSSLCrypto", path: "Tests/COpenSSLCrypto"),
-        .testTarget(name: "ParallaxPrecheckTests", dependencies: ["ParallaxPrecheck", "COpenSSLCrypto"]),
+        .testTarget(
+            name: "ParallaxPrecheckTests",
+            dependencies: ["ParallaxPrecheck", "ParallaxTopology", "COpenSSLCrypto", "CSodium", "CSecp256k1"]
+        ),
         .testTarget(name: "ParallaxTopologyTests", dependencies: ["ParallaxTopology"], exclude: ["Fixtures"]),
         .testTarget(name: "ParallaxConfigTests", dependencies: ["ParallaxConfig", "ParallaxTopology", "CParallax"]),
         .testTarget(
