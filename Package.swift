@@ -119,6 +119,7 @@ let package = Package(
         ),
         .testTarget(name: "ParallaxExecutionTests", dependencies: ["ParallaxExecution", "ParallaxWorkloads"]),
         .testTarget(name: "ParallaxWorkloadsTests", dependencies: ["ParallaxExecution", "ParallaxWorkloads"]),
+        .testTarget(name: "ParallaxTests", dependencies: ["Parallax"]),
     ],
     swiftLanguageModes: [.v6]
 )
