@@ -67,6 +67,24 @@ let package = Package(
             dependencies: ["ParallaxExecution"],
             path: "Sources/ParallaxWorkloads"
         ),
+        // Durable state (Debian liblmdb-dev).
+        .systemLibrary(
+            name: "CLMDB",
+            path: "Sources/CLMDB",
+            pkgConfig: "lmdb",
+            providers: [.apt(["liblmdb-dev"])]
+        ),
+        .target(
+            name: "ParallaxState",
+            dependencies: ["CLMDB", "ParallaxExecution"],
+            path: "Sources/ParallaxState"
+        ),
+        // Commits erc20 blocks to an LMDB store until killed (the crash-safety test's child).
+        .executableTarget(
+            name: "parallax-crash-child",
+            dependencies: ["ParallaxState", "ParallaxWorkloads"],
+            path: "Tests/CrashChild"
+        ),
         .target(
             name: "Parallax",
             dependencies: [
@@ -116,6 +134,8 @@ let package = Package(
         ),
         .testTarget(name: "ParallaxExecutionTests", dependencies: ["ParallaxExecution", "ParallaxWorkloads"]),
         .testTarget(name: "ParallaxWorkloadsTests", dependencies: ["ParallaxExecution", "ParallaxWorkloads"]),
+        // The crash test spawns parallax-crash-child from the build directory.
+        .testTarget(name: "ParallaxStateTests", dependencies: ["ParallaxState", "ParallaxExecution", "ParallaxWorkloads"]),
     ],
     swiftLanguageModes: [.v6]
 )
