@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
     ],
     targets: [
         // C shim: aligned atomic slots, NUMA placement, CPU features, futexes.
@@ -88,8 +90,10 @@ let package = Package(
         .target(
             name: "Parallax",
             dependencies: [
-                "ParallaxConcurrency", "ParallaxTopology", "ParallaxExecution", "ParallaxPrecheck",
-                "ParallaxWorkloads",
+                "ParallaxConcurrency", "ParallaxTopology", "ParallaxConfig", "ParallaxExecution", "ParallaxPrecheck",
+                "ParallaxState", "ParallaxWorkloads", "CSodium",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             path: "Sources/Parallax"
         ),
@@ -135,6 +139,7 @@ let package = Package(
         .testTarget(name: "ParallaxExecutionTests", dependencies: ["ParallaxExecution", "ParallaxWorkloads"]),
         .testTarget(name: "ParallaxWorkloadsTests", dependencies: ["ParallaxExecution", "ParallaxWorkloads"]),
         // The crash test spawns parallax-crash-child from the build directory.
+        .testTarget(name: "ParallaxPipelineTests", dependencies: ["Parallax"]),
         .testTarget(name: "ParallaxStateTests", dependencies: ["ParallaxState", "ParallaxExecution", "ParallaxWorkloads"]),
     ],
     swiftLanguageModes: [.v6]
