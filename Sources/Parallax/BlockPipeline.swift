@@ -5,6 +5,9 @@ import ParallaxExecution
 import ParallaxPrecheck
 import ParallaxState
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Encoded transactions in, committed blocks out: precheck → execute →
 /// commit, each stage on its own thread, connected by bounded MPMC queues.
@@ -86,6 +89,9 @@ public final class BlockPipeline: @unchecked Sendable {
     private let precheckNanoseconds = Atomic<Int64>(0)
     private let executeNanoseconds = Atomic<Int64>(0)
     private let commitNanoseconds = Atomic<Int64>(0)
+    private let precheckCPUNanoseconds = Atomic<Int64>(0)
+    private let executeCPUNanoseconds = Atomic<Int64>(0)
+    private let commitCPUNanoseconds = Atomic<Int64>(0)
     private let failure = Mutex<PipelineError?>(nil)
 
     private let stageTimers: [Metrics.Timer]
@@ -193,7 +199,10 @@ public final class BlockPipeline: @unchecked Sendable {
             rejected: rejectedCount.load(ordering: .relaxed), maxBlocksInFlight: maxInFlight.load(ordering: .relaxed),
             precheckNanoseconds: precheckNanoseconds.load(ordering: .relaxed),
             executeNanoseconds: executeNanoseconds.load(ordering: .relaxed),
-            commitNanoseconds: commitNanoseconds.load(ordering: .relaxed))
+            commitNanoseconds: commitNanoseconds.load(ordering: .relaxed),
+            precheckCPUNanoseconds: precheckCPUNanoseconds.load(ordering: .relaxed),
+            executeCPUNanoseconds: executeCPUNanoseconds.load(ordering: .relaxed),
+            commitCPUNanoseconds: commitCPUNanoseconds.load(ordering: .relaxed))
     }
 
     /// Runs `blocks` through a new pipeline and returns the committed blocks
@@ -219,9 +228,9 @@ public final class BlockPipeline: @unchecked Sendable {
                 prechecked.enqueue(.end)
                 return
             }
-            let start = MonotonicClock.nanoseconds()
+            let start = MonotonicClock.nanoseconds(), startCPU = threadCPUNanoseconds()
             let results = precheck.precheck(block)
-            record(MonotonicClock.nanoseconds() - start, stage: 0, into: precheckNanoseconds)
+            record(since: start, cpuSince: startCPU, stage: 0, into: precheckNanoseconds, cpu: precheckCPUNanoseconds)
             prechecked.enqueue(.block(results))
         }
     }
@@ -234,7 +243,7 @@ public final class BlockPipeline: @unchecked Sendable {
                 executed.enqueue(.end)
                 return
             }
-            let start = MonotonicClock.nanoseconds()
+            let start = MonotonicClock.nanoseconds(), startCPU = threadCPUNanoseconds()
             height = height.next
             overlay.prune(committed: BlockHeight(committedHeight.load(ordering: .acquiring)))
             var verified: [VerifiedTransaction] = []
@@ -248,7 +257,10 @@ public final class BlockPipeline: @unchecked Sendable {
             }
             let output = executor.execute(verified.map(\.transaction), on: overlay)
             overlay.push(output.stateDelta, height: height)
-            record(MonotonicClock.nanoseconds() - start, stage: 1, into: executeNanoseconds)
+            #if DEBUG
+            overlay._checkInvariants()
+            #endif
+            record(since: start, cpuSince: startCPU, stage: 1, into: executeNanoseconds, cpu: executeCPUNanoseconds)
             executed.enqueue(.block(ExecutedBlock(height: height, verified: verified, rejected: rejected, output: output)))
         }
     }
@@ -257,7 +269,7 @@ public final class BlockPipeline: @unchecked Sendable {
         while true {
             guard case .block(let block) = executed.dequeue() else { return }
             if failure.withLock({ $0 }) != nil { continue }
-            let start = MonotonicClock.nanoseconds()
+            let start = MonotonicClock.nanoseconds(), startCPU = threadCPUNanoseconds()
             do throws(StateStoreError) {
                 try store.commit(block.output.stateDelta, height: block.height, expectedRoot: block.output.stateRoot)
             } catch {
@@ -276,7 +288,7 @@ public final class BlockPipeline: @unchecked Sendable {
             }
             let committed = CommittedBlock(height: block.height, stateRoot: block.output.stateRoot, included: included,
                                            rejected: block.rejected, stateDelta: block.output.stateDelta)
-            record(MonotonicClock.nanoseconds() - start, stage: 2, into: commitNanoseconds)
+            record(since: start, cpuSince: startCPU, stage: 2, into: commitNanoseconds, cpu: commitCPUNanoseconds)
             includedCount.add(included.count, ordering: .relaxed)
             rejectedCount.add(block.rejected.count, ordering: .relaxed)
             committedCount.add(1, ordering: .relaxed)
@@ -292,8 +304,11 @@ public final class BlockPipeline: @unchecked Sendable {
         }
     }
 
-    private func record(_ nanoseconds: Int64, stage: Int, into total: borrowing Atomic<Int64>) {
+    private func record(since start: Int64, cpuSince startCPU: Int64, stage: Int, into total: borrowing Atomic<Int64>,
+                        cpu: borrowing Atomic<Int64>) {
+        let nanoseconds = MonotonicClock.nanoseconds() - start
         total.add(nanoseconds, ordering: .relaxed)
+        cpu.add(threadCPUNanoseconds() - startCPU, ordering: .relaxed)
         stageTimers[stage].recordNanoseconds(nanoseconds)
     }
 }
@@ -315,10 +330,19 @@ public struct PipelineStatistics: Equatable, Sendable {
     public var executeNanoseconds: Int64
     /// Busy time of the commit stage (the store's commit and building the report).
     public var commitNanoseconds: Int64
+    /// CPU time of the precheck stage's thread while busy (its helper
+    /// workers' time not included); busy time minus CPU time is time spent
+    /// waiting for a core or for I/O.
+    public var precheckCPUNanoseconds: Int64
+    /// CPU time of the execute stage's thread while busy (the calling worker of the executor).
+    public var executeCPUNanoseconds: Int64
+    /// CPU time of the commit stage's thread while busy.
+    public var commitCPUNanoseconds: Int64
 
     /// Statistics from their parts.
     public init(blocks: Int, included: Int, rejected: Int, maxBlocksInFlight: Int,
-                precheckNanoseconds: Int64, executeNanoseconds: Int64, commitNanoseconds: Int64) {
+                precheckNanoseconds: Int64, executeNanoseconds: Int64, commitNanoseconds: Int64,
+                precheckCPUNanoseconds: Int64 = 0, executeCPUNanoseconds: Int64 = 0, commitCPUNanoseconds: Int64 = 0) {
         self.blocks = blocks
         self.included = included
         self.rejected = rejected
@@ -326,5 +350,15 @@ public struct PipelineStatistics: Equatable, Sendable {
         self.precheckNanoseconds = precheckNanoseconds
         self.executeNanoseconds = executeNanoseconds
         self.commitNanoseconds = commitNanoseconds
+        self.precheckCPUNanoseconds = precheckCPUNanoseconds
+        self.executeCPUNanoseconds = executeCPUNanoseconds
+        self.commitCPUNanoseconds = commitCPUNanoseconds
     }
+}
+
+/// CPU time the calling thread has used (CLOCK_THREAD_CPUTIME_ID).
+func threadCPUNanoseconds() -> Int64 {
+    var time = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+    return Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
 }

@@ -91,7 +91,7 @@ struct PipelineCommand: ParsableCommand {
 
         var endToEnd: [Double] = [], encodeAlone: [Double] = [], precheckAlone: [Double] = []
         var executeAlone: [Double] = [], commitAlone: [Double] = []
-        var busy: [(Double, Double, Double)] = []
+        var busy: [(Double, Double, Double)] = [], cpu: [(Double, Double, Double)] = []
         var included = 0, rejected = 0, reverted = 0
         var roots: Set<String> = []
         for _ in 0..<`repeat` {
@@ -133,6 +133,8 @@ struct PipelineCommand: ParsableCommand {
             let statistics = pipeline.statistics
             busy.append((Double(statistics.precheckNanoseconds) * 1e-9, Double(statistics.executeNanoseconds) * 1e-9,
                          Double(statistics.commitNanoseconds) * 1e-9))
+            cpu.append((Double(statistics.precheckCPUNanoseconds) * 1e-9, Double(statistics.executeCPUNanoseconds) * 1e-9,
+                        Double(statistics.commitCPUNanoseconds) * 1e-9))
             (included, rejected, reverted) = counts.withLock { $0 }
             roots.insert("\(pipelineStore.stateRoot)")
             roots.insert("\(aloneStore.stateRoot)")
@@ -145,6 +147,7 @@ struct PipelineCommand: ParsableCommand {
         let aloneSum = alone.reduce(0) { $0 + $1.1 }
         let slowest = alone.max { $0.1 < $1.1 }!
         let busyMedian = [("precheck", median(busy.map(\.0))), ("execute", median(busy.map(\.1))), ("commit", median(busy.map(\.2)))]
+        let cpuMedian = [median(cpu.map(\.0)), median(cpu.map(\.1)), median(cpu.map(\.2))]
         let busySum = busyMedian.reduce(0) { $0 + $1.1 }
         let tps = Double(total) / e2e
         let overhead = e2e / slowest.1 - 1
@@ -152,7 +155,7 @@ struct PipelineCommand: ParsableCommand {
         _ = getloadavg(&load, 3)
         if json {
             let aloneFields = alone.map { #""\#($0.0)":{"seconds":\#(rounded($0.1, 1e6)),"tps":\#(Int(Double(total) / $0.1)),"share":\#(rounded($0.1 / aloneSum, 1e4))}"# }
-            let busyFields = busyMedian.map { #""\#($0.0)":{"busy_seconds":\#(rounded($0.1, 1e6)),"share":\#(rounded($0.1 / busySum, 1e4))}"# }
+            let busyFields = zip(busyMedian, cpuMedian).map { #""\#($0.0.0)":{"busy_seconds":\#(rounded($0.0.1, 1e6)),"thread_cpu_seconds":\#(rounded($0.1, 1e6)),"share":\#(rounded($0.0.1 / busySum, 1e4))}"# }
             print(#"{"workload":"erc20","signature":"ed25519","store":"\#(store.rawValue)","durable":\#(store == .lmdb && !noSync),"blocks":\#(blocks),"txns":\#(txns),"total_txns":\#(total),"accounts":\#(accounts),"precheck_threads":\#(precheckThreads),"execute_threads":\#(executeThreads),"queue":\#(queue),"repeat":\#(`repeat`),"seconds":\#(rounded(e2e, 1e6)),"tps":\#(Int(tps)),"included":\#(included),"rejected":\#(rejected),"reverted":\#(reverted),"stages_alone":{\#(aloneFields.joined(separator: ","))},"stages_in_pipeline":{\#(busyFields.joined(separator: ","))},"bounding_stage":"\#(slowest.0)","bounding_stage_seconds":\#(rounded(slowest.1, 1e6)),"overhead":\#(rounded(overhead, 1e4)),"state_roots_agree":\#(roots.count == 1),"loadavg":[\#(load.map { "\(rounded($0, 100))" }.joined(separator: ","))]}"#)
         } else {
             print("pipeline erc20/ed25519 store \(store.rawValue)  \(blocks) blocks x \(txns) txns  precheck \(precheckThreads) execute \(executeThreads) threads")
@@ -160,8 +163,8 @@ struct PipelineCommand: ParsableCommand {
             for (name, value) in alone {
                 print("\(name.padding(toLength: 9)) alone \(formatRate(Double(total) / value)) tx/s  \(rounded(value, 1e4)) s  share \(rounded(100 * value / aloneSum, 10))%")
             }
-            for (name, value) in busyMedian {
-                print("\(name.padding(toLength: 9)) busy in pipeline \(rounded(value, 1e4)) s  share \(rounded(100 * value / busySum, 10))%")
+            for ((name, value), cpuSeconds) in zip(busyMedian, cpuMedian) {
+                print("\(name.padding(toLength: 9)) busy in pipeline \(rounded(value, 1e4)) s (stage thread cpu \(rounded(cpuSeconds, 1e4)) s)  share \(rounded(100 * value / busySum, 10))%")
             }
             print("bound by \(slowest.0); overhead over it alone \(rounded(100 * overhead, 10))%  state roots agree: \(roots.count == 1)  load \(load.map { rounded($0, 100) })")
         }
