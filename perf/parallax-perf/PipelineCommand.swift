@@ -83,14 +83,20 @@ struct PipelineCommand: ParsableCommand {
             for envelope in block { packed.append(envelope) }
             return packed
         }
+        var cpuOfLast = 0.0
+        /// Wall seconds of `body`; its process CPU seconds go to `cpuOfLast`.
         func seconds(_ body: () throws -> Void) rethrows -> Double {
+            let startCPU = processCPUSeconds()
             let start = MonotonicClock.nanoseconds()
             try body()
-            return Double(MonotonicClock.nanoseconds() - start) * 1e-9
+            let wall = Double(MonotonicClock.nanoseconds() - start) * 1e-9
+            cpuOfLast = processCPUSeconds() - startCPU
+            return wall
         }
 
         var endToEnd: [Double] = [], encodeAlone: [Double] = [], precheckAlone: [Double] = []
         var executeAlone: [Double] = [], commitAlone: [Double] = []
+        var aloneCPU: [Double] = [], endToEndCPU: [Double] = []
         var busy: [(Double, Double, Double)] = [], cpu: [(Double, Double, Double)] = []
         var included = 0, rejected = 0, reverted = 0
         var roots: Set<String> = []
@@ -98,6 +104,7 @@ struct PipelineCommand: ParsableCommand {
             // Stages alone, each over every block.
             var packed: [PackedMessages] = []
             encodeAlone.append(seconds { packed = envelopes.map(pack) })
+            var cpuSum = cpuOfLast
             let precheck = try SignedEnvelopePrecheck(decoder: decoder, threads: precheckThreads)
             var verified: [[any Transaction]] = []
             precheckAlone.append(seconds {
@@ -105,17 +112,21 @@ struct PipelineCommand: ParsableCommand {
                     precheck.precheck(block).compactMap { if case .verified(let v) = $0 { v.transaction } else { nil } }
                 }
             })
+            cpuSum += cpuOfLast
             let aloneStore = try freshStore()
             let executor = try ParallelExecutor(threads: executeThreads)
             var executeSeconds = 0.0, commitSeconds = 0.0
             for (index, transactions) in verified.enumerated() {
                 var output: BlockOutput?
                 executeSeconds += seconds { output = executor.execute(transactions, on: aloneStore) }
+                cpuSum += cpuOfLast
                 try commitSeconds += seconds {
                     try aloneStore.commit(output!.stateDelta, height: BlockHeight(UInt64(index + 1)), expectedRoot: output!.stateRoot)
                 }
+                cpuSum += cpuOfLast
             }
             executeAlone.append(executeSeconds)
+            aloneCPU.append(cpuSum)
             commitAlone.append(commitSeconds)
 
             // End to end.
@@ -130,6 +141,7 @@ struct PipelineCommand: ParsableCommand {
                 for block in envelopes { try pipeline.submit(pack(block)) }
                 try pipeline.finish()
             })
+            endToEndCPU.append(cpuOfLast)
             let statistics = pipeline.statistics
             busy.append((Double(statistics.precheckNanoseconds) * 1e-9, Double(statistics.executeNanoseconds) * 1e-9,
                          Double(statistics.commitNanoseconds) * 1e-9))
@@ -151,12 +163,13 @@ struct PipelineCommand: ParsableCommand {
         let busySum = busyMedian.reduce(0) { $0 + $1.1 }
         let tps = Double(total) / e2e
         let overhead = e2e / slowest.1 - 1
+        let cpuAlone = median(aloneCPU), cpuPipeline = median(endToEndCPU)
         var load = [Double](repeating: 0, count: 3)
         _ = getloadavg(&load, 3)
         if json {
             let aloneFields = alone.map { #""\#($0.0)":{"seconds":\#(rounded($0.1, 1e6)),"tps":\#(Int(Double(total) / $0.1)),"share":\#(rounded($0.1 / aloneSum, 1e4))}"# }
             let busyFields = zip(busyMedian, cpuMedian).map { #""\#($0.0.0)":{"busy_seconds":\#(rounded($0.0.1, 1e6)),"thread_cpu_seconds":\#(rounded($0.1, 1e6)),"share":\#(rounded($0.0.1 / busySum, 1e4))}"# }
-            print(#"{"workload":"erc20","signature":"ed25519","store":"\#(store.rawValue)","durable":\#(store == .lmdb && !noSync),"blocks":\#(blocks),"txns":\#(txns),"total_txns":\#(total),"accounts":\#(accounts),"precheck_threads":\#(precheckThreads),"execute_threads":\#(executeThreads),"queue":\#(queue),"repeat":\#(`repeat`),"seconds":\#(rounded(e2e, 1e6)),"tps":\#(Int(tps)),"included":\#(included),"rejected":\#(rejected),"reverted":\#(reverted),"stages_alone":{\#(aloneFields.joined(separator: ","))},"stages_in_pipeline":{\#(busyFields.joined(separator: ","))},"bounding_stage":"\#(slowest.0)","bounding_stage_seconds":\#(rounded(slowest.1, 1e6)),"overhead":\#(rounded(overhead, 1e4)),"state_roots_agree":\#(roots.count == 1),"loadavg":[\#(load.map { "\(rounded($0, 100))" }.joined(separator: ","))]}"#)
+            print(#"{"workload":"erc20","signature":"ed25519","store":"\#(store.rawValue)","durable":\#(store == .lmdb && !noSync),"blocks":\#(blocks),"txns":\#(txns),"total_txns":\#(total),"accounts":\#(accounts),"precheck_threads":\#(precheckThreads),"execute_threads":\#(executeThreads),"queue":\#(queue),"repeat":\#(`repeat`),"seconds":\#(rounded(e2e, 1e6)),"tps":\#(Int(tps)),"included":\#(included),"rejected":\#(rejected),"reverted":\#(reverted),"stages_alone":{\#(aloneFields.joined(separator: ","))},"stages_in_pipeline":{\#(busyFields.joined(separator: ","))},"bounding_stage":"\#(slowest.0)","bounding_stage_seconds":\#(rounded(slowest.1, 1e6)),"overhead":\#(rounded(overhead, 1e4)),"cpu_seconds_alone_sum":\#(rounded(cpuAlone, 1e4)),"cpu_seconds_pipeline":\#(rounded(cpuPipeline, 1e4)),"cpu_overhead":\#(rounded(cpuPipeline / cpuAlone - 1, 1e4)),"state_roots_agree":\#(roots.count == 1),"loadavg":[\#(load.map { "\(rounded($0, 100))" }.joined(separator: ","))]}"#)
         } else {
             print("pipeline erc20/ed25519 store \(store.rawValue)  \(blocks) blocks x \(txns) txns  precheck \(precheckThreads) execute \(executeThreads) threads")
             print("end to end   \(formatRate(tps)) tx/s  \(rounded(e2e, 1e4)) s  (included \(included), reverted \(reverted), rejected \(rejected))")
@@ -166,7 +179,15 @@ struct PipelineCommand: ParsableCommand {
             for ((name, value), cpuSeconds) in zip(busyMedian, cpuMedian) {
                 print("\(name.padding(toLength: 9)) busy in pipeline \(rounded(value, 1e4)) s (stage thread cpu \(rounded(cpuSeconds, 1e4)) s)  share \(rounded(100 * value / busySum, 10))%")
             }
+            print("process cpu: pipeline \(rounded(cpuPipeline, 1e4)) s, stages alone together \(rounded(cpuAlone, 1e4)) s (\(rounded(100 * (cpuPipeline / cpuAlone - 1), 10))% more)")
             print("bound by \(slowest.0); overhead over it alone \(rounded(100 * overhead, 10))%  state roots agree: \(roots.count == 1)  load \(load.map { rounded($0, 100) })")
         }
     }
+}
+
+/// User plus system CPU seconds of this process so far (all threads).
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6
 }
