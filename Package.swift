@@ -139,7 +139,14 @@ let package = Package(
         .testTarget(name: "ParallaxExecutionTests", dependencies: ["ParallaxExecution", "ParallaxWorkloads"]),
         .testTarget(name: "ParallaxWorkloadsTests", dependencies: ["ParallaxExecution", "ParallaxWorkloads"]),
         // The crash test spawns parallax-crash-child from the build directory.
-        .testTarget(name: "ParallaxPipelineTests", dependencies: ["Parallax"]),
+        .testTarget(
+            name: "ParallaxPipelineTests",
+            dependencies: [
+                "Parallax",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "ParallaxStateTests", dependencies: ["ParallaxState", "ParallaxExecution", "ParallaxWorkloads"]),
     ],
     swiftLanguageModes: [.v6]

@@ -54,6 +54,8 @@ public final class LMDBStateStore: StateStore, @unchecked Sendable {
         guard let environment else { throw .lmdb(operation: "mdb_env_create", code: -1, message: "no environment") }
         do throws(StateStoreError) {
             try LMDBStateStore.check(mdb_env_set_mapsize(environment, mapSize), "mdb_env_set_mapsize")
+            // Every executor worker may hold a read transaction at once (LMDB's default is 126).
+            try LMDBStateStore.check(mdb_env_set_maxreaders(environment, 1024), "mdb_env_set_maxreaders")
             var flags = UInt32(MDB_NOTLS)
             if !durable { flags |= UInt32(MDB_NOSYNC) }
             try LMDBStateStore.check(mdb_env_open(environment, path, flags, 0o644), "mdb_env_open(\(path))")
