@@ -138,7 +138,6 @@ let package = Package(
         ),
         .testTarget(name: "ParallaxExecutionTests", dependencies: ["ParallaxExecution", "ParallaxWorkloads"]),
         .testTarget(name: "ParallaxWorkloadsTests", dependencies: ["ParallaxExecution", "ParallaxWorkloads"]),
-        // The crash test spawns parallax-crash-child from the build directory.
         .testTarget(
             name: "ParallaxPipelineTests",
             dependencies: [
@@ -147,6 +146,7 @@ let package = Package(
                 .product(name: "InMemoryLogging", package: "swift-log"),
             ]
         ),
+        // The crash test spawns parallax-crash-child from the build directory.
         .testTarget(name: "ParallaxStateTests", dependencies: ["ParallaxState", "ParallaxExecution", "ParallaxWorkloads"]),
     ],
     swiftLanguageModes: [.v6]
