@@ -34,7 +34,7 @@ struct StageBench {
         case truncated, signatureBit, payloadBit
 
         /// Whether `result` is the rejection this corruption must cause.
-        func matches(_ result: PrecheckResult) -> Bool {
+        func matches(_ result: ParallaxPrecheck.PrecheckResult) -> Bool {
             switch (self, result) {
             case (.truncated, .failure(.malformed(.truncated))): true
             case (.signatureBit, .failure(.badSignature(.ed25519))),
@@ -91,7 +91,7 @@ struct StageBench {
 
         /// Nil when exactly the corrupted transactions were rejected, each for
         /// its reason; otherwise the first disagreement.
-        func mismatch(_ results: some RandomAccessCollection<PrecheckResult>) -> String? {
+        func mismatch(_ results: some RandomAccessCollection<ParallaxPrecheck.PrecheckResult>) -> String? {
             guard results.count == corruption.count else { return "\(results.count) results for \(corruption.count) transactions" }
             for (index, result) in zip(0..., results) {
                 if let corruption = corruption[index] {
@@ -126,7 +126,7 @@ struct StageBench {
         let stage = PrecheckStage(rules: Self.rules, pool: pool, chunkSize: chunkSize)
         let workerCount = inline ? 1 : threads
 
-        var results: [PrecheckResult] = []
+        var results: [ParallaxPrecheck.PrecheckResult] = []
         var stageRates: [Double] = [], naiveRates: [Double] = []
         var totals = PrecheckStatistics()
         for _ in 0..<repeats {
