@@ -14,7 +14,7 @@ release: deps
 demo: release
 	.build/release/parallax-perf demo
 
-test: test-unit test-tsan
+test: test-unit test-tsan example
 
 test-unit: deps
 	$(SWIFT) build --build-tests

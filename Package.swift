@@ -119,25 +119,27 @@ let package = Package(
             path: "perf/parallax-perf"
         ),
 
+        // The seeded generator every randomized test shares.
+        .target(name: "ParallaxTestSupport", path: "Tests/Support"),
         .testTarget(name: "CParallaxTests", dependencies: ["CParallax"]),
         // Optimized even in debug builds: the stress tests move millions of
         // items through the queue's inlinable fast paths.
         .testTarget(
             name: "ParallaxConcurrencyTests",
-            dependencies: ["ParallaxConcurrency"],
+            dependencies: ["ParallaxConcurrency", "ParallaxTestSupport"],
             swiftSettings: [.unsafeFlags(["-O"])]
         ),
         // OpenSSL's libcrypto as a reference for the hash tests only.
         .systemLibrary(name: "COpenSSLCrypto", path: "Tests/COpenSSLCrypto"),
         .testTarget(
             name: "ParallaxPrecheckTests",
-            dependencies: ["ParallaxPrecheck", "ParallaxTopology", "COpenSSLCrypto", "CSodium", "CSecp256k1"]
+            dependencies: ["ParallaxPrecheck", "ParallaxTopology", "COpenSSLCrypto", "CSodium", "CSecp256k1", "ParallaxTestSupport"]
         ),
-        .testTarget(name: "ParallaxTopologyTests", dependencies: ["ParallaxTopology"], exclude: ["Fixtures"]),
+        .testTarget(name: "ParallaxTopologyTests", dependencies: ["ParallaxTopology", "ParallaxTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ParallaxConfigTests", dependencies: ["ParallaxConfig", "ParallaxTopology", "CParallax"]),
         .testTarget(
             name: "ParallaxSignatureTests",
-            dependencies: ["ParallaxPrecheck", "CParallax", "CSodium", "CSecp256k1"]
+            dependencies: ["ParallaxPrecheck", "CParallax", "CSodium", "CSecp256k1", "ParallaxTestSupport"]
         ),
         .testTarget(name: "ParallaxExecutionTests", dependencies: ["ParallaxExecution", "ParallaxWorkloads"]),
         .testTarget(name: "ParallaxWorkloadsTests", dependencies: ["ParallaxExecution", "ParallaxWorkloads"]),
