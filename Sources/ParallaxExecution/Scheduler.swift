@@ -326,9 +326,11 @@ final class Scheduler: @unchecked Sendable {
 
     /// Advances the commit index as far as it can; `validate(txn, incarnation)`
     /// re-validates a transaction whose last validation predates its prefix.
+    /// `committed(txn)` runs right after each commit, under the lock and in
+    /// block order (it materializes the transaction's deltas).
     /// Returns immediately if another worker is committing.
     @inline(__always)
-    func commitPrefix(_ validate: (UInt32, UInt32) -> Bool) {
+    func commitPrefix(_ validate: (UInt32, UInt32) -> Bool, committed: (UInt32) -> Void) {
         // Read-only pre-check, so that workers do not bounce the lock's line
         // when there is nothing to commit.
         let next = px_atomic_load(commitIndex, px_acquire)
@@ -351,6 +353,7 @@ final class Scheduler: @unchecked Sendable {
                 var expected = Scheduler.status(incarnation, Scheduler.executed)
                 guard px_atomic_cas(word(txn, Scheduler.statusWord), &expected,
                                     Scheduler.status(incarnation, Scheduler.committed), px_seq_cst) else { break }
+                committed(txn)
                 index += 1
                 px_atomic_store(commitIndex, index, px_release)
             }

@@ -32,9 +32,13 @@ public struct P2PWorkload: ContractWorkload {
         for position in 0..<count {
             let sender = accounts.draw(&generator)
             let recipient = accounts.draw(&generator, otherThan: sender)
-            result.append(PaymentTransaction(
+            var payment = PaymentTransaction(
                 sender: sender, recipient: recipient, amount: 1 + generator.next() % 1_000_000,
-                nonce: epoch | UInt64(position), work: work))
+                nonce: epoch | UInt64(position), work: work)
+            payment.recipient = shape.recipient(recipient, sender: sender, &generator)
+            payment.creditByDelta = shape.deltas
+            payment.feeBeneficiary = shape.fee
+            result.append(payment)
         }
         return result
     }
