@@ -105,23 +105,38 @@ struct MultiVersionMemory {
     static let storageDescriptor: UInt64 = 0
     static let estimateDescriptor: UInt64 = 1 << 63
 
-    /// The value of key `id` as transaction `reader` sees it with every
-    /// delta folded in (`key` and `base` for the end of the list), or the
-    /// writer of an ESTIMATE met on the way. Deltas fold with wrapping
-    /// arithmetic: a consistent chain never wraps, and an inconsistent
-    /// (speculative) one is caught by validation.
-    @inline(__always)
-    func resolve(_ id: UInt64, by reader: UInt32, key: StateKey, base: any StateView) -> (value: StateValue?, estimate: UInt32?) {
-        // Acquire pairs with the release CAS that linked each node.
-        fold(from: px_atomic_load(KeyTable.head(id), px_acquire), below: reader, key: key, base: base)
-    }
-
-    /// `resolve` starting at node address `address`, skipping writers at or
-    /// above `reader`.
-    func fold(from start: UInt64, below reader: UInt32, key: StateKey, base: any StateView) -> (value: StateValue?, estimate: UInt32?) {
-        var address = start
+    /// What a walk folding deltas found: the writer of an ESTIMATE, or the
+    /// folded deltas (`width` 0: none) over either a full version's value or,
+    /// with `needsBase`, the base state's value, which the caller reads
+    /// (`applied(to:)`) so that the walk never copies the state view.
+    struct Fold {
+        var estimate: UInt32?
+        var value: StateValue?
+        var needsBase = false
         var sum: UInt128 = 0
         var width: UInt8 = 0
+
+        /// The folded value over `below` (the full version's value, or the base's).
+        func applied(to below: StateValue?) -> StateValue? {
+            width == 0 ? below : DeltaOperand.encode((below?.uint128Value ?? 0) &+ sum, width: width)
+        }
+    }
+
+    /// The value of key `id` as transaction `reader` sees it with every
+    /// delta folded in, or the writer of an ESTIMATE met on the way. Deltas
+    /// fold with wrapping arithmetic: a consistent chain never wraps, and an
+    /// inconsistent (speculative) one is caught by validation.
+    @inline(__always)
+    func resolve(_ id: UInt64, by reader: UInt32) -> Fold {
+        // Acquire pairs with the release CAS that linked each node.
+        fold(from: px_atomic_load(KeyTable.head(id), px_acquire), below: reader)
+    }
+
+    /// `resolve` starting at node address `start`, skipping writers at or
+    /// above `reader`.
+    func fold(from start: UInt64, below reader: UInt32) -> Fold {
+        var address = start
+        var result = Fold()
         while address != 0 {
             let node = MultiVersionMemory.node(address)
             let writer = UInt32(truncatingIfNeeded: px_atomic_load(node + 2, px_relaxed))
@@ -129,33 +144,38 @@ struct MultiVersionMemory {
                 // seq_cst pairs with the writer's seq_cst store (type doc).
                 let word = px_atomic_load(node, px_seq_cst)
                 if word & MultiVersionMemory.absentBit == 0 {
-                    if word & MultiVersionMemory.estimateBit != 0 { return (nil, writer) }
+                    if word & MultiVersionMemory.estimateBit != 0 {
+                        result.estimate = writer
+                        return result
+                    }
                     let value = values.value(UInt32(truncatingIfNeeded: word))
                     guard word & MultiVersionMemory.deltaBit != 0 else {
-                        return (width == 0 ? value : DeltaOperand.encode((value?.uint128Value ?? 0) &+ sum, width: width), nil)
+                        result.value = result.applied(to: value)
+                        return result
                     }
                     let operand = DeltaOperand(stored: value.unsafelyUnwrapped)
-                    if width == 0 { width = operand.width }
-                    sum = operand.negative ? sum &- operand.magnitude : sum &+ operand.magnitude
+                    if result.width == 0 { result.width = operand.width }
+                    result.sum = operand.negative ? result.sum &- operand.magnitude : result.sum &+ operand.magnitude
                 }
             }
             address = px_atomic_load(node + 1, px_acquire)
         }
-        let stored = base.read(key)
-        return (width == 0 ? stored : DeltaOperand.encode((stored?.uint128Value ?? 0) &+ sum, width: width), nil)
+        result.needsBase = true
+        return result
     }
 
     /// Replaces the DELTA version `node` of a just-committed transaction by
     /// its folded value (stored in `arena`, the committer's); returns the
     /// value, or nil (and changes nothing) if `node` is not a delta.
     /// Every transaction below has committed, so the fold meets no ESTIMATE.
-    func materialize(_ node: UnsafeMutablePointer<UInt64>, key: StateKey, base: any StateView, arena: ValueArena) -> StateValue?? {
+    func materialize(_ node: UnsafeMutablePointer<UInt64>, id: UInt64, block: BlockContext, arena: ValueArena) -> StateValue?? {
         let word = px_atomic_load(node, px_seq_cst)
         guard word & (MultiVersionMemory.deltaBit | MultiVersionMemory.absentBit) == MultiVersionMemory.deltaBit else { return nil }
         let operand = DeltaOperand(stored: values.value(UInt32(truncatingIfNeeded: word)).unsafelyUnwrapped)
-        let below = fold(from: px_atomic_load(node + 1, px_acquire), below: .max, key: key, base: base)
-        precondition(below.estimate == nil, "an ESTIMATE below a committed transaction")
-        let value = operand.encode(operand.wrappingApply(to: below.value?.uint128Value ?? 0))
+        let fold = fold(from: px_atomic_load(node + 1, px_acquire), below: .max)
+        precondition(fold.estimate == nil, "an ESTIMATE below a committed transaction")
+        let below = fold.needsBase ? fold.applied(to: block.base.read(KeyTable.key(id))) : fold.value
+        let value = operand.encode(operand.wrappingApply(to: below?.uint128Value ?? 0))
         let valueID = arena.append(value)
         // seq_cst: joins the total order of version words (type doc); readers
         // see the delta or the value, which resolve alike.

@@ -277,8 +277,10 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
     /// Whether the check or resolved value recorded at `words` still holds
     /// for `txn` (an ESTIMATE on the chain: no).
     private func revalidate(_ id: UInt64, _ words: UnsafeMutablePointer<UInt64>, _ txn: UInt32) -> Bool {
-        let (value, estimate) = block.memory.resolve(id, by: txn, key: KeyTable.key(id), base: block.base)
-        if estimate != nil { return false }
+        let block = self.block
+        let fold = block.memory.resolve(id, by: txn)
+        if fold.estimate != nil { return false }
+        let value = fold.needsBase ? fold.applied(to: block.base.read(KeyTable.key(id))) : fold.value
         if words[0] == ParallelWorker.valueRecord {
             guard let value, case .inline(let low, let high, let count) = value.storage else { return words[3] == 0xFF }
             return words[1] == low && words[2] == high && words[3] == UInt64(count)
@@ -292,9 +294,10 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
     /// in, suspending on an ESTIMATE; nil result: suspended.
     private func resolveForExecution(_ id: UInt64, _ key: StateKey) throws(ExecutionError) -> StateValue? {
         let currentTxn = scratch.pointee.currentTxn
+        let block = self.block
         while true {
-            let (value, estimate) = block.memory.resolve(id, by: currentTxn, key: key, base: block.base)
-            guard let blocker = estimate else { return value }
+            let fold = block.memory.resolve(id, by: currentTxn)
+            guard let blocker = fold.estimate else { return fold.needsBase ? fold.applied(to: block.base.read(key)) : fold.value }
             if scheduler.addDependency(currentTxn, scratch.pointee.currentIncarnation, on: blocker) { throw .suspended }
         }
     }
@@ -328,8 +331,7 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
         var pair = 0
         while pair < pairs.count {
             let id = pairs[pair]
-            if let value = block.memory.materialize(MultiVersionMemory.node(pairs[pair + 1]), key: KeyTable.key(id),
-                                                    base: block.base, arena: values) {
+            if let value = block.memory.materialize(MultiVersionMemory.node(pairs[pair + 1]), id: id, block: block, arena: values) {
                 record.pointee.output!.writeSet[pair / 2].value = value
             }
             pair += 2
@@ -401,7 +403,7 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
             guard let word = block.memory.finalVersion(id) else { continue }
             let key = KeyTable.key(id)
             let value = word & MultiVersionMemory.deltaBit == 0 ? block.memory.values.value(UInt32(truncatingIfNeeded: word))
-                : block.memory.resolve(id, by: .max, key: key, base: block.base).value
+                : { let fold = block.memory.resolve(id, by: .max); return fold.needsBase ? fold.applied(to: block.base.read(key)) : fold.value }()
             deltaCommitment.update(key, from: block.base.read(key), to: value)
             deltaWrites.append(StateWrite(key: key, value: value))
         }

@@ -74,7 +74,13 @@ public struct ERC20Workload: ContractWorkload {
                 call = .burn(amount: amount)
             }
             var transaction = TokenTransaction(token: ERC20Workload.token, sender: caller, call: call, work: work)
-            transaction.byDelta = shape.deltas
+            transaction.supplyByDelta = shape.deltas
+            // Hot keys only (see `P2PWorkload`).
+            switch call {
+            case .transfer(let to, _), .transferFrom(_, let to, _), .mint(let to, _):
+                transaction.creditByDelta = shape.deltas && to == Account.deposit(shape.accounts)
+            default: break
+            }
             transaction.feeBeneficiary = shape.fee
             result.append(transaction)
         }

@@ -36,7 +36,9 @@ public struct P2PWorkload: ContractWorkload {
                 sender: sender, recipient: recipient, amount: 1 + generator.next() % 1_000_000,
                 nonce: epoch | UInt64(position), work: work)
             payment.recipient = shape.recipient(recipient, sender: sender, &generator)
-            payment.creditByDelta = shape.deltas
+            // Deltas where they pay: a hot key. A cold one costs a dependency-free
+            // check plus a fold, more than the read-modify-write it replaces.
+            payment.creditByDelta = shape.deltas && payment.recipient == Account.deposit(shape.accounts)
             payment.feeBeneficiary = shape.fee
             result.append(payment)
         }

@@ -63,9 +63,11 @@ public struct TokenTransaction: Transaction {
     public var feePayer: StateKey? { NativeToken.balanceKey(sender) }
     /// Where the fee goes (the generators set the block beneficiary).
     public var feeBeneficiary: FeeBeneficiary? = nil
-    /// Credits and total-supply updates by delta writes (no dependency on
-    /// the values) instead of read-modify-writes; same outcome.
-    public var byDelta = false
+    /// Total-supply updates by delta writes (no dependency on the supply)
+    /// instead of read-modify-writes; same outcome.
+    public var supplyByDelta = false
+    /// The recipient's credit by a delta write; same outcome.
+    public var creditByDelta = false
     /// Contract logic beyond the context's state-access costs (dispatch,
     /// checks, arithmetic).
     public static let logicGas: UInt64 = 300
@@ -128,7 +130,7 @@ public struct TokenTransaction: Transaction {
             let minter = try context.read(TokenLayout.minterKey(token: token))?.uint64Value
             guard minter == sender.raw else { throw Failure.notMinter(sender) }
             let supplyKey = TokenLayout.totalSupplyKey(token: token)
-            if byDelta {
+            if supplyByDelta {
                 do { try context.add(supplyKey, amount) } catch is DeltaError { throw Failure.supplyOverflow }
                 work.body(seed: amount)
             } else {
@@ -147,7 +149,7 @@ public struct TokenTransaction: Transaction {
             try context.write(balanceKey, StateValue(uint64: balance - amount))
             let supplyKey = TokenLayout.totalSupplyKey(token: token)
             // The supply is the sum of balances, so it covers any balance.
-            if byDelta {
+            if supplyByDelta {
                 try context.subtract(supplyKey, amount)
             } else {
                 let supply = try context.read(supplyKey)?.uint64Value ?? 0
@@ -169,7 +171,7 @@ public struct TokenTransaction: Transaction {
 
     func credit(_ amount: UInt64, to: Account, in context: ExecutionContext) throws {
         let key = TokenLayout.balanceKey(token: token, to)
-        if byDelta {
+        if creditByDelta {
             do { try context.add(key, amount) } catch is DeltaError { throw Failure.balanceOverflow(to) }
             return
         }
