@@ -152,23 +152,23 @@ extension ExecutionContext {
     /// Adds `amount` to the 64-bit value of `key` if the result stays at or
     /// below `bound`; throws `DeltaError.aboveBound` otherwise.
     public func add(_ key: StateKey, _ amount: UInt64, upTo bound: UInt64 = .max) throws {
-        try delta(key, DeltaOperand(magnitude: UInt128(amount), width: 8), upper: UInt128(bound), apply: true)
+        try delta(key, DeltaOperand(magnitude: UInt128(amount), width: 8), upper: UInt128(bound))
     }
 
     /// Subtracts `amount` from the 64-bit value of `key` if it does not go
     /// below zero; throws `DeltaError.belowZero` otherwise.
     public func subtract(_ key: StateKey, _ amount: UInt64) throws {
-        try delta(key, DeltaOperand(magnitude: UInt128(amount), negative: true, width: 8), upper: UInt128(UInt64.max), apply: true)
+        try delta(key, DeltaOperand(magnitude: UInt128(amount), negative: true, width: 8), upper: UInt128(UInt64.max))
     }
 
     /// 128-bit `add(_:_:upTo:)` (16-byte result).
     public func add(_ key: StateKey, _ amount: UInt128, upTo bound: UInt128 = .max) throws {
-        try delta(key, DeltaOperand(magnitude: amount, width: 16), upper: bound, apply: true)
+        try delta(key, DeltaOperand(magnitude: amount, width: 16), upper: bound)
     }
 
     /// 128-bit `subtract(_:_:)` (16-byte result).
     public func subtract(_ key: StateKey, _ amount: UInt128) throws {
-        try delta(key, DeltaOperand(magnitude: amount, negative: true, width: 16), upper: .max, apply: true)
+        try delta(key, DeltaOperand(magnitude: amount, negative: true, width: 16), upper: .max)
     }
 
     /// Whether `add(key, amount, upTo: bound)` would succeed now. Depends
@@ -190,14 +190,7 @@ extension ExecutionContext {
         let operand = DeltaOperand(magnitude: UInt128(amount), width: 8)
         let upper = UInt128(UInt64.max)
         if beneficiary.byDelta {
-            let (answer, slot, combined) = try evaluate(beneficiary.key, operand, upper: upper)
-            guard answer else { return }
-            if let slot, writeDeltas[slot] == nil {
-                let own = writeValues[slot]?.uint128Value ?? 0
-                putValue(slot, operand.encode(operand.apply(to: own, upper: upper).unsafelyUnwrapped))
-            } else {
-                putDelta(beneficiary.key, slot, combined.unsafelyUnwrapped)
-            }
+            _ = try applyDelta(beneficiary.key, operand, upper: upper)
         } else {
             let current: StateValue?
             if let slot = ownWrite(beneficiary.key) { current = try ownValue(slot, beneficiary.key) } else {
@@ -213,10 +206,17 @@ extension ExecutionContext {
         return try evaluate(key, operand, upper: upper).answer
     }
 
-    private func delta(_ key: StateKey, _ operand: DeltaOperand, upper: UInt128, apply: Bool) throws {
+    private func delta(_ key: StateKey, _ operand: DeltaOperand, upper: UInt128) throws {
         try chargeGas(GasSchedule.write &+ GasSchedule.perByte &* UInt64(operand.width))
+        guard try applyDelta(key, operand, upper: upper) else {
+            throw operand.negative ? DeltaError.belowZero(key) : DeltaError.aboveBound(key)
+        }
+    }
+
+    /// Applies `operand` to `key` if its bound check passes; the answer.
+    private func applyDelta(_ key: StateKey, _ operand: DeltaOperand, upper: UInt128) throws(ExecutionError) -> Bool {
         let (answer, slot, combined) = try evaluate(key, operand, upper: upper)
-        guard answer else { throw operand.negative ? DeltaError.belowZero(key) : DeltaError.aboveBound(key) }
+        guard answer else { return false }
         if let slot, writeDeltas[slot] == nil {
             // The transaction wrote the key itself: plain arithmetic on its own value.
             let own = writeValues[slot]?.uint128Value ?? 0
@@ -224,6 +224,7 @@ extension ExecutionContext {
         } else {
             putDelta(key, slot, combined.unsafelyUnwrapped)
         }
+        return true
     }
 
     /// The answer of a bound check of `operand` on top of what the
@@ -248,7 +249,8 @@ extension ExecutionContext {
 }
 
 extension ContextReader {
-    /// Resolves a pending own delta into the value the transaction reads.
+    /// A pending own delta applied to the exact value below it: what the
+    /// transaction reads, and the sequential executor's write-set value.
     func applyOwn(_ delta: DeltaOperand, to value: StateValue?) -> StateValue {
         delta.encode(delta.wrappingApply(to: value?.uint128Value ?? 0))
     }

@@ -182,3 +182,18 @@ final class DeltaTests: XCTestCase {
         XCTAssertEqual(output.stateDelta.writes, [StateWrite(key: key, value: StateValue([UInt8](repeating: 0, count: 16)))])
     }
 }
+
+/// Delta chains, check records and commit-time materialization under the
+/// ThreadSanitizer (`--filter ParallelExecutorTSanTests`).
+extension ParallelExecutorTSanTests {
+    func testDeltaBlocks() throws {
+        let parallel = try ParallelExecutor(threads: 4)
+        let sequential = SequentialExecutor()
+        for seed in UInt64(0)..<6 {
+            var generator = SplitMix64(seed: 0x7A5 << 32 | seed)
+            let (base, transactions) = DeltaProgram.block(&generator, universe: 4, count: 200)
+            XCTAssertNil(firstDifference(sequential.execute(transactions, on: base), parallel.execute(transactions, on: base)),
+                         "seed \(0x7A5 << 32 | seed)")
+        }
+    }
+}
