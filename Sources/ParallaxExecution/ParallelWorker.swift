@@ -277,10 +277,9 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
     /// Whether the check or resolved value recorded at `words` still holds
     /// for `txn` (an ESTIMATE on the chain: no).
     private func revalidate(_ id: UInt64, _ words: UnsafeMutablePointer<UInt64>, _ txn: UInt32) -> Bool {
-        let block = self.block
         let fold = block.memory.resolve(id, by: txn)
         if fold.estimate != nil { return false }
-        let value = fold.needsBase ? fold.applied(to: block.base.read(KeyTable.key(id))) : fold.value
+        let value = value(of: fold, KeyTable.key(id))
         if words[0] == ParallelWorker.valueRecord {
             guard let value, case .inline(let low, let high, let count) = value.storage else { return words[3] == 0xFF }
             return words[1] == low && words[2] == high && words[3] == UInt64(count)
@@ -291,15 +290,20 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
     }
 
     /// The value of `id` below the running transaction with deltas folded
-    /// in, suspending on an ESTIMATE; nil result: suspended.
+    /// in; throws `.suspended` after registering on an ESTIMATE's writer.
     private func resolveForExecution(_ id: UInt64, _ key: StateKey) throws(ExecutionError) -> StateValue? {
         let currentTxn = scratch.pointee.currentTxn
-        let block = self.block
         while true {
             let fold = block.memory.resolve(id, by: currentTxn)
-            guard let blocker = fold.estimate else { return fold.needsBase ? fold.applied(to: block.base.read(key)) : fold.value }
+            guard let blocker = fold.estimate else { return value(of: fold, key) }
             if scheduler.addDependency(currentTxn, scratch.pointee.currentIncarnation, on: blocker) { throw .suspended }
         }
+    }
+
+    /// The value a fold without ESTIMATE found (reading the base state when it ran off the list).
+    @inline(__always)
+    private func value(of fold: MultiVersionMemory.Fold, _ key: StateKey) -> StateValue? {
+        fold.needsBase ? fold.applied(to: block.base.read(key)) : fold.value
     }
 
     func checkDelta(_ key: StateKey, _ delta: DeltaOperand, upper: UInt128) throws(ExecutionError) -> Bool {
@@ -402,8 +406,9 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
             let id = claimed[position]
             guard let word = block.memory.finalVersion(id) else { continue }
             let key = KeyTable.key(id)
+            // A delta still unmaterialized (its transaction commits in the executor's final sweep) is folded here.
             let value = word & MultiVersionMemory.deltaBit == 0 ? block.memory.values.value(UInt32(truncatingIfNeeded: word))
-                : { let fold = block.memory.resolve(id, by: .max); return fold.needsBase ? fold.applied(to: block.base.read(key)) : fold.value }()
+                : value(of: block.memory.resolve(id, by: .max), key)
             deltaCommitment.update(key, from: block.base.read(key), to: value)
             deltaWrites.append(StateWrite(key: key, value: value))
         }
