@@ -23,6 +23,9 @@ public protocol Transaction: Sendable {
     var gasPrice: UInt64 { get }
     /// The account whose balance pays the fee, or nil for no fee write.
     var feePayer: StateKey? { get }
+    /// Where the fee debited from `feePayer` is credited (default nil: the
+    /// fee is burned); see `FeeBeneficiary`.
+    var feeBeneficiary: FeeBeneficiary? { get }
 
     func execute(in context: ExecutionContext) throws
 }
