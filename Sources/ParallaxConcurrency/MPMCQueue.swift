@@ -76,6 +76,8 @@ public final class MPMCQueue<Element: Sendable>: @unchecked Sendable {
     public let capacity: Int
     public let layout: Layout
     @usableFromInline let mask: UInt64
+    /// `capacity` as a position delta (one lap of the ring).
+    @usableFromInline let lap: UInt64
     @usableFromInline let cellStride: Int
     @usableFromInline let cellShift: Int
     @usableFromInline let elementOffset: Int
@@ -98,6 +100,7 @@ public final class MPMCQueue<Element: Sendable>: @unchecked Sendable {
         self.capacity = rounded
         self.layout = layout
         self.mask = UInt64(rounded - 1)
+        self.lap = UInt64(rounded)
 
         let alignment = Swift.max(MemoryLayout<UInt64>.alignment, MemoryLayout<Element>.alignment)
         guard alignment <= 64 else { throw .unsupportedAlignment(alignment) }
@@ -224,7 +227,7 @@ public final class MPMCQueue<Element: Sendable>: @unchecked Sendable {
                     let value = element(position).move()
                     // Release pairs with the acquire stamp load of the producer
                     // of position + capacity.
-                    px_atomic_store(stamp(position), position &+ UInt64(capacity), px_release)
+                    px_atomic_store(stamp(position), position &+ lap, px_release)
                     notFull.wakeIfWaiting(fenced: false)
                     return value
                 }
@@ -302,7 +305,7 @@ public final class MPMCQueue<Element: Sendable>: @unchecked Sendable {
                     let target = position &+ UInt64(offset)
                     (destination + offset).initialize(to: element(target).move())
                     // Release pairs with the next lap's producer.
-                    px_atomic_store(stamp(target), target &+ UInt64(capacity), px_release)
+                    px_atomic_store(stamp(target), target &+ lap, px_release)
                 }
                 notFull.wakeIfWaiting(fenced: false)
                 return ready
