@@ -26,6 +26,12 @@ public final class ExecutionContext {
     private(set) var writeValues: [StateValue?] = []
     var writeLookup: [StateKey: Int] = [:]
     var events: [Event] = []
+    /// Whether `run` enforces each transaction's `declaredAccess`.
+    var enforcesDeclarations = false
+    /// The enforced declaration of the running transaction (nil: none) and
+    /// its fee payer, which is always declared.
+    private(set) var declaration: DeclaredAccess?
+    private var declaredFeePayer: StateKey?
     /// Keeps other workers' objects off this one's lines (see `LinePadding`).
     private let padding = LinePadding()
 
@@ -41,17 +47,20 @@ public final class ExecutionContext {
 
     /// The value of `key` as this transaction sees it (nil: absent).
     public func read(_ key: StateKey) throws(ExecutionError) -> StateValue? {
+        if let declaration, !declaration.allowsRead(key), key != declaredFeePayer { try failUndeclared(key) }
         try chargeGas(GasSchedule.read)
         if let slot = ownWrite(key) { return writeValues[slot] }
         return try readThrough(key)
     }
 
     public func write(_ key: StateKey, _ value: StateValue) throws(ExecutionError) {
+        if let declaration, !declaration.allowsWrite(key), key != declaredFeePayer { try failUndeclared(key) }
         try chargeGas(GasSchedule.write &+ GasSchedule.perByte &* UInt64(value.count))
         put(key, value)
     }
 
     public func delete(_ key: StateKey) throws(ExecutionError) {
+        if let declaration, !declaration.allowsWrite(key), key != declaredFeePayer { try failUndeclared(key) }
         try chargeGas(GasSchedule.delete)
         put(key, nil)
     }
@@ -71,6 +80,14 @@ public final class ExecutionContext {
             throw .outOfGas
         }
         gasUsed += amount
+    }
+
+    /// An access outside the declaration: a sticky failure like out of gas
+    /// (an earlier sticky failure wins), so every executor decides it alike.
+    private func failUndeclared(_ key: StateKey) throws(ExecutionError) {
+        if let failure { throw failure }
+        failure = .undeclaredAccess(key)
+        throw .undeclaredAccess(key)
     }
 
     // MARK: Executor side
@@ -129,6 +146,8 @@ public final class ExecutionContext {
         failure = nil
         clearWrites()
         events.removeAll(keepingCapacity: true)
+        declaration = enforcesDeclarations ? transaction.declaredAccess : nil
+        declaredFeePayer = transaction.feePayer
 
         var status = TransactionStatus.success
         do {
@@ -142,6 +161,7 @@ public final class ExecutionContext {
         switch failure {
         case .suspended?: return .suspended
         case .outOfGas?: status = .outOfGas
+        case .undeclaredAccess(let key)?: status = .undeclaredAccess(key: key)
         case nil: break
         }
         if status != .success {
@@ -176,10 +196,14 @@ public enum ExecutionError: Error, Equatable, Sendable, CustomStringConvertible 
     /// earlier transaction is about to rewrite) and will run it again. The
     /// contract should let it propagate; catching it changes nothing.
     case suspended
+    /// The contract touched `key` outside its declared access (see
+    /// `DeclaredAccess`).
+    case undeclaredAccess(StateKey)
 
     public var description: String {
         switch self {
         case .outOfGas: "out of gas"
+        case .undeclaredAccess(let key): "undeclared access to key \(key)"
         case .suspended: "execution suspended on a dependency"
         }
     }

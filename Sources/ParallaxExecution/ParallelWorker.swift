@@ -242,6 +242,11 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
                 if scheduler.addDependency(currentTxn, currentIncarnation, on: blocker) { throw .suspended }
                 continue
             }
+            if let hints = block.hints, let writer = hints.lastDeclaredWriter(of: key, before: currentTxn),
+               shouldWaitForDeclaredWriter(writer, descriptor) {
+                if scheduler.addDependency(currentTxn, currentIncarnation, on: writer) { throw .suspended }
+                continue
+            }
             if block.contentionHint, currentTxn > 0, shouldWaitForPredecessor(id, descriptor, currentTxn) {
                 if scheduler.addDependency(currentTxn, currentIncarnation, on: currentTxn - 1) { throw .suspended }
                 continue
@@ -271,6 +276,21 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
         guard writerPlusOne < UInt64(currentTxn),
               px_atomic_load(KeyTable.writers(id), px_relaxed) >= ParallelWorker.hotWriters else { return false }
         let state = scheduler.status(of: currentTxn - 1).state
+        return state != Scheduler.executed && state != Scheduler.committed
+    }
+
+    /// The declaration hint: the reader declared the key, and `writer`, the
+    /// last earlier transaction that declared it for writing, has not
+    /// executed while the version read is older than it. Reading now would
+    /// almost surely be invalidated by the writer's write, so the reader
+    /// suspends on it (a writer that declares but does not write, or a wrong
+    /// declaration, costs only the wait; the writer has a lower index, so no
+    /// wait cycle can form).
+    @inline(__always)
+    private func shouldWaitForDeclaredWriter(_ writer: UInt32, _ descriptor: UInt64) -> Bool {
+        // The writer of the version read, plus one (0: the base state).
+        guard descriptor >> 32 <= UInt64(writer) else { return false }
+        let state = scheduler.status(of: writer).state
         return state != Scheduler.executed && state != Scheduler.committed
     }
 
