@@ -12,7 +12,7 @@ import Glibc
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Execute generated blocks: sequential vs parallel (Block-STM).",
+        abstract: "Execute generated blocks: sequential vs parallel (Block-STM), declared-access and hybrid.",
         discussion: """
             Timing covers BlockExecutor.execute (execution, validation, the block's state \
             delta and state root); generating blocks and applying deltas to the in-memory \
@@ -28,7 +28,16 @@ struct RunCommand: ParsableCommand {
     }
 
     enum ExecutorChoice: String, ExpressibleByArgument, CaseIterable {
-        case parallel, sequential, both
+        case parallel, sequential, both, declared, hybrid, all
+
+        /// The lanes this choice runs, sequential first.
+        var lanes: [String] {
+            switch self {
+            case .both: ["sequential", "parallel"]
+            case .all: ["sequential", "parallel", "declared", "hybrid"]
+            default: [rawValue]
+            }
+        }
     }
 
     @Option(help: "Workload: \(WorkloadKind.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -36,7 +45,8 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Transactions per block.") var txns: Int = 10_000
     @Option(help: "Timed blocks.") var blocks: Int = 5
     @Option(help: "Worker threads of the parallel executor (the caller is one of them).") var threads: Int = 2
-    @Option(help: "parallel, sequential or both.") var executor: ExecutorChoice = .both
+    @Option(help: "parallel (Block-STM), sequential, declared (declared-access DAG), hybrid (Block-STM with declaration hints), both (sequential and parallel) or all.")
+    var executor: ExecutorChoice = .both
     @Option(help: "Workload seed.") var seed: UInt64 = 1
     @Option(help: "Key universe size.") var keys: Int = 1_000_000
     @Option(name: .customLong("hot-prob"), help: "Probability that a key draw is the hot key.") var hotProbability: Double = 0
@@ -112,14 +122,19 @@ struct RunCommand: ParsableCommand {
         let warmups = (0..<warmup).map { generator.block(blocks + $0, transactions: txns) }
 
         var lanes: [Lane] = []
-        if executor != .parallel {
-            lanes.append(Lane(name: "sequential", executor: SequentialExecutor(), state: initial))
-        }
-        if executor != .sequential {
+        for name in executor.lanes {
             do {
-                let parallel = try ParallelExecutor(threads: threads)
-                parallel.contentionHint = !noHint
-                lanes.append(Lane(name: "parallel", executor: parallel, state: initial))
+                let laneExecutor: any BlockExecutor
+                switch name {
+                case "sequential": laneExecutor = SequentialExecutor()
+                case "declared": laneExecutor = try DeclaredAccessExecutor(threads: threads)
+                default:
+                    let parallel = try ParallelExecutor(threads: threads)
+                    parallel.contentionHint = !noHint
+                    parallel.declarationHints = name == "hybrid"
+                    laneExecutor = parallel
+                }
+                lanes.append(Lane(name: name, executor: laneExecutor, state: initial))
             } catch {
                 throw ValidationError("\(error)")
             }
@@ -134,7 +149,7 @@ struct RunCommand: ParsableCommand {
             let tps = Double(total) / seconds
             rates[lane.name] = tps
             let reexecutions = Swift.max(0, lane.executions - total)
-            let laneThreads = lane.name == "parallel" ? threads : 1
+            let laneThreads = lane.name == "sequential" ? 1 : threads
             let root = lane.lastRoot.map { "\($0)" } ?? ""
             if json {
                 print(#"{"workload":"\#(generator.name)","executor":"\#(lane.name)","threads":\#(laneThreads),"txns":\#(txns),"blocks":\#(blocks),"seconds":\#(rounded(seconds, 1e6)),"cpu_seconds":\#(rounded(Double(lane.cpuNanoseconds) * 1e-9, 1e6)),"tps":\#(Int(tps)),"reexecutions":\#(reexecutions),"reexecutions_per_txn":\#(rounded(Double(reexecutions) / Double(total), 1e4)),"validations":\#(lane.validations),"failed_share":\#(rounded(Double(lane.failed) / Double(total), 1e4)),"validations_per_txn":\#(rounded(Double(lane.validations) / Double(total), 1e4)),\#(lane.latencies.jsonFields),"suspensions":\#(lane.suspensions),"keys":\#(keys),"hot_prob":\#(hotProbability),"reads":\#(reads),"writes":\#(writes),"work_ns":\#(workNanoseconds),"accounts":\#(accounts),"zipf":\#(zipf),"hot_share":\#(hotShare),"revert_prob":\#(revertProbability),"hint":\#(!noHint),"seed":\#(seed),"state_root":"\#(root)"}"#)
@@ -142,13 +157,16 @@ struct RunCommand: ParsableCommand {
                 print("\(lane.name.padding(toLength: 11)) threads \(laneThreads)  \(formatRate(tps)) tx/s  \(rounded(seconds, 1e4)) s (cpu \(rounded(Double(lane.cpuNanoseconds) * 1e-9, 1e4)) s)  reexec/txn \(rounded(Double(reexecutions) / Double(total), 1e4))  validations/txn \(rounded(Double(lane.validations) / Double(total), 1e4))  failed \(rounded(Double(lane.failed) / Double(total), 1e4))  \(lane.latencies.text)  root \(root)")
             }
         }
-        if lanes.count == 2, let sequentialRate = rates["sequential"], let parallelRate = rates["parallel"] {
-            let speedup = parallelRate / sequentialRate
-            let match = lanes[0].lastRoot == lanes[1].lastRoot
+        if lanes.count >= 2, let sequentialRate = rates["sequential"] {
+            // `speedup` is the first other lane's (parallel for `both`), then one field per lane.
+            let others = lanes.dropFirst()
+            let speedups = others.map { (name: $0.name, value: rounded(rates[$0.name, default: 0] / sequentialRate)) }
+            let match = lanes.allSatisfy { $0.lastRoot == lanes[0].lastRoot }
             if json {
-                print(#"{"workload":"\#(generator.name)","threads":\#(threads),"speedup":\#(rounded(speedup)),"state_roots_match":\#(match)}"#)
+                let fields = speedups.map { #""speedup_\#($0.name)":\#($0.value)"# }.joined(separator: ",")
+                print(#"{"workload":"\#(generator.name)","threads":\#(threads),"speedup":\#(speedups[0].value),\#(fields),"state_roots_match":\#(match)}"#)
             } else {
-                print("speedup \(rounded(speedup))  state roots match: \(match)")
+                print(speedups.map { "speedup \($0.name) \($0.value)" }.joined(separator: "  ") + "  state roots match: \(match)")
             }
             if !match { throw ExitCode(2) }
         }
