@@ -15,8 +15,10 @@ import ParallaxConcurrency
 ///    an `ExecutionContext` that enforces declarations, store the write-set
 ///    into the value slots of the keys (one slot per declared key of the
 ///    block), then decrement each successor's counter; whoever takes a
-///    counter to zero enqueues that successor. A worker with nothing to take
-///    backs off until every transaction has finished.
+///    counter to zero runs that successor next itself (the first one; it
+///    enqueues the others), so a chain stays on one worker's warm caches. A
+///    worker with nothing to take backs off until every transaction has
+///    finished.
 /// 4. Each worker derives the final value and state-root share of a stride
 ///    of key slots; the caller merges them.
 ///
@@ -212,8 +214,14 @@ final class DeclaredWorker: ContextReader, @unchecked Sendable {
     let index: Int
     let size: Int
     private var context: ExecutionContext!
-    private unowned(unsafe) var block: DeclaredBlock?
-    private var currentTxn: UInt32 = 0
+    /// The running block and transaction, reached through a pointer so that
+    /// the reader's accesses need no dynamic exclusivity checks (as
+    /// `ParallelWorker.Scratch`).
+    struct Current {
+        unowned(unsafe) var block: DeclaredBlock?
+        var txn: UInt32 = 0
+    }
+    private let current: UnsafeMutablePointer<Current>
     let deltaWrites = MoveBuffer<StateWrite>()
     private(set) var deltaCommitment = StateCommitment()
     /// Keeps other workers' objects off this one's lines (see `LinePadding`).
@@ -222,21 +230,30 @@ final class DeclaredWorker: ContextReader, @unchecked Sendable {
     init(index: Int, size: Int) {
         self.index = index
         self.size = size
+        current = .allocate(capacity: 1)
+        current.initialize(to: Current())
         context = ExecutionContext(reader: self)
         context.enforcesDeclarations = true
     }
 
-    func endBlock() { block = nil }
+    deinit {
+        current.deinitialize(count: 1)
+        current.deallocate()
+    }
+
+    func endBlock() { current.pointee.block = nil }
 
     func run(_ block: DeclaredBlock) {
-        self.block = block
+        current.pointee.block = block
         deltaWrites.removeAll()
         deltaCommitment = StateCommitment()
         let total = UInt64(block.transactions.count)
         var backoff = Backoff()
         while true {
-            if let txn = block.queue.tryDequeue() {
-                execute(txn, block)
+            if var txn = block.queue.tryDequeue() {
+                // Follow the chain: the successor this transaction made ready
+                // runs here next, on warm caches, without a queue round trip.
+                while let next = execute(txn, block) { txn = next }
                 backoff.reset()
                 continue
             }
@@ -247,30 +264,38 @@ final class DeclaredWorker: ContextReader, @unchecked Sendable {
         collectDelta(block)
     }
 
-    private func execute(_ txn: UInt32, _ block: DeclaredBlock) {
-        currentTxn = txn
+    /// Runs `txn` and releases its successors; returns one that became ready
+    /// (the caller runs it next) and enqueues the others.
+    private func execute(_ txn: UInt32, _ block: DeclaredBlock) -> UInt32? {
+        current.pointee.txn = txn
         guard case .finished(let output) = context.run(block.transactions[Int(txn)], at: TxnIndex(txn)) else {
             preconditionFailure("the declared-access reader never suspends")
         }
         for write in output.writeSet { store(write.key, write.value, block) }
         (block.outputs + Int(txn)).pointee = output
+        var kept: UInt32?
         for successor in block.graph.successors(of: txn) {
             // acq_rel: see the type's memory orders.
-            if px_atomic_fetch_add(block.pending + Int(successor), UInt64.max, px_acq_rel) == 1 {
+            guard px_atomic_fetch_add(block.pending + Int(successor), UInt64.max, px_acq_rel) == 1 else { continue }
+            if kept == nil {
+                kept = successor
+            } else {
                 let accepted = block.queue.tryEnqueue(successor)
                 precondition(accepted, "the ready queue holds a whole block")
             }
         }
         _ = px_atomic_fetch_add(block.finished, 1, px_acq_rel)
+        return kept
     }
 
     /// The slot of `key` for the running transaction: its declared key's id,
     /// or for a barrier the block-wide id (nil: a key only barriers touch).
     @inline(__always)
     private func slot(_ key: StateKey, _ block: DeclaredBlock) -> UInt32? {
-        if block.graph.declared[Int(currentTxn)] {
-            guard let id = block.graph.declaredKeyID(key, of: currentTxn) else {
-                preconditionFailure("the context let txn \(currentTxn) touch undeclared key \(key)")
+        let txn = current.pointee.txn
+        if block.graph.declared[Int(txn)] {
+            guard let id = block.graph.declaredKeyID(key, of: txn) else {
+                preconditionFailure("the context let txn \(txn) touch undeclared key \(key)")
             }
             return id
         }
@@ -286,7 +311,7 @@ final class DeclaredWorker: ContextReader, @unchecked Sendable {
     }
 
     func readThrough(_ key: StateKey) throws(ExecutionError) -> StateValue? {
-        let block = self.block.unsafelyUnwrapped
+        let block = current.pointee.block.unsafelyUnwrapped
         if let id = slot(key, block) {
             if let written = block.values[Int(id)] { return written }
         } else if let written = block.overlay[key] {

@@ -40,26 +40,41 @@ final class DependencyGraph: @unchecked Sendable {
     static let none = UInt32.max
 
     let count: Int
+    // Constants once built (`let`: no exclusivity checks when workers read them).
     /// Declared keys of the block; a key's id is its position.
-    private(set) var keys: [StateKey] = []
-    private(set) var keyIDs: [StateKey: UInt32] = [:]
+    let keys: [StateKey]
+    let keyIDs: [StateKey: UInt32]
     /// Transaction i's declared keys (fee payer included, each once) are
     /// `txnKeys[keyStart[i]..<keyStart[i + 1]]`, with ids, write flags and
     /// last earlier declared writers at the same positions.
-    private(set) var keyStart: [Int] = [0]
-    private(set) var txnKeys: [StateKey] = []
-    private(set) var txnKeyIDs: [UInt32] = []
-    private(set) var txnKeyWrites: [Bool] = []
-    private(set) var lastDeclaredWriters: [UInt32] = []
+    let keyStart: [Int]
+    let txnKeys: [StateKey]
+    let txnKeyIDs: [UInt32]
+    let txnKeyWrites: [Bool]
+    let lastDeclaredWriters: [UInt32]
     /// Whether transaction i declared its access.
-    private(set) var declared: [Bool] = []
+    let declared: [Bool]
     /// Successors of j: `successors[successorStart[j]..<successorStart[j + 1]]`.
-    private(set) var successorStart: [Int] = []
-    private(set) var successors: [UInt32] = []
-    private(set) var predecessorCounts: [UInt32] = []
+    let successorStart: [Int]
+    let successors: [UInt32]
+    let predecessorCounts: [UInt32]
 
     init(_ transactions: [any Transaction]) {
         count = transactions.count
+        var keys: [StateKey] = []
+        var keyIDs: [StateKey: UInt32] = [:]
+        var keyStart: [Int] = [0]
+        var txnKeys: [StateKey] = []
+        var txnKeyIDs: [UInt32] = []
+        var txnKeyWrites: [Bool] = []
+        var lastDeclaredWriters: [UInt32] = []
+        var declared: [Bool] = []
+        keyIDs.reserveCapacity(count * 4)
+        keys.reserveCapacity(count * 4)
+        txnKeys.reserveCapacity(count * 4)
+        txnKeyIDs.reserveCapacity(count * 4)
+        txnKeyWrites.reserveCapacity(count * 4)
+        lastDeclaredWriters.reserveCapacity(count * 4)
         keyStart.reserveCapacity(count + 1)
         declared.reserveCapacity(count)
         var edgeFrom: [UInt32] = []
@@ -158,20 +173,31 @@ final class DependencyGraph: @unchecked Sendable {
         }
 
         // Compressed rows of successors, in the order edges were added.
-        successorStart = [Int](repeating: 0, count: count + 1)
-        predecessorCounts = [UInt32](repeating: 0, count: count)
+        var successorStart = [Int](repeating: 0, count: count + 1)
+        var predecessorCounts = [UInt32](repeating: 0, count: count)
         for edge in edgeFrom.indices {
             successorStart[Int(edgeFrom[edge]) + 1] += 1
             predecessorCounts[Int(edgeTo[edge])] += 1
         }
         for position in 0..<count { successorStart[position + 1] += successorStart[position] }
         var fill = successorStart
-        successors = [UInt32](repeating: 0, count: edgeFrom.count)
+        var successors = [UInt32](repeating: 0, count: edgeFrom.count)
         for edge in edgeFrom.indices {
             let from = Int(edgeFrom[edge])
             successors[fill[from]] = edgeTo[edge]
             fill[from] += 1
         }
+        self.keys = keys
+        self.keyIDs = keyIDs
+        self.keyStart = keyStart
+        self.txnKeys = txnKeys
+        self.txnKeyIDs = txnKeyIDs
+        self.txnKeyWrites = txnKeyWrites
+        self.lastDeclaredWriters = lastDeclaredWriters
+        self.declared = declared
+        self.successorStart = successorStart
+        self.successors = successors
+        self.predecessorCounts = predecessorCounts
     }
 
     var edgeCount: Int { successors.count }

@@ -24,10 +24,11 @@ public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
     /// of executing speculatively (see `ParallelWorker.shouldWaitForPredecessor`).
     /// On by default; off reproduces plain Block-STM for comparison.
     public var contentionHint = true
-    /// Whether transactions' `declaredAccess` steers speculation: a read of a
-    /// declared key waits for the key's last earlier declared writer until
-    /// that writer has executed (see `ParallelWorker.readThrough`). Off by
-    /// default; wrong or missing declarations only cost time.
+    /// Whether transactions' `declaredAccess` steers speculation: a
+    /// transaction starts only once the last earlier declared writer of each
+    /// key it declares has executed (see
+    /// `ParallelWorker.deferredOnDeclaredWriter`). Off by default; wrong or
+    /// missing declarations only cost time.
     public var declarationHints = false
 
     var table: KeyTable

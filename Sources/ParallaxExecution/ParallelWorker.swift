@@ -117,6 +117,10 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
     private func execute(_ txn: UInt32, _ incarnation: UInt32) -> Scheduler.Task {
         let scratch = self.scratch
         let block = self.block
+        if let hints = block.hints, deferredOnDeclaredWriter(txn, incarnation, hints) {
+            scratch.pointee.suspensions += 1
+            return .none
+        }
         scratch.pointee.executions += 1
         scratch.pointee.currentTxn = txn
         scratch.pointee.currentIncarnation = incarnation
@@ -242,11 +246,6 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
                 if scheduler.addDependency(currentTxn, currentIncarnation, on: blocker) { throw .suspended }
                 continue
             }
-            if let hints = block.hints, let writer = hints.lastDeclaredWriter(of: key, before: currentTxn),
-               shouldWaitForDeclaredWriter(writer, descriptor) {
-                if scheduler.addDependency(currentTxn, currentIncarnation, on: writer) { throw .suspended }
-                continue
-            }
             if block.contentionHint, currentTxn > 0, shouldWaitForPredecessor(id, descriptor, currentTxn) {
                 if scheduler.addDependency(currentTxn, currentIncarnation, on: currentTxn - 1) { throw .suspended }
                 continue
@@ -279,19 +278,26 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
         return state != Scheduler.executed && state != Scheduler.committed
     }
 
-    /// The declaration hint: the reader declared the key, and `writer`, the
-    /// last earlier transaction that declared it for writing, has not
-    /// executed while the version read is older than it. Reading now would
-    /// almost surely be invalidated by the writer's write, so the reader
-    /// suspends on it (a writer that declares but does not write, or a wrong
-    /// declaration, costs only the wait; the writer has a lower index, so no
-    /// wait cycle can form).
-    @inline(__always)
-    private func shouldWaitForDeclaredWriter(_ writer: UInt32, _ descriptor: UInt64) -> Bool {
-        // The writer of the version read, plus one (0: the base state).
-        guard descriptor >> 32 <= UInt64(writer) else { return false }
-        let state = scheduler.status(of: writer).state
-        return state != Scheduler.executed && state != Scheduler.committed
+    /// The declaration hint: before incarnation `incarnation` of `txn`
+    /// starts, each key it declares whose last earlier declared writer has
+    /// not executed makes it wait for that writer (through the writer's
+    /// waiter stack, as an ESTIMATE does), since reading the key now would
+    /// almost surely be invalidated. True when the incarnation was deferred
+    /// (the task has ended; the writer's finish makes it Ready again). A
+    /// wrong declaration costs only the wait; a writer has a lower index, so
+    /// no wait cycle can form. No contract code runs, so a deferral is not an
+    /// execution.
+    private func deferredOnDeclaredWriter(_ txn: UInt32, _ incarnation: UInt32, _ hints: DependencyGraph) -> Bool {
+        for slot in hints.keyRange(of: txn) {
+            let writer = hints.lastDeclaredWriters[slot]
+            guard writer != DependencyGraph.none else { continue }
+            let state = scheduler.status(of: writer).state
+            if state != Scheduler.executed && state != Scheduler.committed,
+               scheduler.addDependency(txn, incarnation, on: writer) {
+                return true
+            }
+        }
+        return false
     }
 
     // MARK: End of block
