@@ -17,8 +17,9 @@ import ParallaxConcurrency
 ///    block), then decrement each successor's counter; whoever takes a
 ///    counter to zero runs that successor next itself (the first one; it
 ///    enqueues the others), so a chain stays on one worker's warm caches. A
-///    worker with nothing to take backs off until every transaction has
-///    finished.
+///    worker with nothing to take backs off (spin, yield, then park on the
+///    queue for at most `DeclaredWorker.parkNanoseconds`) until every
+///    transaction has finished.
 /// 4. Each worker derives the final value and state-root share of a stride
 ///    of key slots; the caller merges them.
 ///
@@ -241,6 +242,9 @@ final class DeclaredWorker: ContextReader, @unchecked Sendable {
         current.deallocate()
     }
 
+    /// Longest park of an idle worker before it re-checks for the end of the block.
+    static let parkNanoseconds: Int64 = 100_000
+
     func endBlock() { current.pointee.block = nil }
 
     func run(_ block: DeclaredBlock) {
@@ -250,7 +254,15 @@ final class DeclaredWorker: ContextReader, @unchecked Sendable {
         let total = UInt64(block.transactions.count)
         var backoff = Backoff()
         while true {
-            if var txn = block.queue.tryDequeue() {
+            var ready = block.queue.tryDequeue()
+            if ready == nil && backoff.isCompleted {
+                // Park instead of yielding forever (a chain leaves the other
+                // workers idle, and on a shared machine their yields take CPU
+                // from the worker that runs it); the timeout bounds how late a
+                // parked worker notices the end of the block.
+                ready = block.queue.dequeue(timeoutNanoseconds: DeclaredWorker.parkNanoseconds)
+            }
+            if var txn = ready {
                 // Follow the chain: the successor this transaction made ready
                 // runs here next, on warm caches, without a queue round trip.
                 while let next = execute(txn, block) { txn = next }
