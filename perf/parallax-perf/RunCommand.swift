@@ -5,10 +5,12 @@ import Glibc
 #endif
 
 /// `parallax-perf run`: executes generated blocks with the sequential
-/// and/or the parallel executor and prints throughput, work counters and
-/// state roots; with `--executor both` the two run side by side on the same
-/// blocks (alternating block by block, so machine noise hits both alike)
-/// and a final object compares them.
+/// executor, the parallel executor (Block-STM), the declared-access executor
+/// and the hybrid (Block-STM with declaration hints), and prints throughput,
+/// work counters and state roots; with `--executor both` (sequential and
+/// parallel) or `all` they run side by side on the same blocks (alternating
+/// block by block, so machine noise hits them alike) and a final object
+/// compares each with the sequential one.
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
@@ -61,7 +63,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "amm: number of pools.") var pools: Int = 16
     @Option(help: "mixed: weights, e.g. p2p=3,erc20=3,amm=2,nft=1,supply-chain=1.") var mix: String?
     @Option(help: "Untimed warm-up blocks per executor.") var warmup: Int = 1
-    @Flag(name: .customLong("no-hint"), help: "Parallel executor without the contention hint (plain Block-STM).")
+    @Flag(name: .customLong("no-hint"), help: "Parallel and hybrid executors without the contention hint (parallel: plain Block-STM).")
     var noHint = false
     @Flag(help: "Print JSON objects, one per line.") var json = false
 
