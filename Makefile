@@ -1,9 +1,9 @@
 # The two commands of README.md: `make demo` and `make test`.
 SWIFT ?= swift
 # Tests that also run under ThreadSanitizer (the whole suite is too slow there).
-TSAN_FILTER ?= MPMCQueueStressTests|QueueDropTests|AtomicShimTests|WorkerPoolTests|ParallelExecutorTSanTests|concurrentVerifiersAgree
+TSAN_FILTER ?= MPMCQueueStressTests|QueueDropTests|AtomicShimTests|WorkerPoolTests|ParallelExecutorTSanTests|concurrentVerifiersAgree|PrecheckStageTests/resultsDoNotDependOnWorkersOrChunks|PipelineTests|StateStoreTests
 
-.PHONY: deps demo test test-unit test-tsan release
+.PHONY: deps demo test test-unit test-tsan release example
 
 deps:
 	bash scripts/install-deps.sh
@@ -14,7 +14,7 @@ release: deps
 demo: release
 	.build/release/parallax-perf demo
 
-test: test-unit test-tsan
+test: test-unit test-tsan example
 
 test-unit: deps
 	$(SWIFT) build --build-tests
@@ -23,3 +23,7 @@ test-unit: deps
 test-tsan: deps
 	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
 	$(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan --filter '$(TSAN_FILTER)'
+
+# The outside package of Examples/CustomContract: links Parallax by path and runs a few blocks.
+example: deps
+	cd Examples/CustomContract && $(SWIFT) run CustomContract

@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
     ],
     targets: [
         // C shim: aligned atomic slots, NUMA placement, CPU features, futexes.
@@ -59,7 +61,7 @@ let package = Package(
         // Prechecks: batched hashing (SIMD kernels in CParallax), signatures, the envelope.
         .target(
             name: "ParallaxPrecheck",
-            dependencies: ["CParallax", "ParallaxConcurrency", "CSodium", "CSecp256k1"],
+            dependencies: ["CParallax", "ParallaxConcurrency", "ParallaxTopology", "CSodium", "CSecp256k1"],
             path: "Sources/ParallaxPrecheck"
         ),
         .target(
@@ -67,11 +69,31 @@ let package = Package(
             dependencies: ["ParallaxExecution"],
             path: "Sources/ParallaxWorkloads"
         ),
+        // Durable state (Debian liblmdb-dev).
+        .systemLibrary(
+            name: "CLMDB",
+            path: "Sources/CLMDB",
+            pkgConfig: "lmdb",
+            providers: [.apt(["liblmdb-dev"])]
+        ),
+        .target(
+            name: "ParallaxState",
+            dependencies: ["CLMDB", "ParallaxExecution"],
+            path: "Sources/ParallaxState"
+        ),
+        // Commits erc20 blocks to an LMDB store until killed (the crash-safety test's child).
+        .executableTarget(
+            name: "parallax-crash-child",
+            dependencies: ["ParallaxState", "ParallaxWorkloads"],
+            path: "Tests/CrashChild"
+        ),
         .target(
             name: "Parallax",
             dependencies: [
-                "ParallaxConcurrency", "ParallaxTopology", "ParallaxExecution", "ParallaxPrecheck",
-                "ParallaxWorkloads",
+                "ParallaxConcurrency", "ParallaxTopology", "ParallaxConfig", "ParallaxExecution", "ParallaxPrecheck",
+                "ParallaxState", "ParallaxWorkloads", "CSodium",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             path: "Sources/Parallax"
         ),
@@ -97,25 +119,40 @@ let package = Package(
             path: "perf/parallax-perf"
         ),
 
+        // The seeded generator every randomized test shares.
+        .target(name: "ParallaxTestSupport", path: "Tests/Support"),
         .testTarget(name: "CParallaxTests", dependencies: ["CParallax"]),
         // Optimized even in debug builds: the stress tests move millions of
         // items through the queue's inlinable fast paths.
         .testTarget(
             name: "ParallaxConcurrencyTests",
-            dependencies: ["ParallaxConcurrency"],
+            dependencies: ["ParallaxConcurrency", "ParallaxTestSupport"],
             swiftSettings: [.unsafeFlags(["-O"])]
         ),
         // OpenSSL's libcrypto as a reference for the hash tests only.
         .systemLibrary(name: "COpenSSLCrypto", path: "Tests/COpenSSLCrypto"),
-        .testTarget(name: "ParallaxPrecheckTests", dependencies: ["ParallaxPrecheck", "COpenSSLCrypto"]),
-        .testTarget(name: "ParallaxTopologyTests", dependencies: ["ParallaxTopology"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "ParallaxPrecheckTests",
+            dependencies: ["ParallaxPrecheck", "ParallaxTopology", "COpenSSLCrypto", "CSodium", "CSecp256k1", "ParallaxTestSupport"]
+        ),
+        .testTarget(name: "ParallaxTopologyTests", dependencies: ["ParallaxTopology", "ParallaxTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ParallaxConfigTests", dependencies: ["ParallaxConfig", "ParallaxTopology", "CParallax"]),
         .testTarget(
             name: "ParallaxSignatureTests",
-            dependencies: ["ParallaxPrecheck", "CParallax", "CSodium", "CSecp256k1"]
+            dependencies: ["ParallaxPrecheck", "CParallax", "CSodium", "CSecp256k1", "ParallaxTestSupport"]
         ),
         .testTarget(name: "ParallaxExecutionTests", dependencies: ["ParallaxExecution", "ParallaxWorkloads"]),
         .testTarget(name: "ParallaxWorkloadsTests", dependencies: ["ParallaxExecution", "ParallaxWorkloads"]),
+        .testTarget(
+            name: "ParallaxPipelineTests",
+            dependencies: [
+                "Parallax",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ]
+        ),
+        // The crash test spawns parallax-crash-child from the build directory.
+        .testTarget(name: "ParallaxStateTests", dependencies: ["ParallaxState", "ParallaxExecution", "ParallaxWorkloads"]),
     ],
     swiftLanguageModes: [.v6]
 )

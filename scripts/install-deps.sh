@@ -11,6 +11,7 @@ packages=(
     libssl-dev           # OpenSSL digests: baselines in the harness, references in tests
     libsodium-dev        # Ed25519 reference verifier, SHA-512 and ChaCha20 for the batch verifier
     libsecp256k1-dev     # secp256k1 ECDSA (Ethereum-style senders)
+    liblmdb-dev          # LMDB: the durable state store
     python3-matplotlib   # plots of `parallax-perf sweep`
 )
 

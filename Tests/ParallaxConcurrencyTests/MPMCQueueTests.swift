@@ -1,4 +1,5 @@
 import Synchronization
+import ParallaxTestSupport
 import Testing
 @testable import ParallaxConcurrency
 

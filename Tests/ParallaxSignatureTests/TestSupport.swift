@@ -1,21 +1,9 @@
 import CSodium
 import ParallaxPrecheck
+import ParallaxTestSupport
 import Testing
 
-/// SplitMix64: a small seeded generator so that every randomized test can print
-/// and replay its seed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func bytes(_ n: Int) -> [UInt8] { (0..<n).map { _ in UInt8(truncatingIfNeeded: next()) } }
-}
+typealias SplitMix64 = SeededGenerator
 
 func hex(_ s: String) -> [UInt8] {
     var out: [UInt8] = []

@@ -86,7 +86,10 @@ final class WorkloadEquivalenceTests: XCTestCase {
     }
 
     /// The contended shapes really conflict: the property above would hold
-    /// vacuously if the parallel executor never saw a conflict.
+    /// vacuously if the parallel executor never saw a conflict. Whether a
+    /// given block conflicts depends on thread scheduling (on a loaded
+    /// machine the workers may run one after another), so each workload gets
+    /// up to 20 blocks to show one re-execution or suspension.
     func testContendedShapesConflict() throws {
         let executor = WorkloadEquivalenceTests.executors[3]
         let workloads: [any Workload] = [
@@ -95,12 +98,13 @@ final class WorkloadEquivalenceTests: XCTestCase {
             try NFTWorkload(shape(seed: 1, hotShare: 1)),
         ]
         for workload in workloads {
-            var executions = 0
-            for number in 0..<3 {
+            var conflicts = 0
+            for number in 0..<20 where conflicts == 0 {
                 _ = executor.execute(workload.block(number, transactions: 300), on: workload.initialState())
-                executions += executor.lastStatistics.executions
+                let statistics = executor.lastStatistics
+                conflicts += statistics.reexecutions(transactions: 300) + statistics.suspensions
             }
-            XCTAssertGreaterThan(executions, 900, "\(workload.name): no re-execution at 8 threads under full contention")
+            XCTAssertGreaterThan(conflicts, 0, "\(workload.name): no conflict in 20 fully contended blocks at 8 threads")
         }
     }
 }

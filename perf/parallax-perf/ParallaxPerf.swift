@@ -9,6 +9,7 @@ struct ParallaxPerf: ParsableCommand {
             DemoCommand.self, QueueCommand.self, TopologyCommand.self, PoolCommand.self,
             RunCommand.self, SweepCommand.self,
             DigestCommand.self, PrecheckCommand.self, VerifyCommand.self, SignatureBenchCommand.self,
+            PipelineCommand.self,
         ]
     )
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CParallax
 import CPerfBaselines
 import Parallax
 import Synchronization
@@ -14,45 +15,82 @@ struct PrecheckCommand: ParsableCommand {
         commandName: "precheck",
         abstract: "Precheck throughput: Parallax's batched kernels vs the libraries' single-message paths.",
         discussion: """
-            --count messages of --size random bytes are hashed per run, split evenly over \
-            --threads threads, each hashing its share in calls of --batch messages. Ours and \
-            the baseline run --repeat times, interleaved, and the median rate is reported; \
-            per_core is the rate divided by the threads. Baselines: keccak256 → OpenSSL \
-            SHA3-256 through EVP with a reused context (same sponge, other padding byte); \
-            sha256 → OpenSSL SHA256_Init/Update/Final (SHA-NI where present).
+            keccak256, sha256: --count messages of --size random bytes are hashed per run, split \
+            evenly over --threads threads, each hashing its share in calls of --batch messages \
+            (default 1024). Baselines: keccak256 → OpenSSL SHA3-256 through EVP with a reused \
+            context (same sponge, other padding byte); sha256 → OpenSSL SHA256_Init/Update/Final \
+            (SHA-NI where present). \
+            ed25519: --count signatures of --size-byte messages (default 32, a transaction hash), \
+            split over --threads threads, verified by libsodium's crypto_sign_verify_detached (the \
+            baseline), our single verifier and our batch verifier in batches of --batch (default 64). \
+            stage: the whole precheck stage on a block of --count Ed25519 transactions with \
+            --size-byte payloads, --bad-fraction of them corrupted, run on a pool of --threads \
+            precheck workers (pinned unless --unpinned; or the calling thread with --inline), in chunks of --batch (default \
+            64); baseline: a per-transaction loop (decode, one Keccak-256, rules, libsodium verify) \
+            on as many threads. Every run must reject exactly the corrupted transactions. \
+            Ours and the baseline run --repeat times, interleaved, and the median rate is \
+            reported with ratio = ours / baseline; per_core is the rate divided by the threads.
             """
     )
 
-    @Option(help: "keccak256 or sha256.") var algorithm: PrecheckAlgorithm
-    @Option(help: "Message size in bytes.") var size: Int = 64
-    @Option(help: "Messages per run.") var count: Int = 1_000_000
-    @Option(help: "Threads sharing the messages.") var threads: Int = 1
-    @Option(help: "Messages per call.") var batch: Int = 1024
+    @Option(help: "keccak256, sha256, ed25519 or stage.") var algorithm: PrecheckAlgorithm
+    @Option(help: "Message size in bytes (ed25519: message; stage: payload). Default 64, ed25519 32.") var size: Int?
+    @Option(help: "Messages, signatures or transactions per run (default 1000000; ed25519 4096; stage 16384).")
+    var count: Int?
+    @Option(help: "Threads sharing the work (stage: precheck workers).") var threads: Int = 1
+    @Option(help: "Messages per call (default 1024); signatures per batch or transactions per chunk (default 64).")
+    var batch: Int?
+    @Option(help: "stage: share of transactions corrupted (malformed or badly signed), 0 to 1 (default 0.01).") var badFraction: Double?
+    @Flag(help: "stage: run the chunks on the calling thread instead of a worker pool.") var inline = false
+    @Flag(help: "stage: do not pin the pool's workers (nor the calling thread).") var unpinned = false
     @Option(help: "Runs per implementation; the median is reported.") var `repeat`: Int = 5
     @Option(help: "Force one of our kernels (scalar, avx2, avx512, sha-ni) instead of dispatch.")
     var kernel: String? = nil
     @Flag(help: "Print JSON objects, one per line.") var json = false
 
     func validate() throws {
-        guard size >= 0 else { throw ValidationError("--size must be 0 or more") }
-        guard count >= 1 else { throw ValidationError("--count must be at least 1") }
-        guard threads >= 1, threads <= count else { throw ValidationError("--threads must be between 1 and --count") }
-        guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
+        guard size.map({ $0 >= 0 }) ?? true else { throw ValidationError("--size must be 0 or more") }
+        guard count.map({ $0 >= 1 }) ?? true else { throw ValidationError("--count must be at least 1") }
+        guard threads >= 1, threads <= count ?? 1 << 20 else { throw ValidationError("--threads must be between 1 and --count") }
+        guard batch.map({ $0 >= 1 }) ?? true else { throw ValidationError("--batch must be at least 1") }
         guard `repeat` >= 1 else { throw ValidationError("--repeat must be at least 1") }
-        if let kernel, HashKernel(rawValue: kernel) == nil {
-            throw ValidationError("--kernel must be one of \(HashKernel.allCases.map(\.rawValue).joined(separator: ", ")), not '\(kernel)'")
+        guard badFraction.map({ $0 >= 0 && $0 <= 1 }) ?? true else { throw ValidationError("--bad-fraction must be between 0 and 1") }
+        if let kernel {
+            guard algorithm == .keccak256 || algorithm == .sha256 else {
+                throw ValidationError("--kernel applies to keccak256 and sha256 only")
+            }
+            guard HashKernel(rawValue: kernel) != nil else {
+                throw ValidationError("--kernel must be one of \(HashKernel.allCases.map(\.rawValue).joined(separator: ", ")), not '\(kernel)'")
+            }
+        }
+        if algorithm != .stage, inline || unpinned || badFraction != nil {
+            throw ValidationError("--inline, --unpinned and --bad-fraction apply to --algorithm stage only")
         }
     }
 
     func run() throws {
-        let forced = kernel.flatMap(HashKernel.init(rawValue:))
-        let bench: any PrecheckBench = switch algorithm {
-        case .keccak256: try DigestBench(.keccak256, kernel: forced, size: size, count: count)
-        case .sha256: try DigestBench(.sha256, kernel: forced, size: size, count: count)
+        switch algorithm {
+        case .keccak256:
+            try runDigest(.keccak256, size: size ?? 64, count: count ?? 1_000_000, batch: batch ?? 1024)
+        case .sha256:
+            try runDigest(.sha256, size: size ?? 64, count: count ?? 1_000_000, batch: batch ?? 1024)
+        case .ed25519:
+            let count = self.count ?? 4096
+            // Ed25519Bench gives every thread its own --count: hand it this command's share.
+            try Ed25519Bench(size: size ?? 32, count: Swift.max(1, count / threads), threads: threads,
+                             batchSizes: [batch ?? Int(PX_ED25519_CHUNK)], repeats: `repeat`).run(json: json)
+        case .stage:
+            try StageBench(count: count ?? 16_384, threads: threads, inline: inline, unpinned: unpinned, payloadBytes: size ?? 64,
+                           badFraction: badFraction ?? 0.01, chunkSize: batch ?? PrecheckStage.defaultChunkSize,
+                           repeats: `repeat`).run(json: json)
         }
+    }
+
+    private func runDigest(_ hash: HashAlgorithm, size: Int, count: Int, batch: Int) throws {
+        let bench: any PrecheckBench = try DigestBench(hash, kernel: kernel.flatMap(HashKernel.init(rawValue:)),
+                                                       size: size, count: count)
         try bench.check()
         let shares = (0..<threads).map { thread in (count * thread / threads)..<(count * (thread + 1) / threads) }
-        let batch = self.batch
         var rates: [[Double]] = [[], []]
         for _ in 0..<`repeat` {
             for (slot, ours) in [true, false].enumerated() {
@@ -84,6 +122,9 @@ struct PrecheckCommand: ParsableCommand {
 enum PrecheckAlgorithm: String, ExpressibleByArgument, CaseIterable {
     case keccak256
     case sha256
+    case ed25519
+    /// The whole precheck stage (`StageBench`).
+    case stage
 }
 
 /// One precheck workload: inputs prepared up front, run by many threads.

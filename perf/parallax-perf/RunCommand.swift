@@ -66,6 +66,7 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .customLong("no-hint"), help: "Parallel and hybrid executors without the contention hint (parallel: plain Block-STM).")
     var noHint = false
     @Flag(help: "Print JSON objects, one per line.") var json = false
+    @OptionGroup var placement: PlacementOptions
 
     func validate() throws {
         guard txns >= 1 else { throw ValidationError("--txns must be at least 1, got \(txns)") }
@@ -124,6 +125,7 @@ struct RunCommand: ParsableCommand {
         let warmups = (0..<warmup).map { generator.block(blocks + $0, transactions: txns) }
 
         var lanes: [Lane] = []
+        var pool: WorkerPool?
         for name in executor.lanes {
             do {
                 let laneExecutor: any BlockExecutor
@@ -131,7 +133,9 @@ struct RunCommand: ParsableCommand {
                 case "sequential": laneExecutor = SequentialExecutor()
                 case "declared": laneExecutor = try DeclaredAccessExecutor(threads: threads)
                 default:
-                    let parallel = try ParallelExecutor(threads: threads)
+                    // Parallel and hybrid run where the placement options say.
+                    let (parallel, pinnedPool) = try placement.makeExecutor(threads: threads)
+                    pool = pool ?? pinnedPool
                     parallel.contentionHint = !noHint
                     parallel.declarationHints = name == "hybrid"
                     laneExecutor = parallel
@@ -151,12 +155,26 @@ struct RunCommand: ParsableCommand {
             let tps = Double(total) / seconds
             rates[lane.name] = tps
             let reexecutions = Swift.max(0, lane.executions - total)
-            let laneThreads = lane.name == "sequential" ? 1 : threads
+            let laneThreads = switch lane.name {
+            case "sequential": 1
+            case "declared": threads
+            default: pool?.count ?? threads
+            }
             let root = lane.lastRoot.map { "\($0)" } ?? ""
             if json {
                 print(#"{"workload":"\#(generator.name)","executor":"\#(lane.name)","threads":\#(laneThreads),"txns":\#(txns),"blocks":\#(blocks),"seconds":\#(rounded(seconds, 1e6)),"cpu_seconds":\#(rounded(Double(lane.cpuNanoseconds) * 1e-9, 1e6)),"tps":\#(Int(tps)),"reexecutions":\#(reexecutions),"reexecutions_per_txn":\#(rounded(Double(reexecutions) / Double(total), 1e4)),"validations":\#(lane.validations),"failed_share":\#(rounded(Double(lane.failed) / Double(total), 1e4)),"validations_per_txn":\#(rounded(Double(lane.validations) / Double(total), 1e4)),\#(lane.latencies.jsonFields),"suspensions":\#(lane.suspensions),"keys":\#(keys),"hot_prob":\#(hotProbability),"reads":\#(reads),"writes":\#(writes),"work_ns":\#(workNanoseconds),"accounts":\#(accounts),"zipf":\#(zipf),"hot_share":\#(hotShare),"revert_prob":\#(revertProbability),"hint":\#(!noHint),"seed":\#(seed),"state_root":"\#(root)"}"#)
             } else {
                 print("\(lane.name.padding(toLength: 11)) threads \(laneThreads)  \(formatRate(tps)) tx/s  \(rounded(seconds, 1e4)) s (cpu \(rounded(Double(lane.cpuNanoseconds) * 1e-9, 1e4)) s)  reexec/txn \(rounded(Double(reexecutions) / Double(total), 1e4))  validations/txn \(rounded(Double(lane.validations) / Double(total), 1e4))  failed \(rounded(Double(lane.failed) / Double(total), 1e4))  \(lane.latencies.text)  root \(root)")
+            }
+        }
+        if let pool {
+            if json {
+                print(#"{"pinned_workers":\#(pool.count),"nodes":\#(pool.nodeStatisticsJSON)}"#)
+            } else {
+                for node in pool.statisticsByNode {
+                    let broadcasts = pool.statistics.filter { $0.node == node.node }.reduce(0) { $0 + $1.broadcasts }
+                    print("node \(node.node.rawValue): \(node.workers) pinned workers ran \(broadcasts) executor broadcasts, \(node.executed) pool tasks, \(node.stolenLocal + node.stolenRemote) stolen")
+                }
             }
         }
         if lanes.count >= 2, let sequentialRate = rates["sequential"] {

@@ -1,0 +1,2 @@
+/* LMDB (Debian liblmdb-dev): the durable state store's B+tree. */
+#include <lmdb.h>

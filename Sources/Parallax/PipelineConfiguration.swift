@@ -1,0 +1,81 @@
+import ParallaxConfig
+import ParallaxState
+import ParallaxTopology
+
+/// How a `BlockPipeline` runs: thread counts of its stages and the depth of
+/// the queues between them. Build it in code, from a placement plan, or from
+/// a topology config file (`load(topologyConfig:)`).
+public struct PipelineConfiguration: Sendable, Equatable {
+    /// Workers that precheck one block together (the precheck pool).
+    public var precheckThreads: Int
+    /// Workers of the parallel executor (the execute pool).
+    public var executeThreads: Int
+    /// Blocks each inter-stage queue holds; a full queue blocks the stage
+    /// before it (backpressure). At most `3 * queueCapacity + 3` submitted
+    /// blocks are uncommitted at any time (three queues, one block in each
+    /// stage); capacities round up to a power of two, at least 2.
+    public var queueCapacity: Int
+    /// PUs the precheck, execute and commit stage threads pin themselves to
+    /// (the first PU of each pool of a plan); empty: unpinned.
+    public var stagePUs: [PoolName: PUIndex]
+
+    /// A configuration in code.
+    public init(precheckThreads: Int = 1, executeThreads: Int = 1, queueCapacity: Int = 4, stagePUs: [PoolName: PUIndex] = [:]) {
+        self.precheckThreads = precheckThreads
+        self.executeThreads = executeThreads
+        self.queueCapacity = queueCapacity
+        self.stagePUs = stagePUs
+    }
+
+    /// Sizes from the pools of `plan`: as many precheck and execute workers
+    /// as the plan places in those pools (at least one), stage threads pinned
+    /// to each pool's first PU.
+    public init(plan: PlacementPlan, queueCapacity: Int = 4) {
+        var pus: [PoolName: PUIndex] = [:]
+        for pool in PoolName.allCases {
+            if let first = plan.workers(in: pool).first { pus[pool] = first.pu }
+        }
+        self.init(precheckThreads: max(1, plan.workers(in: .precheck).count),
+                  executeThreads: max(1, plan.workers(in: .execute).count),
+                  queueCapacity: queueCapacity, stagePUs: pus)
+    }
+
+    /// The configuration of the topology config file at `path` (see
+    /// docs/topology.md) on `topology` (this machine by default).
+    public static func load(topologyConfig path: String, topology: Topology? = nil, queueCapacity: Int = 4)
+        throws(PipelineError) -> PipelineConfiguration
+    {
+        let config: TopologyConfig
+        do throws(ConfigError) { config = try TopologyConfig.load(file: path) } catch { throw .configuration("\(error)") }
+        let machine: Topology
+        if let topology {
+            machine = topology
+        } else {
+            do throws(TopologyError) { machine = try Topology.thisMachine() } catch { throw .configuration("\(error)") }
+        }
+        do throws(ConfigError) {
+            return PipelineConfiguration(plan: try config.plan(on: machine), queueCapacity: queueCapacity)
+        } catch {
+            throw .configuration("\(error)")
+        }
+    }
+}
+
+/// Why a pipeline could not start or stopped.
+public enum PipelineError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The configuration is unusable; the message names what is wrong.
+    case configuration(String)
+    /// The store refused a commit (the pipeline stops; later blocks are not committed).
+    case commitFailed(StateStoreError)
+    /// `submit` after `finish`.
+    case finished
+
+    /// A sentence naming the problem.
+    public var description: String {
+        switch self {
+        case .configuration(let message): "pipeline configuration: \(message)"
+        case .commitFailed(let error): "pipeline stopped: \(error)"
+        case .finished: "pipeline: submit after finish"
+        }
+    }
+}

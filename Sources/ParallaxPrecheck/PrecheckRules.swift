@@ -1,0 +1,39 @@
+/// What the precheck stage requires of a well-formed, correctly signed
+/// transaction besides its signature: the chain it is for, a gas limit the
+/// block can hold, and a fee worth including.
+///
+/// These are the stateless checks; nonces and balances depend on state and
+/// are the executor's. The checks run in the order of the properties below,
+/// after decoding and before signature verification, so a transaction that
+/// fails one costs no verification; `PrecheckRejection` names the first that
+/// failed.
+public struct PrecheckRules: Hashable, Sendable {
+    /// The chain this node executes; any other chain id is rejected.
+    public var chainID: ChainID
+    /// Gas limits accepted, both ends inclusive: below the lower end a
+    /// transaction cannot pay for its own intrinsic cost, above the upper one
+    /// it cannot fit in a block.
+    public var gasLimits: ClosedRange<GasLimit>
+    /// The lowest fee per unit of gas accepted (`Fee(0)` accepts every fee).
+    public var minimumFee: Fee
+    /// Bounds the decoder enforces before it trusts any length.
+    public var envelopeLimits: EnvelopeLimits
+
+    public init(chainID: ChainID, gasLimits: ClosedRange<GasLimit> = GasLimit(21_000)...GasLimit(30_000_000),
+                minimumFee: Fee = Fee(0), envelopeLimits: EnvelopeLimits = .default) {
+        self.chainID = chainID
+        self.gasLimits = gasLimits
+        self.minimumFee = minimumFee
+        self.envelopeLimits = envelopeLimits
+    }
+
+    /// Why `envelope` breaks these rules, or nil when it keeps them.
+    public func rejection(of envelope: TransactionEnvelope) -> PrecheckRejection? {
+        guard envelope.chainID == chainID else { return .wrongChainID(expected: chainID, found: envelope.chainID) }
+        guard gasLimits.contains(envelope.gasLimit) else {
+            return .gasLimitOutOfRange(envelope.gasLimit, allowed: gasLimits)
+        }
+        guard envelope.fee >= minimumFee else { return .feeBelowMinimum(envelope.fee, minimum: minimumFee) }
+        return nil
+    }
+}

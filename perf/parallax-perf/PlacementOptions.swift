@@ -1,0 +1,57 @@
+import ArgumentParser
+import Parallax
+import ParallaxConfig
+
+/// `--config FILE` and `--pin`/`--no-pin`: where the parallel executor's
+/// workers run.
+///
+/// - `--config FILE`: the `execute` pool of the file's plan on this machine
+///   (its size replaces `--threads`; pinning follows `workers.pin`).
+/// - `--pin`: `--threads` workers placed `compact` on this machine, pinned.
+/// - neither (`--no-pin`, the default): `ThreadTeam`, unpinned threads of
+///   which the caller is one.
+struct PlacementOptions: ParsableArguments {
+    @Option(help: "Topology config file (TOML, docs/topology.md): the parallel executor runs on its execute pool.")
+    var config: String?
+    @Flag(inversion: .prefixedNo, help: "Pin the parallel executor's workers (compact plan of --threads workers).")
+    var pin = false
+
+    /// The executor for `threads` workers, and the pool behind it when pinned.
+    func makeExecutor(threads: Int) throws -> (ParallelExecutor, WorkerPool?) {
+        guard config != nil || pin else {
+            do { return (try ParallelExecutor(threads: threads), nil) } catch { throw ValidationError("\(error)") }
+        }
+        let team: PinnedWorkerTeam
+        do {
+            let topology = try Topology.thisMachine()
+            if let config {
+                let file = try TopologyConfig.load(file: config)
+                team = try PinnedWorkerTeam(plan: try file.plan(on: topology), pool: .execute, options: file.workers)
+            } else {
+                let request = PlacementRequest(pools: [PoolRequest(.execute, .workers(threads))])
+                team = try PinnedWorkerTeam(plan: try PlacementPlan(topology: topology, request: request), pool: .execute)
+            }
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        do {
+            return (try ParallelExecutor(team: team, workerNodes: team.workerNodes), team.pool)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+    }
+}
+
+extension WorkerPool {
+    /// Per NUMA node: workers, the executor broadcasts they ran (each is one
+    /// Block-STM task loop on one worker), and the pool tasks they ran and
+    /// stole, as JSON.
+    var nodeStatisticsJSON: String {
+        let perWorker = statistics
+        let nodes = statisticsByNode.map { node in
+            let broadcasts = perWorker.filter { $0.node == node.node }.reduce(0) { $0 + $1.broadcasts }
+            return #"{"numa_node":\#(node.node.rawValue),"workers":\#(node.workers),"broadcasts":\#(broadcasts),"tasks_executed":\#(node.executed),"stolen_local":\#(node.stolenLocal),"stolen_remote":\#(node.stolenRemote)}"#
+        }
+        return "[" + nodes.joined(separator: ",") + "]"
+    }
+}
