@@ -311,7 +311,7 @@ final class DeclaredWorker: ContextReader, @unchecked Sendable {
             }
             return id
         }
-        return block.graph.keyIDs[key]
+        return block.graph.keyID(key)
     }
 
     private func store(_ key: StateKey, _ value: StateValue?, _ block: DeclaredBlock) {

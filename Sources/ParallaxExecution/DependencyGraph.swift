@@ -43,7 +43,10 @@ final class DependencyGraph: @unchecked Sendable {
     // Constants once built (`let`: no exclusivity checks when workers read them).
     /// Declared keys of the block; a key's id is its position.
     let keys: [StateKey]
-    let keyIDs: [StateKey: UInt32]
+    /// Open-addressed index of `keys` (linear probing from `key.mixed`,
+    /// load at most 1/2): slot value id + 1, 0 empty. Cheaper than a
+    /// `Dictionary` (no seeded hasher, no boxed storage) on the serial path.
+    let index: [UInt32]
     /// Transaction i's declared keys (fee payer included, each once) are
     /// `txnKeys[keyStart[i]..<keyStart[i + 1]]`, with ids, write flags and
     /// last earlier declared writers at the same positions.
@@ -62,14 +65,14 @@ final class DependencyGraph: @unchecked Sendable {
     init(_ transactions: [any Transaction]) {
         count = transactions.count
         var keys: [StateKey] = []
-        var keyIDs: [StateKey: UInt32] = [:]
+        // Sized for about four declared keys per transaction; grows if needed.
+        var index = [UInt32](repeating: 0, count: 1 << Swift.max(10, Int.bitWidth - (count * 8).leadingZeroBitCount))
         var keyStart: [Int] = [0]
         var txnKeys: [StateKey] = []
         var txnKeyIDs: [UInt32] = []
         var txnKeyWrites: [Bool] = []
         var lastDeclaredWriters: [UInt32] = []
         var declared: [Bool] = []
-        keyIDs.reserveCapacity(count * 4)
         keys.reserveCapacity(count * 4)
         txnKeys.reserveCapacity(count * 4)
         txnKeyIDs.reserveCapacity(count * 4)
@@ -101,8 +104,9 @@ final class DependencyGraph: @unchecked Sendable {
             edgeTo.append(to)
         }
 
-        for (position, transaction) in transactions.enumerated() {
+        for position in transactions.indices {
             let txn = UInt32(position)
+            let transaction = transactions[position]
             guard let access = transaction.declaredAccess else {
                 declared.append(false)
                 if sinceBarrier.isEmpty {
@@ -125,12 +129,17 @@ final class DependencyGraph: @unchecked Sendable {
                     return
                 }
                 let id: UInt32
-                if let known = keyIDs[key] {
-                    id = known
+                var position = Int(truncatingIfNeeded: key.mixed) & (index.count - 1)
+                while index[position] != 0 && keys[Int(index[position] - 1)] != key {
+                    position = (position + 1) & (index.count - 1)
+                }
+                if index[position] != 0 {
+                    id = index[position] - 1
                 } else {
                     id = UInt32(keys.count)
-                    keyIDs[key] = id
+                    index[position] = id + 1
                     keys.append(key)
+                    if keys.count * 2 > index.count { index = DependencyGraph.reindex(keys, capacity: index.count * 2) }
                     keyEpoch.append(epoch)
                     keyWriter.append(DependencyGraph.none)
                     keyReaders.append(-1)
@@ -188,7 +197,7 @@ final class DependencyGraph: @unchecked Sendable {
             fill[from] += 1
         }
         self.keys = keys
-        self.keyIDs = keyIDs
+        self.index = index
         self.keyStart = keyStart
         self.txnKeys = txnKeys
         self.txnKeyIDs = txnKeyIDs
@@ -198,6 +207,28 @@ final class DependencyGraph: @unchecked Sendable {
         self.successorStart = successorStart
         self.successors = successors
         self.predecessorCounts = predecessorCounts
+    }
+
+    /// An index of `keys` with `capacity` slots (a power of two).
+    private static func reindex(_ keys: [StateKey], capacity: Int) -> [UInt32] {
+        var index = [UInt32](repeating: 0, count: capacity)
+        for (id, key) in keys.enumerated() {
+            var position = Int(truncatingIfNeeded: key.mixed) & (capacity - 1)
+            while index[position] != 0 { position = (position + 1) & (capacity - 1) }
+            index[position] = UInt32(id) + 1
+        }
+        return index
+    }
+
+    /// The id of `key` if some transaction of the block declared it.
+    func keyID(_ key: StateKey) -> UInt32? {
+        var position = Int(truncatingIfNeeded: key.mixed) & (index.count - 1)
+        while index[position] != 0 {
+            let id = index[position] - 1
+            if keys[Int(id)] == key { return id }
+            position = (position + 1) & (index.count - 1)
+        }
+        return nil
     }
 
     var edgeCount: Int { successors.count }
