@@ -54,8 +54,6 @@ public final class DeclaredAccessExecutor: BlockExecutor, @unchecked Sendable {
     public let team: any WorkerTeam
     public let node: NodeID?
     public private(set) var lastStatistics = ExecutionStatistics()
-    /// Edges of the last block's graph (for the harness and tests).
-    public private(set) var lastEdgeCount = 0
 
     let workers: [DeclaredWorker]
     private var queue: MPMCQueue<UInt32>
@@ -148,7 +146,6 @@ public final class DeclaredAccessExecutor: BlockExecutor, @unchecked Sendable {
         }
         statistics.executions = count
         lastStatistics = statistics
-        lastEdgeCount = graph.edgeCount
         #if DEBUG
         lastGraph = graph
         #endif

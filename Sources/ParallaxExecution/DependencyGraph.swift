@@ -26,7 +26,7 @@
 /// ## Also recorded
 /// - the block's declared keys, interned to dense key ids (the executor keeps
 ///   one value slot per key id), and each transaction's declared keys with
-///   their ids (`keys(of:)`: the executor's reader finds a key's slot by
+///   their ids (`declaredKeyID(_:of:)`: the executor's reader finds a key's slot by
 ///   scanning them);
 /// - per declared key of a transaction, its last earlier declared writer,
 ///   barriers ignored (`ParallelExecutor.declarationHints`).
@@ -48,12 +48,11 @@ final class DependencyGraph: @unchecked Sendable {
     /// `Dictionary` (no seeded hasher, no boxed storage) on the serial path.
     let index: [UInt32]
     /// Transaction i's declared keys (fee payer included, each once) are
-    /// `txnKeys[keyStart[i]..<keyStart[i + 1]]`, with ids, write flags and
-    /// last earlier declared writers at the same positions.
+    /// `txnKeys[keyStart[i]..<keyStart[i + 1]]`, with ids and last earlier
+    /// declared writers at the same positions.
     let keyStart: [Int]
     let txnKeys: [StateKey]
     let txnKeyIDs: [UInt32]
-    let txnKeyWrites: [Bool]
     let lastDeclaredWriters: [UInt32]
     /// Whether transaction i declared its access.
     let declared: [Bool]
@@ -201,7 +200,6 @@ final class DependencyGraph: @unchecked Sendable {
         self.keyStart = keyStart
         self.txnKeys = txnKeys
         self.txnKeyIDs = txnKeyIDs
-        self.txnKeyWrites = txnKeyWrites
         self.lastDeclaredWriters = lastDeclaredWriters
         self.declared = declared
         self.successorStart = successorStart
@@ -231,28 +229,15 @@ final class DependencyGraph: @unchecked Sendable {
         return nil
     }
 
-    var edgeCount: Int { successors.count }
-
     func predecessorCount(_ txn: UInt32) -> UInt32 { predecessorCounts[Int(txn)] }
 
     func successors(of txn: UInt32) -> ArraySlice<UInt32> {
         successors[successorStart[Int(txn)]..<successorStart[Int(txn) + 1]]
     }
 
-    /// Positions of transaction `txn`'s declared keys in `txnKeys`, `txnKeyIDs`,
-    /// `txnKeyWrites` and `lastDeclaredWriters`.
+    /// Positions of transaction `txn`'s declared keys in `txnKeys`, `txnKeyIDs`
+    /// and `lastDeclaredWriters`.
     func keyRange(of txn: UInt32) -> Range<Int> { keyStart[Int(txn)]..<keyStart[Int(txn) + 1] }
-
-    /// The last transaction before `txn` that declared `key` for writing, if
-    /// `txn` declared `key` and there is one.
-    @inline(__always)
-    func lastDeclaredWriter(of key: StateKey, before txn: UInt32) -> UInt32? {
-        for slot in keyRange(of: txn) where txnKeys[slot] == key {
-            let writer = lastDeclaredWriters[slot]
-            return writer == DependencyGraph.none ? nil : writer
-        }
-        return nil
-    }
 
     /// The id of `key` if transaction `txn` declared it.
     @inline(__always)

@@ -32,6 +32,18 @@ private struct DeclaredProgram: Transaction {
     func execute(in context: ExecutionContext) throws { try program.execute(in: context) }
 }
 
+extension DependencyGraph {
+    /// The last transaction before `txn` that declared `key` for writing, if
+    /// `txn` declared `key` and there is one.
+    fileprivate func lastDeclaredWriter(of key: StateKey, before txn: UInt32) -> UInt32? {
+        for slot in keyRange(of: txn) where txnKeys[slot] == key {
+            let writer = lastDeclaredWriters[slot]
+            return writer == DependencyGraph.none ? nil : writer
+        }
+        return nil
+    }
+}
+
 final class DependencyGraphTests: XCTestCase {
     fileprivate func edges(_ block: [Declared]) -> [[UInt32]] {
         let graph = DependencyGraph(block)
