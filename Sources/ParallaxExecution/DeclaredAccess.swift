@@ -1,10 +1,11 @@
 /// The keys a transaction declares it may touch, known before it runs
 /// (Solana's account lists, Sui's object inputs): exact keys, no ranges.
 ///
-/// A declared read key may be read; a declared write key may be read,
-/// written and deleted. The fee payer (`Transaction.feePayer`) is always
-/// declared for writing: the executor's fee write touches it whatever the
-/// contract does, so it needs no listing.
+/// A declared read key may be read (and bound-checked: `canAdd`,
+/// `canSubtract`); a declared write key may also be written, deleted and
+/// changed by delta (`add`, `subtract`). The fee payer
+/// (`Transaction.feePayer`) is always declared for writing, and the fee
+/// beneficiary's credit is the executor's own write: neither needs listing.
 ///
 /// Uses:
 /// - `DeclaredAccessExecutor` schedules by declarations alone (no

@@ -329,6 +329,16 @@ final class DeclaredWorker: ContextReader, @unchecked Sendable {
         return block.base.read(key)
     }
 
+    func checkDelta(_ key: StateKey, _ delta: DeltaOperand, upper: UInt128) throws(ExecutionError) -> Bool {
+        delta.apply(to: try readThrough(key)?.uint128Value ?? 0, upper: upper) != nil
+    }
+
+    func deltaResult(_ key: StateKey, _ delta: DeltaOperand) -> StateValue? {
+        // The slots order every delta after the key's earlier writers, as
+        // the sequential overlay does; this reader never throws.
+        applyOwn(delta, to: (try? readThrough(key)) ?? nil)
+    }
+
     private func collectDelta(_ block: DeclaredBlock) {
         let keys = block.graph.keys
         var id = index

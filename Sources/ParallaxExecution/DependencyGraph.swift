@@ -10,7 +10,9 @@
 /// - if it writes the key, it also waits for the readers since that writer
 ///   (write-after-read), then becomes the key's last writer and clears its
 ///   readers; otherwise it joins the readers.
-/// The fee payer counts as a declared write. A transaction without a
+/// The fee payer and the fee beneficiary count as declared writes (a
+/// beneficiary credited by every transaction chains them all: commutative
+/// deltas are not exploited by this graph). A transaction without a
 /// declaration is a barrier: it waits for every transaction since the
 /// previous barrier (or for that barrier), and every later transaction waits
 /// for it, so it runs alone; the per-key lists restart after it (an epoch
@@ -149,6 +151,7 @@ final class DependencyGraph: @unchecked Sendable {
                 txnKeyWrites.append(write)
             }
             if let payer = transaction.feePayer { declare(payer, write: true) }
+            if let beneficiary = transaction.feeBeneficiary { declare(beneficiary.key, write: true) }
             for key in access.writes { declare(key, write: true) }
             for key in access.reads { declare(key, write: false) }
 

@@ -24,6 +24,9 @@ public final class ExecutionContext {
     /// once it outgrows a linear scan.
     private(set) var writeKeys: [StateKey] = []
     private(set) var writeValues: [StateValue?] = []
+    /// Per slot, the transaction's pending delta on the key (nil: the slot
+    /// holds a full value or a deletion); see `Delta.swift`.
+    private(set) var writeDeltas: [DeltaOperand?] = []
     var writeLookup: [StateKey: Int] = [:]
     var events: [Event] = []
     /// Whether `run` enforces each transaction's `declaredAccess`.
@@ -31,7 +34,7 @@ public final class ExecutionContext {
     /// The enforced declaration of the running transaction (nil: none) and
     /// its fee payer, which is always declared.
     private(set) var declaration: DeclaredAccess?
-    private var declaredFeePayer: StateKey?
+    private(set) var declaredFeePayer: StateKey?
     /// Keeps other workers' objects off this one's lines (see `LinePadding`).
     private let padding = LinePadding()
 
@@ -47,20 +50,27 @@ public final class ExecutionContext {
 
     /// The value of `key` as this transaction sees it (nil: absent).
     public func read(_ key: StateKey) throws(ExecutionError) -> StateValue? {
-        if let declaration, !declaration.allowsRead(key), key != declaredFeePayer { try failUndeclared(key) }
+        try requireDeclared(key, write: false)
         try chargeGas(GasSchedule.read)
-        if let slot = ownWrite(key) { return writeValues[slot] }
+        if let slot = ownWrite(key) { return try ownValue(slot, key) }
         return try readThrough(key)
     }
 
+    /// The transaction's own value of a written key (a pending delta is
+    /// applied to the exact value below it, a real dependency).
+    func ownValue(_ slot: Int, _ key: StateKey) throws(ExecutionError) -> StateValue? {
+        guard let delta = writeDeltas[slot] else { return writeValues[slot] }
+        return reader.applyOwn(delta, to: try readThrough(key))
+    }
+
     public func write(_ key: StateKey, _ value: StateValue) throws(ExecutionError) {
-        if let declaration, !declaration.allowsWrite(key), key != declaredFeePayer { try failUndeclared(key) }
+        try requireDeclared(key, write: true)
         try chargeGas(GasSchedule.write &+ GasSchedule.perByte &* UInt64(value.count))
         put(key, value)
     }
 
     public func delete(_ key: StateKey) throws(ExecutionError) {
-        if let declaration, !declaration.allowsWrite(key), key != declaredFeePayer { try failUndeclared(key) }
+        try requireDeclared(key, write: true)
         try chargeGas(GasSchedule.delete)
         put(key, nil)
     }
@@ -80,6 +90,15 @@ public final class ExecutionContext {
             throw .outOfGas
         }
         gasUsed += amount
+    }
+
+    /// Fails the transaction if declarations are enforced and `key` is
+    /// outside its declaration for this kind of access (deltas: `add` and
+    /// `subtract` write, `canAdd`/`canSubtract` read).
+    @inline(__always)
+    func requireDeclared(_ key: StateKey, write: Bool) throws(ExecutionError) {
+        guard let declaration, key != declaredFeePayer else { return }
+        if write ? !declaration.allowsWrite(key) : !declaration.allowsRead(key) { try failUndeclared(key) }
     }
 
     /// An access outside the declaration: a sticky failure like out of gas
@@ -111,11 +130,29 @@ public final class ExecutionContext {
 
     func put(_ key: StateKey, _ value: StateValue?) {
         if let slot = ownWrite(key) {
-            writeValues[slot] = value
+            putValue(slot, value)
             return
         }
+        append(key, value, nil)
+    }
+
+    func putValue(_ slot: Int, _ value: StateValue?) {
+        writeValues[slot] = value
+        writeDeltas[slot] = nil
+    }
+
+    func putDelta(_ key: StateKey, _ slot: Int?, _ delta: DeltaOperand) {
+        if let slot {
+            writeDeltas[slot] = delta
+        } else {
+            append(key, nil, delta)
+        }
+    }
+
+    private func append(_ key: StateKey, _ value: StateValue?, _ delta: DeltaOperand?) {
         writeKeys.append(key)
         writeValues.append(value)
+        writeDeltas.append(delta)
         if writeKeys.count == ExecutionContext.linearScanLimit + 1 {
             for slot in writeKeys.indices { writeLookup[writeKeys[slot]] = slot }
         } else if writeKeys.count > ExecutionContext.linearScanLimit + 1 {
@@ -126,6 +163,7 @@ public final class ExecutionContext {
     func clearWrites() {
         writeKeys.removeAll(keepingCapacity: true)
         writeValues.removeAll(keepingCapacity: true)
+        writeDeltas.removeAll(keepingCapacity: true)
         if !writeLookup.isEmpty { writeLookup.removeAll(keepingCapacity: true) }
     }
 
@@ -173,17 +211,22 @@ public final class ExecutionContext {
         if let payer = transaction.feePayer {
             failure = nil
             let balance: StateValue?
-            if let slot = ownWrite(payer) {
-                balance = writeValues[slot]
-            } else {
-                do { balance = try readThrough(payer) } catch { return .suspended }
-            }
+            do {
+                if let slot = ownWrite(payer) { balance = try ownValue(slot, payer) } else { balance = try readThrough(payer) }
+            } catch { return .suspended }
             let current = balance?.uint64Value ?? 0
-            put(payer, StateValue(uint64: current >= feeAmount ? current - feeAmount : 0))
+            let debited = Swift.min(current, feeAmount)
+            put(payer, StateValue(uint64: current - debited))
+            if let beneficiary = transaction.feeBeneficiary, debited > 0 {
+                do { try creditFee(debited, to: beneficiary) } catch { return .suspended }
+            }
         }
         var writeSet: [StateWrite] = []
         writeSet.reserveCapacity(writeKeys.count)
-        for slot in writeKeys.indices { writeSet.append(StateWrite(key: writeKeys[slot], value: writeValues[slot])) }
+        for slot in writeKeys.indices {
+            let value = writeDeltas[slot].map { reader.deltaResult(writeKeys[slot], $0) } ?? writeValues[slot]
+            writeSet.append(StateWrite(key: writeKeys[slot], value: value))
+        }
         return .finished(TransactionOutput(status: status, gasUsed: gasUsed, fee: feeAmount, events: events, writeSet: writeSet))
     }
 }
@@ -212,4 +255,10 @@ public enum ExecutionError: Error, Equatable, Sendable, CustomStringConvertible 
 /// Where a context reads keys the transaction has not written itself.
 protocol ContextReader: AnyObject {
     func readThrough(_ key: StateKey) throws(ExecutionError) -> StateValue?
+    /// Whether `delta` applied to the value of `key` below this transaction
+    /// lies in `0...upper` (recorded as a check, not as a read of the value).
+    func checkDelta(_ key: StateKey, _ delta: DeltaOperand, upper: UInt128) throws(ExecutionError) -> Bool
+    /// The value a pending delta leaves in the write-set of the output
+    /// (the parallel executor fills it in when the transaction commits).
+    func deltaResult(_ key: StateKey, _ delta: DeltaOperand) -> StateValue?
 }

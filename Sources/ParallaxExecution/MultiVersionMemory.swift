@@ -9,10 +9,16 @@ import CParallax
 /// which holds the head of its version list. A version is a 32-byte node in the writer's
 /// `WordArena`:
 ///
-///     word 0  version word: ESTIMATE(63) | ABSENT(62) | incarnation(61...32) | value id(31...0)
+///     word 0  version word: ESTIMATE(63) | ABSENT(62) | DELTA(61) | incarnation(60...32) | value id(31...0)
 ///     word 1  next node (address; 0 ends the list)
 ///     word 2  writer's transaction index (never changes)
-///     word 3  reserved (operand of a delta version, for commutative writes)
+///     word 3  reserved
+///
+/// A DELTA version's value id names its operand (`DeltaOperand.stored`), so
+/// one atomic load yields a consistent (incarnation, operand) pair. When its
+/// transaction commits, the committer materializes it: the word becomes a
+/// plain version of the same incarnation whose value is the folded result
+/// (read descriptors, which carry writer and incarnation only, do not change).
 ///
 /// A list is sorted by writer index, highest first, and holds at most one
 /// node per transaction: later incarnations rewrite the node's version word
@@ -24,6 +30,9 @@ import CParallax
 ///   the head past nodes of writers >= r and ABSENT ones; the first other
 ///   node is the version r sees (an ESTIMATE one means: wait for its
 ///   writer); the end of the list means: read the base state.
+/// - Resolve by transaction r (`resolve`): the same walk, folding DELTA
+///   versions onto the first full version below them (or the base state);
+///   an ESTIMATE on the way means: wait for its writer.
 /// - Insert (lock-free; only the executor of transaction t inserts t's
 ///   nodes, one incarnation at a time): find the link after the last node
 ///   of a writer > t; a node of t there is reused, otherwise a new node
@@ -41,10 +50,14 @@ import CParallax
 ///
 /// ## Invariants (`_checkInvariants(keys:)`, quiescent)
 /// - each list is strictly decreasing in writer index;
-/// - after a completed block no version word is ESTIMATE.
+/// - after a completed block no version word is ESTIMATE or DELTA (every
+///   delta was materialized when its transaction committed);
+/// - a DELTA version's operand has width 8 or 16.
 struct MultiVersionMemory {
     static let estimateBit: UInt64 = 1 << 63
     static let absentBit: UInt64 = 1 << 62
+    static let deltaBit: UInt64 = 1 << 61
+    static let incarnationMask: UInt64 = 0x1FFF_FFFF
     static let nodeWords = 4
 
     let table: KeyTable
@@ -63,10 +76,10 @@ struct MultiVersionMemory {
     /// What transaction `reader` sees of key `id`, encoded as a read
     /// descriptor: `storage` (no earlier version: read the base state),
     /// `(writer + 1) << 32 | incarnation` for a version, with the value id
-    /// returned beside it, or `estimate | writer` when the version is an
-    /// ESTIMATE.
+    /// returned beside it (for a DELTA version, `isDelta`, its operand's),
+    /// or `estimate | writer` when the version is an ESTIMATE.
     @inline(__always)
-    func read(_ id: UInt64, by reader: UInt32) -> (descriptor: UInt64, valueID: UInt32) {
+    func read(_ id: UInt64, by reader: UInt32) -> (descriptor: UInt64, valueID: UInt32, isDelta: Bool) {
         // Acquire pairs with the release CAS that linked each node.
         var address = px_atomic_load(KeyTable.head(id), px_acquire)
         while address != 0 {
@@ -77,19 +90,98 @@ struct MultiVersionMemory {
                 let word = px_atomic_load(node, px_seq_cst)
                 if word & MultiVersionMemory.absentBit == 0 {
                     if word & MultiVersionMemory.estimateBit != 0 {
-                        return (MultiVersionMemory.estimateDescriptor | UInt64(writer), 0)
+                        return (MultiVersionMemory.estimateDescriptor | UInt64(writer), 0, false)
                     }
-                    let incarnation = (word >> 32) & 0x3FFF_FFFF
-                    return ((UInt64(writer) + 1) << 32 | incarnation, UInt32(truncatingIfNeeded: word))
+                    let incarnation = (word >> 32) & MultiVersionMemory.incarnationMask
+                    return ((UInt64(writer) + 1) << 32 | incarnation, UInt32(truncatingIfNeeded: word),
+                            word & MultiVersionMemory.deltaBit != 0)
                 }
             }
             address = px_atomic_load(node + 1, px_acquire)
         }
-        return (MultiVersionMemory.storageDescriptor, 0)
+        return (MultiVersionMemory.storageDescriptor, 0, false)
     }
 
     static let storageDescriptor: UInt64 = 0
     static let estimateDescriptor: UInt64 = 1 << 63
+
+    /// What a walk folding deltas found: the writer of an ESTIMATE, or the
+    /// folded deltas (`width` 0: none) over either a full version's value or,
+    /// with `needsBase`, the base state's value, which the caller reads
+    /// (`applied(to:)`) so that the walk never copies the state view.
+    struct Fold {
+        var estimate: UInt32?
+        var value: StateValue?
+        var needsBase = false
+        var sum: UInt128 = 0
+        var width: UInt8 = 0
+
+        /// The folded value over `below` (the full version's value, or the base's).
+        func applied(to below: StateValue?) -> StateValue? {
+            width == 0 ? below : DeltaOperand.encode((below?.uint128Value ?? 0) &+ sum, width: width)
+        }
+    }
+
+    /// The value of key `id` as transaction `reader` sees it with every
+    /// delta folded in, or the writer of an ESTIMATE met on the way. Deltas
+    /// fold with wrapping arithmetic: a consistent chain never wraps, and an
+    /// inconsistent (speculative) one is caught by validation.
+    @inline(__always)
+    func resolve(_ id: UInt64, by reader: UInt32) -> Fold {
+        // Acquire pairs with the release CAS that linked each node.
+        fold(from: px_atomic_load(KeyTable.head(id), px_acquire), below: reader)
+    }
+
+    /// `resolve` starting at node address `start`, skipping writers at or
+    /// above `reader`.
+    func fold(from start: UInt64, below reader: UInt32) -> Fold {
+        var address = start
+        var result = Fold()
+        while address != 0 {
+            let node = MultiVersionMemory.node(address)
+            let writer = UInt32(truncatingIfNeeded: px_atomic_load(node + 2, px_relaxed))
+            if writer < reader {
+                // seq_cst pairs with the writer's seq_cst store (type doc).
+                let word = px_atomic_load(node, px_seq_cst)
+                if word & MultiVersionMemory.absentBit == 0 {
+                    if word & MultiVersionMemory.estimateBit != 0 {
+                        result.estimate = writer
+                        return result
+                    }
+                    let value = values.value(UInt32(truncatingIfNeeded: word))
+                    guard word & MultiVersionMemory.deltaBit != 0 else {
+                        result.value = result.applied(to: value)
+                        return result
+                    }
+                    let operand = DeltaOperand(stored: value.unsafelyUnwrapped)
+                    if result.width == 0 { result.width = operand.width }
+                    result.sum = operand.negative ? result.sum &- operand.magnitude : result.sum &+ operand.magnitude
+                }
+            }
+            address = px_atomic_load(node + 1, px_acquire)
+        }
+        result.needsBase = true
+        return result
+    }
+
+    /// Replaces the DELTA version `node` of a just-committed transaction by
+    /// its folded value (stored in `arena`, the committer's); returns the
+    /// value, or nil (and changes nothing) if `node` is not a delta.
+    /// Every transaction below has committed, so the fold meets no ESTIMATE.
+    func materialize(_ node: UnsafeMutablePointer<UInt64>, id: UInt64, block: BlockContext, arena: ValueArena) -> StateValue?? {
+        let word = px_atomic_load(node, px_seq_cst)
+        guard word & (MultiVersionMemory.deltaBit | MultiVersionMemory.absentBit) == MultiVersionMemory.deltaBit else { return nil }
+        let operand = DeltaOperand(stored: values.value(UInt32(truncatingIfNeeded: word)).unsafelyUnwrapped)
+        let fold = fold(from: px_atomic_load(node + 1, px_acquire), below: .max)
+        precondition(fold.estimate == nil, "an ESTIMATE below a committed transaction")
+        let below = fold.needsBase ? fold.applied(to: block.base.read(KeyTable.key(id))) : fold.value
+        let value = operand.encode(operand.wrappingApply(to: below?.uint128Value ?? 0))
+        let valueID = arena.append(value)
+        // seq_cst: joins the total order of version words (type doc); readers
+        // see the delta or the value, which resolve alike.
+        px_atomic_store(node, word & ~MultiVersionMemory.deltaBit & ~0xFFFF_FFFF | UInt64(valueID), px_seq_cst)
+        return .some(value)
+    }
 
     /// Records that `writer` writes `word` to key `id`. Returns the node and
     /// whether the key is a new location for the writer (no node yet, or
@@ -168,9 +260,16 @@ struct MultiVersionMemory {
                 let node = MultiVersionMemory.node(address)
                 let writer = px_atomic_load(node + 2, px_seq_cst)
                 precondition(previous == .max || writer < previous, "version list of key \(KeyTable.key(id)) is not strictly decreasing")
+                let word = px_atomic_load(node, px_seq_cst)
                 if blockComplete {
-                    precondition(px_atomic_load(node, px_seq_cst) & MultiVersionMemory.estimateBit == 0,
+                    precondition(word & MultiVersionMemory.estimateBit == 0,
                                  "ESTIMATE left on key \(KeyTable.key(id)) by txn \(writer) after the block")
+                    precondition(word & (MultiVersionMemory.deltaBit | MultiVersionMemory.absentBit) != MultiVersionMemory.deltaBit,
+                                 "delta of txn \(writer) on key \(KeyTable.key(id)) not materialized at commit")
+                }
+                if word & (MultiVersionMemory.deltaBit | MultiVersionMemory.absentBit) == MultiVersionMemory.deltaBit {
+                    let operand = DeltaOperand(stored: values.value(UInt32(truncatingIfNeeded: word)).unsafelyUnwrapped)
+                    precondition(operand.width == 8 || operand.width == 16, "delta of txn \(writer) has width \(operand.width)")
                 }
                 previous = writer
                 address = px_atomic_load(node + 1, px_seq_cst)

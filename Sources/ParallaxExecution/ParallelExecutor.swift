@@ -125,7 +125,7 @@ public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
 
         // Workers commit as they go; whatever they left is validated here.
         let sweeper = workers[0]
-        scheduler.commitPrefix { txn, incarnation in sweeper.validate(txn, incarnation) }
+        scheduler.commitPrefix({ txn, incarnation in sweeper.validate(txn, incarnation) }, committed: { txn in sweeper.materialize(txn) })
         precondition(scheduler.committedCount == UInt64(count), "a completed block must commit every transaction")
 
         // Moves, not copies: see `MoveBuffer`.

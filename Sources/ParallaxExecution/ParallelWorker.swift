@@ -110,7 +110,7 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
 
     @inline(__always)
     private func commit() {
-        scheduler.commitPrefix { txn, incarnation in validate(txn, incarnation) }
+        scheduler.commitPrefix({ txn, incarnation in validate(txn, incarnation) }, committed: { txn in materialize(txn) })
     }
 
     /// Runs incarnation `incarnation` of `txn` and records it (paper: try_execute).
@@ -137,10 +137,16 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
         scratch.pointee.written.removeAll()
         let writeKeys = context.writeKeys
         let writeValues = context.writeValues
+        let writeDeltas = context.writeDeltas
         for slot in writeKeys.indices {
             guard let id = intern(writeKeys[slot]) else { return .none }
-            let valueID = values.append(writeValues[slot])
-            let (node, isNew) = block.memory.write(id, by: txn, word: MultiVersionMemory.versionWord(incarnation, valueID), arena: nodes)
+            var word: UInt64
+            if let delta = writeDeltas[slot] {
+                word = MultiVersionMemory.versionWord(incarnation, values.append(delta.stored)) | MultiVersionMemory.deltaBit
+            } else {
+                word = MultiVersionMemory.versionWord(incarnation, values.append(writeValues[slot]))
+            }
+            let (node, isNew) = block.memory.write(id, by: txn, word: word, arena: nodes)
             if isNew { wroteNewLocation = true }
             scratch.pointee.written.append(id)
             scratch.pointee.written.append(UInt64(UInt(bitPattern: node)))
@@ -225,10 +231,119 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
         var entry = record + 1
         let end = entry + 2 * Int(header >> 32)
         while entry < end {
-            if memory.read(entry[0], by: txn).descriptor != entry[1] { return false }
+            if entry[1] & ParallelWorker.recordTag != 0 {
+                if !revalidate(entry[0], ParallelWorker.recordWords(entry[1]), txn) { return false }
+            } else if memory.read(entry[0], by: txn).descriptor != entry[1] {
+                return false
+            }
             entry += 2
         }
         return true
+    }
+
+    // MARK: Delta read-set records
+
+    /// Bit 62 of a read-set descriptor (never set in a version descriptor)
+    /// marks a record validated by re-evaluation, at the address in the low
+    /// 48 bits (in this worker's read-set arena, immutable once published
+    /// with the read-set):
+    ///
+    ///     check: 0, operand magnitude low, high, negative, upper low, high, answer
+    ///     value: 1, value low, high, count (0xFF: absent)
+    static let recordTag: UInt64 = 1 << 62
+    static let checkRecord: UInt64 = 0
+    static let valueRecord: UInt64 = 1
+
+    @inline(__always)
+    static func recordWords(_ descriptor: UInt64) -> UnsafeMutablePointer<UInt64> {
+        MultiVersionMemory.node(descriptor & KeyTable.addressMask)
+    }
+
+    private func record(_ id: UInt64, _ words: UnsafeMutablePointer<UInt64>) {
+        scratch.pointee.reads.append(id)
+        scratch.pointee.reads.append(ParallelWorker.recordTag | UInt64(UInt(bitPattern: words)))
+    }
+
+    private func recordValue(_ id: UInt64, _ value: StateValue?) {
+        let words = readSets.allocate(4)
+        words[0] = ParallelWorker.valueRecord
+        if let value, case .inline(let low, let high, let count) = value.storage {
+            words[1] = low
+            words[2] = high
+            words[3] = UInt64(count)
+        } else {
+            precondition(value == nil, "a resolved delta chain is an inline integer")
+            words[3] = 0xFF
+        }
+        record(id, words)
+    }
+
+    /// Whether the check or resolved value recorded at `words` still holds
+    /// for `txn` (an ESTIMATE on the chain: no).
+    private func revalidate(_ id: UInt64, _ words: UnsafeMutablePointer<UInt64>, _ txn: UInt32) -> Bool {
+        let fold = block.memory.resolve(id, by: txn)
+        if fold.estimate != nil { return false }
+        let value = value(of: fold, KeyTable.key(id))
+        if words[0] == ParallelWorker.valueRecord {
+            guard let value, case .inline(let low, let high, let count) = value.storage else { return words[3] == 0xFF }
+            return words[1] == low && words[2] == high && words[3] == UInt64(count)
+        }
+        let operand = DeltaOperand(magnitude: UInt128(words[2]) << 64 | UInt128(words[1]), negative: words[3] != 0)
+        let answer = operand.apply(to: value?.uint128Value ?? 0, upper: UInt128(words[5]) << 64 | UInt128(words[4])) != nil
+        return answer == (words[6] != 0)
+    }
+
+    /// The value of `id` below the running transaction with deltas folded
+    /// in; throws `.suspended` after registering on an ESTIMATE's writer.
+    private func resolveForExecution(_ id: UInt64, _ key: StateKey) throws(ExecutionError) -> StateValue? {
+        let currentTxn = scratch.pointee.currentTxn
+        while true {
+            let fold = block.memory.resolve(id, by: currentTxn)
+            guard let blocker = fold.estimate else { return value(of: fold, key) }
+            if scheduler.addDependency(currentTxn, scratch.pointee.currentIncarnation, on: blocker) { throw .suspended }
+        }
+    }
+
+    /// The value a fold without ESTIMATE found (reading the base state when it ran off the list).
+    @inline(__always)
+    private func value(of fold: MultiVersionMemory.Fold, _ key: StateKey) -> StateValue? {
+        fold.needsBase ? fold.applied(to: block.base.read(key)) : fold.value
+    }
+
+    func checkDelta(_ key: StateKey, _ delta: DeltaOperand, upper: UInt128) throws(ExecutionError) -> Bool {
+        guard let id = intern(key) else { throw .suspended }
+        let value = try resolveForExecution(id, key)
+        let answer = delta.apply(to: value?.uint128Value ?? 0, upper: upper) != nil
+        let words = readSets.allocate(7)
+        words[0] = ParallelWorker.checkRecord
+        words[1] = UInt64(truncatingIfNeeded: delta.magnitude)
+        words[2] = UInt64(truncatingIfNeeded: delta.magnitude >> 64)
+        words[3] = delta.negative ? 1 : 0
+        words[4] = UInt64(truncatingIfNeeded: upper)
+        words[5] = UInt64(truncatingIfNeeded: upper >> 64)
+        words[6] = answer ? 1 : 0
+        record(id, words)
+        return answer
+    }
+
+    /// Filled in by `materialize` when the transaction commits.
+    func deltaResult(_ key: StateKey, _ delta: DeltaOperand) -> StateValue? { nil }
+
+    /// Materializes the delta versions of `txn`, which just committed, and
+    /// puts their values into its output's write-set (same order as its
+    /// version nodes).
+    func materialize(_ txn: UInt32) {
+        let block = self.block
+        let record = block.records + Int(txn)
+        let pairs = record.pointee.nodes
+        var pair = 0
+        while pair < pairs.count {
+            let id = pairs[pair]
+            if let value = block.memory.materialize(MultiVersionMemory.node(pairs[pair + 1]), id: id, block: block, arena: values) {
+                record.pointee.output!.writeSet[pair / 2].value = value
+            }
+            pair += 2
+        }
     }
 
     // MARK: Reads of the execution context
@@ -240,7 +355,7 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
         let currentTxn = scratch.pointee.currentTxn
         let currentIncarnation = scratch.pointee.currentIncarnation
         while true {
-            let (descriptor, valueID) = block.memory.read(id, by: currentTxn)
+            let (descriptor, valueID, isDelta) = block.memory.read(id, by: currentTxn)
             if descriptor & MultiVersionMemory.estimateDescriptor != 0 {
                 let blocker = UInt32(truncatingIfNeeded: descriptor)
                 if scheduler.addDependency(currentTxn, currentIncarnation, on: blocker) { throw .suspended }
@@ -249,6 +364,12 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
             if block.contentionHint, currentTxn > 0, shouldWaitForPredecessor(id, descriptor, currentTxn) {
                 if scheduler.addDependency(currentTxn, currentIncarnation, on: currentTxn - 1) { throw .suspended }
                 continue
+            }
+            if isDelta {
+                // The exact value under pending deltas: a dependency on the whole chain, validated by value.
+                let value = try resolveForExecution(id, key)
+                recordValue(id, value)
+                return value
             }
             scratch.pointee.reads.append(id)
             scratch.pointee.reads.append(descriptor)
@@ -311,7 +432,9 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
             let id = claimed[position]
             guard let word = block.memory.finalVersion(id) else { continue }
             let key = KeyTable.key(id)
-            let value = block.memory.values.value(UInt32(truncatingIfNeeded: word))
+            // A delta still unmaterialized (its transaction commits in the executor's final sweep) is folded here.
+            let value = word & MultiVersionMemory.deltaBit == 0 ? block.memory.values.value(UInt32(truncatingIfNeeded: word))
+                : value(of: block.memory.resolve(id, by: .max), key)
             deltaCommitment.update(key, from: block.base.read(key), to: value)
             deltaWrites.append(StateWrite(key: key, value: value))
         }

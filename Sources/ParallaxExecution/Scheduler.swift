@@ -79,6 +79,14 @@ final class Scheduler: @unchecked Sendable {
     static let aborting: UInt64 = 3
     static let committed: UInt64 = 4
     static let closed: UInt64 = 1 << 63
+    /// New executions start at most this far beyond the commit index. When
+    /// one worker stalls (descheduled on a shared machine) the others would
+    /// otherwise run ever further ahead of the commit index, and every
+    /// uncommitted version they leave on a hot key lengthens the walk of
+    /// each later read and delta fold of that key (a quadratic blow-up).
+    /// Re-executions of lower transactions are never held back: the
+    /// execution index is lowered to them, inside the window.
+    static let executionWindow: UInt64 = 64
 
     // Words of a transaction's line.
     static let statusWord = 0
@@ -180,10 +188,13 @@ final class Scheduler: @unchecked Sendable {
     @inline(__always) private func taskEnded() { _ = px_atomic_fetch_add(activeTasks, UInt64.max, px_seq_cst) }
 
     private func nextVersionToExecute() -> (UInt32, UInt32)? {
-        if px_atomic_load(executionIndex, px_seq_cst) >= count {
+        let next = px_atomic_load(executionIndex, px_seq_cst)
+        if next >= count {
             checkDone()
             return nil
         }
+        // Speculation window (see `executionWindow`).
+        if next >= px_atomic_load(commitIndex, px_acquire) &+ Scheduler.executionWindow { return nil }
         taskStarted()
         let index = px_atomic_fetch_add(executionIndex, 1, px_seq_cst)
         if let version = tryIncarnate(index) { return version }
@@ -326,9 +337,11 @@ final class Scheduler: @unchecked Sendable {
 
     /// Advances the commit index as far as it can; `validate(txn, incarnation)`
     /// re-validates a transaction whose last validation predates its prefix.
+    /// `committed(txn)` runs right after each commit, under the lock and in
+    /// block order (it materializes the transaction's deltas).
     /// Returns immediately if another worker is committing.
     @inline(__always)
-    func commitPrefix(_ validate: (UInt32, UInt32) -> Bool) {
+    func commitPrefix(_ validate: (UInt32, UInt32) -> Bool, committed: (UInt32) -> Void) {
         // Read-only pre-check, so that workers do not bounce the lock's line
         // when there is nothing to commit.
         let next = px_atomic_load(commitIndex, px_acquire)
@@ -351,6 +364,7 @@ final class Scheduler: @unchecked Sendable {
                 var expected = Scheduler.status(incarnation, Scheduler.executed)
                 guard px_atomic_cas(word(txn, Scheduler.statusWord), &expected,
                                     Scheduler.status(incarnation, Scheduler.committed), px_seq_cst) else { break }
+                committed(txn)
                 index += 1
                 px_atomic_store(commitIndex, index, px_release)
             }

@@ -58,4 +58,13 @@ final class OverlayReader: ContextReader {
         if let written = overlay[key] { return written }
         return base.read(key)
     }
+
+    func checkDelta(_ key: StateKey, _ delta: DeltaOperand, upper: UInt128) throws(ExecutionError) -> Bool {
+        delta.apply(to: try readThrough(key)?.uint128Value ?? 0, upper: upper) != nil
+    }
+
+    func deltaResult(_ key: StateKey, _ delta: DeltaOperand) -> StateValue? {
+        let below = overlay[key] ?? base.read(key)
+        return applyOwn(delta, to: below)
+    }
 }

@@ -26,6 +26,9 @@ public protocol Transaction: Sendable {
     /// The keys this transaction may touch, when known before it runs (see
     /// `DeclaredAccess`); nil (the default): undeclared.
     var declaredAccess: DeclaredAccess? { get }
+    /// Where the fee debited from `feePayer` is credited (default nil: the
+    /// fee is burned); see `FeeBeneficiary`.
+    var feeBeneficiary: FeeBeneficiary? { get }
 
     func execute(in context: ExecutionContext) throws
 }

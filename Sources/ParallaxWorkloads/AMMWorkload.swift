@@ -69,10 +69,12 @@ public struct AMMWorkload: ContractWorkload {
             let amountIn = reserveIn / 1_000_000 + generator.next() % (reserveIn / 10_000)
             let toleranceBasisPoints: UInt64 = [10, 50, 100][Int(generator.next() % 3)]
             let quote = PoolLayout.amountOut(amountIn, reserveIn: reserveIn, reserveOut: reserveOut)
-            result.append(SwapTransaction(
+            var swap = SwapTransaction(
                 sender: accounts.draw(&generator), pool: UInt64(pool), tokenIn: zeroForOne ? token0 : token1,
                 tokenOut: zeroForOne ? token1 : token0, amountIn: amountIn,
-                minimumOut: quote - quote / 10_000 * toleranceBasisPoints, work: work))
+                minimumOut: quote - quote / 10_000 * toleranceBasisPoints, work: work)
+            swap.feeBeneficiary = shape.fee
+            result.append(swap)
         }
         return result
     }

@@ -53,6 +53,8 @@ public struct CollectibleTransaction: Transaction {
     public var gasLimit: UInt64 { 80_000 }
     public var gasPrice: UInt64 { 1 }
     public var feePayer: StateKey? { NativeToken.balanceKey(sender) }
+    /// Where the fee goes (the generators set the block beneficiary).
+    public var feeBeneficiary: FeeBeneficiary? = nil
     public static let logicGas: UInt64 = 400
 
     /// Keys `execute` may touch; a mint's token id is only known at run

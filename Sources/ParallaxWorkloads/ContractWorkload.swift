@@ -13,6 +13,17 @@ public struct WorkloadShape: Sendable, Equatable {
     /// Calibrated busy work per transaction standing in for VM cost.
     public var workNanoseconds: Int = 0
     public var seed: UInt64 = 1
+    /// Every transaction's fee is credited to `Account.beneficiary`'s
+    /// native balance (as on real chains, where a block's fees go to its
+    /// proposer).
+    public var feeBeneficiary = true
+    /// Commutative delta writes for fee credits, transfer credits and the
+    /// ERC-20 total supply; false: plain read-modify-writes (same results,
+    /// for side-by-side measurement).
+    public var deltas = true
+    /// p2p and erc20: share of transfers whose recipient is the one hot
+    /// deposit address `Account.deposit(accounts)`.
+    public var depositShare: Double = 0
 
     public init() {}
 
@@ -21,9 +32,28 @@ public struct WorkloadShape: Sendable, Equatable {
         guard (0...1).contains(hotShare) else {
             throw WorkloadError(parameter: "hot-share", reason: "must be between 0 and 1, got \(hotShare)")
         }
+        guard (0...1).contains(depositShare) else {
+            throw WorkloadError(parameter: "deposit-share", reason: "must be between 0 and 1, got \(depositShare)")
+        }
         guard workNanoseconds >= 0 else {
             throw WorkloadError(parameter: "work-ns", reason: "must be 0 or more, got \(workNanoseconds)")
         }
+    }
+}
+
+extension WorkloadShape {
+    /// The fee destination of every generated transaction.
+    public var fee: FeeBeneficiary? {
+        feeBeneficiary ? FeeBeneficiary(key: NativeToken.balanceKey(.beneficiary), byDelta: deltas) : nil
+    }
+
+    /// The recipient of a transfer drawn as `drawn`: the deposit address
+    /// for a `depositShare` of them (never the sender itself).
+    func recipient(_ drawn: Account, sender: Account, _ generator: inout SplitMix64) -> Account {
+        guard depositShare > 0 else { return drawn }
+        let deposit = Account.deposit(accounts)
+        let roll = Double(generator.next() >> 11) * 0x1p-53
+        return roll < depositShare && sender != deposit ? deposit : drawn
     }
 }
 

@@ -84,6 +84,8 @@ public struct CustodyTransaction: Transaction {
     public var gasLimit: UInt64 { 60_000 }
     public var gasPrice: UInt64 { 1 }
     public var feePayer: StateKey? { NativeToken.balanceKey(sender) }
+    /// Where the fee goes (the generators set the block beneficiary).
+    public var feeBeneficiary: FeeBeneficiary? = nil
     public static let logicGas: UInt64 = 250
 
     /// Every key `execute` may touch.

@@ -57,7 +57,8 @@ public struct ERC20Workload: ContractWorkload {
             switch roll {
             case 0..<800:
                 caller = sender
-                call = .transfer(to: accounts.draw(&generator, otherThan: sender), amount: amount)
+                call = .transfer(to: shape.recipient(accounts.draw(&generator, otherThan: sender), sender: sender, &generator),
+                                 amount: amount)
             case 800..<880:
                 caller = sender
                 call = .approve(spender: spender(of: sender), amount: 1 + generator.next() % (1 << 40))
@@ -72,7 +73,16 @@ public struct ERC20Workload: ContractWorkload {
                 caller = sender
                 call = .burn(amount: amount)
             }
-            result.append(TokenTransaction(token: ERC20Workload.token, sender: caller, call: call, work: work))
+            var transaction = TokenTransaction(token: ERC20Workload.token, sender: caller, call: call, work: work)
+            transaction.supplyByDelta = shape.deltas
+            // Hot keys only (see `P2PWorkload`).
+            switch call {
+            case .transfer(let to, _), .transferFrom(_, let to, _), .mint(let to, _):
+                transaction.creditByDelta = shape.deltas && to == Account.deposit(shape.accounts)
+            default: break
+            }
+            transaction.feeBeneficiary = shape.fee
+            result.append(transaction)
         }
         return result
     }

@@ -122,20 +122,27 @@ public struct NFTWorkload: ContractWorkload {
         for kind in kinds {
             switch kind {
             case .hotMint:
-                result.append(CollectibleTransaction(collection: 0, sender: accounts.draw(&generator), call: .mint, work: work))
+                result.append(withFee(CollectibleTransaction(collection: 0, sender: accounts.draw(&generator), call: .mint, work: work)))
             case .mint:
                 let collection = generator.next() % UInt64(collections)
-                result.append(CollectibleTransaction(collection: collection, sender: accounts.draw(&generator), call: .mint, work: work))
+                result.append(withFee(CollectibleTransaction(collection: collection, sender: accounts.draw(&generator), call: .mint,
+                                                             work: work)))
             case .transfer:
                 let t = position % tokens
                 let j = position / tokens
                 position &+= 1
                 let (collection, tokenId) = token(t)
-                result.append(CollectibleTransaction(
+                result.append(withFee(CollectibleTransaction(
                     collection: collection, sender: owner(t, after: j),
-                    call: .transfer(tokenId: tokenId, to: recipient(t, transfer: j)), work: work))
+                    call: .transfer(tokenId: tokenId, to: recipient(t, transfer: j)), work: work)))
             }
         }
         return result
+    }
+
+    private func withFee(_ transaction: CollectibleTransaction) -> CollectibleTransaction {
+        var transaction = transaction
+        transaction.feeBeneficiary = shape.fee
+        return transaction
     }
 }

@@ -32,9 +32,15 @@ public struct P2PWorkload: ContractWorkload {
         for position in 0..<count {
             let sender = accounts.draw(&generator)
             let recipient = accounts.draw(&generator, otherThan: sender)
-            result.append(PaymentTransaction(
+            var payment = PaymentTransaction(
                 sender: sender, recipient: recipient, amount: 1 + generator.next() % 1_000_000,
-                nonce: epoch | UInt64(position), work: work))
+                nonce: epoch | UInt64(position), work: work)
+            payment.recipient = shape.recipient(recipient, sender: sender, &generator)
+            // Deltas where they pay: a hot key. A cold one costs a dependency-free
+            // check plus a fold, more than the read-modify-write it replaces.
+            payment.creditByDelta = shape.deltas && payment.recipient == Account.deposit(shape.accounts)
+            payment.feeBeneficiary = shape.fee
+            result.append(payment)
         }
         return result
     }

@@ -49,6 +49,11 @@ public struct PaymentTransaction: Transaction {
     public var gasLimit: UInt64 { PaymentTransaction.gasLimit }
     public var gasPrice: UInt64 { 1 }
     public var feePayer: StateKey? { NativeToken.balanceKey(sender) }
+    /// Where the fee goes (the generators set the block beneficiary).
+    public var feeBeneficiary: FeeBeneficiary? = nil
+    /// Credits the recipient by a delta write (no dependency on its
+    /// balance) instead of a read-modify-write; same outcome.
+    public var creditByDelta = false
 
     /// Every key `execute` may touch.
     public var accessedKeys: [StateKey] {
@@ -87,10 +92,14 @@ public struct PaymentTransaction: Transaction {
         work.body(seed: balance ^ nonce)
         try context.write(senderKey, StateValue(uint64: balance - amount))
         let recipientKey = NativeToken.balanceKey(recipient)
-        let credit = try context.read(recipientKey)?.uint64Value ?? 0
-        let sum = credit.addingReportingOverflow(amount)
-        guard !sum.overflow else { throw Failure.balanceOverflow(recipient) }
-        try context.write(recipientKey, StateValue(uint64: sum.partialValue))
+        if creditByDelta {
+            do { try context.add(recipientKey, amount) } catch is DeltaError { throw Failure.balanceOverflow(recipient) }
+        } else {
+            let credit = try context.read(recipientKey)?.uint64Value ?? 0
+            let sum = credit.addingReportingOverflow(amount)
+            guard !sum.overflow else { throw Failure.balanceOverflow(recipient) }
+            try context.write(recipientKey, StateValue(uint64: sum.partialValue))
+        }
         try context.write(nonceKey, StateValue(uint64: nonce))
     }
 }

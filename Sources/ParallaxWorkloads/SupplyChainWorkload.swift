@@ -73,7 +73,7 @@ public struct SupplyChainWorkload: ContractWorkload {
             let plan = plans[item]
             if plan.swapped, stepIndex == 1 || stepIndex == 2 { stepIndex = 3 - stepIndex }
             let id = SupplyChainWorkload.itemId(block: number, item)
-            let transaction: CustodyTransaction
+            var transaction: CustodyTransaction
             switch stepIndex {
             case 0: transaction = CustodyTransaction(item: id, sender: plan.manufacturer, step: .create, work: work)
             case 1: transaction = CustodyTransaction(item: id, sender: plan.manufacturer,
@@ -82,6 +82,7 @@ public struct SupplyChainWorkload: ContractWorkload {
             default: transaction = CustodyTransaction(item: id, sender: plan.retailer,
                                                       step: .sell(buyer: plan.buyer, price: 1_000 + UInt64(item % 1_000)), work: work)
             }
+            transaction.feeBeneficiary = shape.fee
             result.append(transaction)
         }
         return result

@@ -69,6 +69,8 @@ public struct SwapTransaction: Transaction {
     public var gasLimit: UInt64 { 120_000 }
     public var gasPrice: UInt64 { 1 }
     public var feePayer: StateKey? { NativeToken.balanceKey(sender) }
+    /// Where the fee goes (the generators set the block beneficiary).
+    public var feeBeneficiary: FeeBeneficiary? = nil
     /// Pricing, invariant check and transfers' logic beyond state access.
     public static let logicGas: UInt64 = 1_500
 

@@ -61,6 +61,13 @@ public struct TokenTransaction: Transaction {
     public var gasLimit: UInt64 { 60_000 }
     public var gasPrice: UInt64 { 1 }
     public var feePayer: StateKey? { NativeToken.balanceKey(sender) }
+    /// Where the fee goes (the generators set the block beneficiary).
+    public var feeBeneficiary: FeeBeneficiary? = nil
+    /// Total-supply updates by delta writes (no dependency on the supply)
+    /// instead of read-modify-writes; same outcome.
+    public var supplyByDelta = false
+    /// The recipient's credit by a delta write; same outcome.
+    public var creditByDelta = false
     /// Contract logic beyond the context's state-access costs (dispatch,
     /// checks, arithmetic).
     public static let logicGas: UInt64 = 300
@@ -132,10 +139,15 @@ public struct TokenTransaction: Transaction {
             let minter = try context.read(TokenLayout.minterKey(token: token))?.uint64Value
             guard minter == sender.raw else { throw Failure.notMinter(sender) }
             let supplyKey = TokenLayout.totalSupplyKey(token: token)
-            let supply = (try context.read(supplyKey)?.uint64Value ?? 0).addingReportingOverflow(amount)
-            guard !supply.overflow else { throw Failure.supplyOverflow }
-            work.body(seed: supply.partialValue)
-            try context.write(supplyKey, StateValue(uint64: supply.partialValue))
+            if supplyByDelta {
+                do { try context.add(supplyKey, amount) } catch is DeltaError { throw Failure.supplyOverflow }
+                work.body(seed: amount)
+            } else {
+                let supply = (try context.read(supplyKey)?.uint64Value ?? 0).addingReportingOverflow(amount)
+                guard !supply.overflow else { throw Failure.supplyOverflow }
+                work.body(seed: supply.partialValue)
+                try context.write(supplyKey, StateValue(uint64: supply.partialValue))
+            }
             try credit(amount, to: to, in: context)
             try context.emit(Event(topic: EventTopic.transfer, data: Encoding.words(Account.none.raw, to.raw, amount)))
         case .burn(let amount):
@@ -146,8 +158,12 @@ public struct TokenTransaction: Transaction {
             try context.write(balanceKey, StateValue(uint64: balance - amount))
             let supplyKey = TokenLayout.totalSupplyKey(token: token)
             // The supply is the sum of balances, so it covers any balance.
-            let supply = try context.read(supplyKey)?.uint64Value ?? 0
-            try context.write(supplyKey, StateValue(uint64: supply &- amount))
+            if supplyByDelta {
+                try context.subtract(supplyKey, amount)
+            } else {
+                let supply = try context.read(supplyKey)?.uint64Value ?? 0
+                try context.write(supplyKey, StateValue(uint64: supply &- amount))
+            }
             try context.emit(Event(topic: EventTopic.transfer, data: Encoding.words(sender.raw, Account.none.raw, amount)))
         }
     }
@@ -164,6 +180,10 @@ public struct TokenTransaction: Transaction {
 
     func credit(_ amount: UInt64, to: Account, in context: ExecutionContext) throws {
         let key = TokenLayout.balanceKey(token: token, to)
+        if creditByDelta {
+            do { try context.add(key, amount) } catch is DeltaError { throw Failure.balanceOverflow(to) }
+            return
+        }
         let sum = (try context.read(key)?.uint64Value ?? 0).addingReportingOverflow(amount)
         guard !sum.overflow else { throw Failure.balanceOverflow(to) }
         try context.write(key, StateValue(uint64: sum.partialValue))

@@ -262,15 +262,38 @@ final class DeclaredAccessTests: XCTestCase {
         XCTAssertEqual(SequentialExecutor().execute([Sneaky()], on: base).transactions[0].status, .success)
         let declared = try DeclaredAccessExecutor(threads: 2).execute([Sneaky(), Sneaky()], on: base)
         XCTAssertEqual(declared, SequentialExecutor(enforcingDeclarations: true).execute([Sneaky(), Sneaky()], on: base))
+
+        /// A bound check is a read; a delta is a write.
+        struct DeltaOnReadKey: Transaction {
+            var gasLimit: UInt64 { 100_000 }
+            var gasPrice: UInt64 { 1 }
+            var feePayer: StateKey? { nil }
+            var declaredAccess: DeclaredAccess? { DeclaredAccess(reads: [key(1)], writes: [key(2)]) }
+            func execute(in context: ExecutionContext) throws {
+                _ = try context.canAdd(key(1), 1)
+                try context.add(key(2), UInt64(5))
+                try context.add(key(1), UInt64(1))
+            }
+        }
+        let deltaOutput = SequentialExecutor(enforcingDeclarations: true).execute([DeltaOnReadKey()], on: base)
+        XCTAssertEqual(deltaOutput.transactions[0].status, .undeclaredAccess(key: key(1)))
+        XCTAssertEqual(SequentialExecutor().execute([DeltaOnReadKey()], on: base).transactions[0].status, .success)
     }
 
     /// Built-in contracts declare exactly: no undeclared-access failure, and
     /// the declared executor reproduces the sequential executor on chained blocks.
     func testBuiltInWorkloadsDeclareExactly() throws {
-        var shape = WorkloadShape()
-        shape.accounts = 30
-        shape.zipf = 0.8
-        shape.hotShare = 0.4
+        for deltas in [true, false] {
+            var shape = WorkloadShape()
+            shape.accounts = 30
+            shape.zipf = 0.8
+            shape.hotShare = 0.4
+            shape.deltas = deltas
+            try checkBuiltIn(shape)
+        }
+    }
+
+    func checkBuiltIn(_ shape: WorkloadShape) throws {
         let workloads: [any Workload] = [
             try P2PWorkload(shape), try ERC20Workload(shape), try AMMWorkload(shape, pools: 4),
             try NFTWorkload(shape), try SupplyChainWorkload(shape), try MixedWorkload(shape),

@@ -59,7 +59,7 @@ final class StructureTests: XCTestCase {
             nodes[writer] = node
         }
         func seen(_ reader: UInt32) -> UInt64? {
-            let (descriptor, value) = memory.read(id, by: reader)
+            let (descriptor, value, _) = memory.read(id, by: reader)
             return descriptor == MultiVersionMemory.storageDescriptor ? nil : directory.value(value)?.uint64Value
         }
         XCTAssertEqual([0, 2, 3, 5, 6, 9, 10].map(seen), [nil, nil, 2, 2, 5, 5, 9])
@@ -115,7 +115,7 @@ final class StructureTests: XCTestCase {
         XCTAssertTrue(scheduler.isDone)
         scheduler._checkInvariants(complete: false)
         var validated: [UInt32] = []
-        scheduler.commitPrefix { txn, _ in validated.append(txn); return true }
+        scheduler.commitPrefix({ txn, _ in validated.append(txn); return true }, committed: { _ in })
         XCTAssertEqual(validated, [0, 1, 2])
         XCTAssertEqual(scheduler.committedCount, 3)
         scheduler._checkInvariants(complete: true)

@@ -65,6 +65,12 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Untimed warm-up blocks per executor.") var warmup: Int = 1
     @Flag(name: .customLong("no-hint"), help: "Parallel and hybrid executors without the contention hint (parallel: plain Block-STM).")
     var noHint = false
+    @Flag(name: .customLong("no-deltas"), help: "Contract workloads credit fees, transfers and supply by read-modify-write instead of delta writes.")
+    var noDeltas = false
+    @Flag(name: .customLong("no-fee-beneficiary"), help: "Contract workloads burn fees instead of crediting the block beneficiary.")
+    var noFeeBeneficiary = false
+    @Option(name: .customLong("deposit-share"), help: "p2p, erc20: share of transfers to the one hot deposit address.")
+    var depositShare: Double = 0
     @Flag(help: "Print JSON objects, one per line.") var json = false
     @OptionGroup var placement: PlacementOptions
 
@@ -162,7 +168,7 @@ struct RunCommand: ParsableCommand {
             }
             let root = lane.lastRoot.map { "\($0)" } ?? ""
             if json {
-                print(#"{"workload":"\#(generator.name)","executor":"\#(lane.name)","threads":\#(laneThreads),"txns":\#(txns),"blocks":\#(blocks),"seconds":\#(rounded(seconds, 1e6)),"cpu_seconds":\#(rounded(Double(lane.cpuNanoseconds) * 1e-9, 1e6)),"tps":\#(Int(tps)),"reexecutions":\#(reexecutions),"reexecutions_per_txn":\#(rounded(Double(reexecutions) / Double(total), 1e4)),"validations":\#(lane.validations),"failed_share":\#(rounded(Double(lane.failed) / Double(total), 1e4)),"validations_per_txn":\#(rounded(Double(lane.validations) / Double(total), 1e4)),\#(lane.latencies.jsonFields),"suspensions":\#(lane.suspensions),"keys":\#(keys),"hot_prob":\#(hotProbability),"reads":\#(reads),"writes":\#(writes),"work_ns":\#(workNanoseconds),"accounts":\#(accounts),"zipf":\#(zipf),"hot_share":\#(hotShare),"revert_prob":\#(revertProbability),"hint":\#(!noHint),"seed":\#(seed),"state_root":"\#(root)"}"#)
+                print(#"{"workload":"\#(generator.name)","executor":"\#(lane.name)","threads":\#(laneThreads),"txns":\#(txns),"blocks":\#(blocks),"seconds":\#(rounded(seconds, 1e6)),"cpu_seconds":\#(rounded(Double(lane.cpuNanoseconds) * 1e-9, 1e6)),"tps":\#(Int(tps)),"reexecutions":\#(reexecutions),"reexecutions_per_txn":\#(rounded(Double(reexecutions) / Double(total), 1e4)),"validations":\#(lane.validations),"failed_share":\#(rounded(Double(lane.failed) / Double(total), 1e4)),"validations_per_txn":\#(rounded(Double(lane.validations) / Double(total), 1e4)),\#(lane.latencies.jsonFields),"suspensions":\#(lane.suspensions),"keys":\#(keys),"hot_prob":\#(hotProbability),"reads":\#(reads),"writes":\#(writes),"work_ns":\#(workNanoseconds),"accounts":\#(accounts),"zipf":\#(zipf),"hot_share":\#(hotShare),"revert_prob":\#(revertProbability),"hint":\#(!noHint),"deltas":\#(!noDeltas),"fee_beneficiary":\#(!noFeeBeneficiary),"deposit_share":\#(depositShare),"seed":\#(seed),"state_root":"\#(root)"}"#)
             } else {
                 print("\(lane.name.padding(toLength: 11)) threads \(laneThreads)  \(formatRate(tps)) tx/s  \(rounded(seconds, 1e4)) s (cpu \(rounded(Double(lane.cpuNanoseconds) * 1e-9, 1e4)) s)  reexec/txn \(rounded(Double(reexecutions) / Double(total), 1e4))  validations/txn \(rounded(Double(lane.validations) / Double(total), 1e4))  failed \(rounded(Double(lane.failed) / Double(total), 1e4))  \(lane.latencies.text)  root \(root)")
             }

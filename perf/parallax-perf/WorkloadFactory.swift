@@ -42,6 +42,9 @@ extension RunCommand {
             factory.shape.hotShare = hotShare
             factory.shape.workNanoseconds = workNanoseconds
             factory.shape.seed = seed
+            factory.shape.deltas = !noDeltas
+            factory.shape.feeBeneficiary = !noFeeBeneficiary
+            factory.shape.depositShare = depositShare
             factory.pools = pools
             if let mix {
                 do { factory.mix = try MixedWorkload.Weights(parsing: mix) } catch { throw ValidationError("--\(error)") }
