@@ -31,7 +31,9 @@
 ///   their ids (`declaredKeyID(_:of:)`: the executor's reader finds a key's slot by
 ///   scanning them);
 /// - per declared key of a transaction, its last earlier declared writer,
-///   barriers ignored (`ParallelExecutor.declarationHints`).
+///   barriers ignored (`ParallelExecutor.declarationHints`); fee credits by
+///   delta are not counted as writers there (they commute, so Block-STM
+///   need not wait for them).
 ///
 /// ## Invariants (`_checkInvariants()`)
 /// - every edge goes from a lower to a higher index, and each (j, i) once;
@@ -72,6 +74,9 @@ final class DependencyGraph: @unchecked Sendable {
         var txnKeys: [StateKey] = []
         var txnKeyIDs: [UInt32] = []
         var txnKeyWrites: [Bool] = []
+        // False for a fee credit by delta: commutative, so no reason for the
+        // hints to wait (it still orders the declared executor).
+        var txnKeyHinted: [Bool] = []
         var lastDeclaredWriters: [UInt32] = []
         var declared: [Bool] = []
         keys.reserveCapacity(count * 4)
@@ -124,9 +129,10 @@ final class DependencyGraph: @unchecked Sendable {
             declared.append(true)
             if lastBarrier != DependencyGraph.none { addEdge(lastBarrier, txn) }
             let start = txnKeys.count
-            func declare(_ key: StateKey, write: Bool) {
+            func declare(_ key: StateKey, write: Bool, hinted: Bool = true) {
                 for slot in start..<txnKeys.count where txnKeys[slot] == key {
                     if write { txnKeyWrites[slot] = true }
+                    if hinted { txnKeyHinted[slot] = true }
                     return
                 }
                 let id: UInt32
@@ -149,15 +155,16 @@ final class DependencyGraph: @unchecked Sendable {
                 txnKeys.append(key)
                 txnKeyIDs.append(id)
                 txnKeyWrites.append(write)
+                txnKeyHinted.append(hinted)
             }
             if let payer = transaction.feePayer { declare(payer, write: true) }
-            if let beneficiary = transaction.feeBeneficiary { declare(beneficiary.key, write: true) }
+            if let beneficiary = transaction.feeBeneficiary { declare(beneficiary.key, write: true, hinted: !beneficiary.byDelta) }
             for key in access.writes { declare(key, write: true) }
             for key in access.reads { declare(key, write: false) }
 
             for slot in start..<txnKeys.count {
                 let id = Int(txnKeyIDs[slot])
-                lastDeclaredWriters.append(keyDeclaredWriter[id])
+                lastDeclaredWriters.append(txnKeyHinted[slot] ? keyDeclaredWriter[id] : DependencyGraph.none)
                 if keyEpoch[id] != epoch {
                     keyEpoch[id] = epoch
                     keyWriter[id] = DependencyGraph.none
@@ -172,7 +179,7 @@ final class DependencyGraph: @unchecked Sendable {
                     }
                     keyReaders[id] = -1
                     keyWriter[id] = txn
-                    keyDeclaredWriter[id] = txn
+                    if txnKeyHinted[slot] { keyDeclaredWriter[id] = txn }
                 } else {
                     readerTxn.append(txn)
                     readerNext.append(keyReaders[id])
