@@ -3,7 +3,8 @@
 (parallel transactions per second against threads, one panel per workload,
 one line per contention level, the sequential rate dashed) and
 <prefix>-speedup.png (speedup over sequential against contention, one panel
-per workload, one line per thread count).
+per workload, one line per thread count); with several executors in the
+CSV's `executor` column (sweep --executors), one line per executor as well.
 
 Usage: python3 perf/plot_sweep.py SWEEP.csv [OUTPUT_PREFIX]
 Needs matplotlib: pip install matplotlib, or apt-get install python3-matplotlib.
@@ -27,6 +28,7 @@ def load(path):
         sys.exit(f"{path}: no rows")
     for row in rows:
         row["threads"] = int(row["threads"])
+        row.setdefault("executor", "parallel")
         for field in ("contention", "sequential_tps", "parallel_tps", "speedup"):
             row[field] = float(row[field])
     return rows
@@ -52,12 +54,15 @@ def plot_throughput(rows, workloads, path):
     for axis, workload in zip(axes, workloads):
         mine = [r for r in rows if r["workload"] == workload]
         levels = sorted({r["contention"] for r in mine})
+        executors = list(dict.fromkeys(r["executor"] for r in mine))
         for level in levels:
-            points = sorted((r["threads"], r["parallel_tps"], r["sequential_tps"]) for r in mine if r["contention"] == level)
-            line, = axis.plot([p[0] for p in points], [p[1] / 1e3 for p in points], marker="o",
-                              label=f"{mine[0]['contention_kind']} {level:g}")
-            sequential = sum(p[2] for p in points) / len(points)
-            axis.axhline(sequential / 1e3, linestyle="--", linewidth=0.8, color=line.get_color())
+            for executor in executors:
+                points = sorted((r["threads"], r["parallel_tps"], r["sequential_tps"]) for r in mine
+                                if r["contention"] == level and r["executor"] == executor)
+                line, = axis.plot([p[0] for p in points], [p[1] / 1e3 for p in points], marker="o",
+                                  label=f"{mine[0]['contention_kind']} {level:g}" + (f" {executor}" if len(executors) > 1 else ""))
+                sequential = sum(p[2] for p in points) / len(points)
+                axis.axhline(sequential / 1e3, linestyle="--", linewidth=0.8, color=line.get_color())
         axis.set_title(workload)
         axis.set_xlabel("threads")
         axis.set_ylabel("k tx/s (dashed: sequential)")
@@ -73,9 +78,12 @@ def plot_speedup(rows, workloads, path):
     figure, axes = panels(len(workloads))
     for axis, workload in zip(axes, workloads):
         mine = [r for r in rows if r["workload"] == workload]
+        executors = list(dict.fromkeys(r["executor"] for r in mine))
         for threads in sorted({r["threads"] for r in mine}):
-            points = sorted((r["contention"], r["speedup"]) for r in mine if r["threads"] == threads)
-            axis.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=f"{threads} threads")
+            for executor in executors:
+                points = sorted((r["contention"], r["speedup"]) for r in mine if r["threads"] == threads and r["executor"] == executor)
+                axis.plot([p[0] for p in points], [p[1] for p in points], marker="o",
+                          label=f"{threads} threads" + (f" {executor}" if len(executors) > 1 else ""))
         axis.axhline(1, color="grey", linewidth=0.8)
         axis.set_title(workload)
         axis.set_xlabel(mine[0]["contention_kind"].replace("_", " "))

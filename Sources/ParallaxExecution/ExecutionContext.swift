@@ -29,6 +29,12 @@ public final class ExecutionContext {
     private(set) var writeDeltas: [DeltaOperand?] = []
     var writeLookup: [StateKey: Int] = [:]
     var events: [Event] = []
+    /// Whether `run` enforces each transaction's `declaredAccess`.
+    var enforcesDeclarations = false
+    /// The enforced declaration of the running transaction (nil: none) and
+    /// its fee payer, which is always declared.
+    private(set) var declaration: DeclaredAccess?
+    private(set) var declaredFeePayer: StateKey?
     /// Keeps other workers' objects off this one's lines (see `LinePadding`).
     private let padding = LinePadding()
 
@@ -44,6 +50,7 @@ public final class ExecutionContext {
 
     /// The value of `key` as this transaction sees it (nil: absent).
     public func read(_ key: StateKey) throws(ExecutionError) -> StateValue? {
+        try requireDeclared(key, write: false)
         try chargeGas(GasSchedule.read)
         if let slot = ownWrite(key) { return try ownValue(slot, key) }
         return try readThrough(key)
@@ -57,11 +64,13 @@ public final class ExecutionContext {
     }
 
     public func write(_ key: StateKey, _ value: StateValue) throws(ExecutionError) {
+        try requireDeclared(key, write: true)
         try chargeGas(GasSchedule.write &+ GasSchedule.perByte &* UInt64(value.count))
         put(key, value)
     }
 
     public func delete(_ key: StateKey) throws(ExecutionError) {
+        try requireDeclared(key, write: true)
         try chargeGas(GasSchedule.delete)
         put(key, nil)
     }
@@ -81,6 +90,23 @@ public final class ExecutionContext {
             throw .outOfGas
         }
         gasUsed += amount
+    }
+
+    /// Fails the transaction if declarations are enforced and `key` is
+    /// outside its declaration for this kind of access (deltas: `add` and
+    /// `subtract` write, `canAdd`/`canSubtract` read).
+    @inline(__always)
+    func requireDeclared(_ key: StateKey, write: Bool) throws(ExecutionError) {
+        guard let declaration, key != declaredFeePayer else { return }
+        if write ? !declaration.allowsWrite(key) : !declaration.allowsRead(key) { try failUndeclared(key) }
+    }
+
+    /// An access outside the declaration: a sticky failure like out of gas
+    /// (an earlier sticky failure wins), so every executor decides it alike.
+    private func failUndeclared(_ key: StateKey) throws(ExecutionError) {
+        if let failure { throw failure }
+        failure = .undeclaredAccess(key)
+        throw .undeclaredAccess(key)
     }
 
     // MARK: Executor side
@@ -158,6 +184,8 @@ public final class ExecutionContext {
         failure = nil
         clearWrites()
         events.removeAll(keepingCapacity: true)
+        declaration = enforcesDeclarations ? transaction.declaredAccess : nil
+        declaredFeePayer = transaction.feePayer
 
         var status = TransactionStatus.success
         do {
@@ -171,6 +199,7 @@ public final class ExecutionContext {
         switch failure {
         case .suspended?: return .suspended
         case .outOfGas?: status = .outOfGas
+        case .undeclaredAccess(let key)?: status = .undeclaredAccess(key: key)
         case nil: break
         }
         if status != .success {
@@ -210,10 +239,14 @@ public enum ExecutionError: Error, Equatable, Sendable, CustomStringConvertible 
     /// earlier transaction is about to rewrite) and will run it again. The
     /// contract should let it propagate; catching it changes nothing.
     case suspended
+    /// The contract touched `key` outside its declared access (see
+    /// `DeclaredAccess`).
+    case undeclaredAccess(StateKey)
 
     public var description: String {
         switch self {
         case .outOfGas: "out of gas"
+        case .undeclaredAccess(let key): "undeclared access to key \(key)"
         case .suspended: "execution suspended on a dependency"
         }
     }

@@ -24,6 +24,12 @@ public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
     /// of executing speculatively (see `ParallelWorker.shouldWaitForPredecessor`).
     /// On by default; off reproduces plain Block-STM for comparison.
     public var contentionHint = true
+    /// Whether transactions' `declaredAccess` steers speculation: a
+    /// transaction starts only once the last earlier declared writer of each
+    /// key it declares has executed (see
+    /// `ParallelWorker.deferredOnDeclaredWriter`). Off by default; wrong or
+    /// missing declarations only cost time.
+    public var declarationHints = false
 
     var table: KeyTable
     let scheduler: Scheduler
@@ -95,6 +101,7 @@ public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
             return BlockOutput(transactions: [], stateDelta: StateDelta(writes: []), stateRoot: base.commitment.root)
         }
         ensureRecords(count)
+        let hints = declarationHints ? DependencyGraph(transactions) : nil
         var desired = Swift.max(1024, count * 8)
         while true {
             if table.capacity < desired {
@@ -106,7 +113,7 @@ public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
             let block = BlockContext(transactions: transactions, base: base, table: table,
                                      memory: MultiVersionMemory(table: table, values: directory),
                                      scheduler: scheduler, records: records, blockNumber: blockNumber,
-                                     contentionHint: contentionHint)
+                                     contentionHint: contentionHint, hints: hints)
             currentBlock = block
             let workers = self.workers
             team.broadcast { index in workers[index].run(block) }
@@ -218,9 +225,12 @@ final class BlockContext: @unchecked Sendable {
     let records: UnsafeMutablePointer<TxnRecord>
     let blockNumber: UInt64
     let contentionHint: Bool
+    /// Declared writers for `ParallelExecutor.declarationHints` (nil: off).
+    let hints: DependencyGraph?
 
     init(transactions: [any Transaction], base: any StateView, table: KeyTable, memory: MultiVersionMemory,
-         scheduler: Scheduler, records: UnsafeMutablePointer<TxnRecord>, blockNumber: UInt64, contentionHint: Bool) {
+         scheduler: Scheduler, records: UnsafeMutablePointer<TxnRecord>, blockNumber: UInt64, contentionHint: Bool,
+         hints: DependencyGraph? = nil) {
         self.transactions = transactions
         self.base = base
         self.table = table
@@ -229,5 +239,6 @@ final class BlockContext: @unchecked Sendable {
         self.records = records
         self.blockNumber = blockNumber
         self.contentionHint = contentionHint
+        self.hints = hints
     }
 }

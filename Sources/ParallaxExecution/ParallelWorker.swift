@@ -117,6 +117,10 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
     private func execute(_ txn: UInt32, _ incarnation: UInt32) -> Scheduler.Task {
         let scratch = self.scratch
         let block = self.block
+        if let hints = block.hints, deferredOnDeclaredWriter(txn, incarnation, hints) {
+            scratch.pointee.suspensions += 1
+            return .none
+        }
         scratch.pointee.executions += 1
         scratch.pointee.currentTxn = txn
         scratch.pointee.currentIncarnation = incarnation
@@ -393,6 +397,28 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
               px_atomic_load(KeyTable.writers(id), px_relaxed) >= ParallelWorker.hotWriters else { return false }
         let state = scheduler.status(of: currentTxn - 1).state
         return state != Scheduler.executed && state != Scheduler.committed
+    }
+
+    /// The declaration hint: before incarnation `incarnation` of `txn`
+    /// starts, each key it declares whose last earlier declared writer has
+    /// not executed makes it wait for that writer (through the writer's
+    /// waiter stack, as an ESTIMATE does), since reading the key now would
+    /// almost surely be invalidated. True when the incarnation was deferred
+    /// (the task has ended; the writer's finish makes it Ready again). A
+    /// wrong declaration costs only the wait; a writer has a lower index, so
+    /// no wait cycle can form. No contract code runs, so a deferral is not an
+    /// execution.
+    private func deferredOnDeclaredWriter(_ txn: UInt32, _ incarnation: UInt32, _ hints: DependencyGraph) -> Bool {
+        for slot in hints.keyRange(of: txn) {
+            let writer = hints.lastDeclaredWriters[slot]
+            guard writer != DependencyGraph.none else { continue }
+            let state = scheduler.status(of: writer).state
+            if state != Scheduler.executed && state != Scheduler.committed,
+               scheduler.addDependency(txn, incarnation, on: writer) {
+                return true
+            }
+        }
+        return false
     }
 
     // MARK: End of block

@@ -6,8 +6,14 @@
 /// overlay. The overlay is the block's state delta.
 public final class SequentialExecutor: BlockExecutor, @unchecked Sendable {
     public private(set) var lastStatistics = ExecutionStatistics()
+    /// Whether an access outside a transaction's `declaredAccess` fails it
+    /// (`TransactionStatus.undeclaredAccess`): the oracle of
+    /// `DeclaredAccessExecutor`.
+    public let enforcesDeclarations: Bool
 
-    public init() {}
+    public init(enforcingDeclarations: Bool = false) {
+        enforcesDeclarations = enforcingDeclarations
+    }
 
     public func execute(_ transactions: [any Transaction], on base: any StateView) -> BlockOutput {
         let reader = OverlayReader(base: base)
@@ -16,6 +22,7 @@ public final class SequentialExecutor: BlockExecutor, @unchecked Sendable {
 
     private func execute(_ transactions: [any Transaction], base: any StateView, reader: OverlayReader) -> BlockOutput {
         let context = ExecutionContext(reader: reader)
+        context.enforcesDeclarations = enforcesDeclarations
         var outputs: [TransactionOutput] = []
         outputs.reserveCapacity(transactions.count)
         for (position, transaction) in transactions.enumerated() {

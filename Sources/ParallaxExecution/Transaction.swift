@@ -23,11 +23,18 @@ public protocol Transaction: Sendable {
     var gasPrice: UInt64 { get }
     /// The account whose balance pays the fee, or nil for no fee write.
     var feePayer: StateKey? { get }
+    /// The keys this transaction may touch, when known before it runs (see
+    /// `DeclaredAccess`); nil (the default): undeclared.
+    var declaredAccess: DeclaredAccess? { get }
     /// Where the fee debited from `feePayer` is credited (default nil: the
     /// fee is burned); see `FeeBeneficiary`.
     var feeBeneficiary: FeeBeneficiary? { get }
 
     func execute(in context: ExecutionContext) throws
+}
+
+extension Transaction {
+    public var declaredAccess: DeclaredAccess? { nil }
 }
 
 /// Gas costs the context charges on its own, before the contract's own
@@ -71,6 +78,9 @@ public enum TransactionStatus: Hashable, Sendable {
     /// The contract threw; `reason` is the `String(describing:)` of the error.
     case reverted(reason: String)
     case outOfGas
+    /// The contract touched `key` outside its `declaredAccess` while the
+    /// executor enforced declarations; dropped like a revert.
+    case undeclaredAccess(key: StateKey)
 }
 
 /// What one transaction did.

@@ -69,6 +69,11 @@ public struct CollectibleTransaction: Transaction {
         }
     }
 
+    /// Transfers write their three keys; a mint is undeclared (its token
+    /// id, hence its owner key, is only known at run time), so the
+    /// declared-access executor runs it alone.
+    public var declaredAccess: DeclaredAccess? { accessedKeys.map { DeclaredAccess(writes: $0) } }
+
     public enum Failure: Error, Equatable, CustomStringConvertible {
         case unknownCollection(UInt64)
         case supplyCapReached(cap: UInt64)

@@ -96,6 +96,9 @@ public struct CustodyTransaction: Transaction {
         }
     }
 
+    /// Every key of `accessedKeys` is written.
+    public var declaredAccess: DeclaredAccess? { DeclaredAccess(writes: accessedKeys) }
+
     public enum Failure: Error, Equatable, CustomStringConvertible {
         case alreadyExists(item: UInt64)
         /// The step found the item absent (`found == nil`) or in another stage.

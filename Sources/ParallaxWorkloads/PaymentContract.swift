@@ -60,6 +60,9 @@ public struct PaymentTransaction: Transaction {
         [NativeToken.nonceKey(sender), NativeToken.balanceKey(sender), NativeToken.balanceKey(recipient)]
     }
 
+    /// All three keys are written (the nonce and both balances).
+    public var declaredAccess: DeclaredAccess? { DeclaredAccess(writes: accessedKeys) }
+
     public enum Failure: Error, Equatable, CustomStringConvertible {
         case staleNonce(last: UInt64, got: UInt64)
         case insufficientBalance(have: UInt64, need: UInt64)

@@ -80,6 +80,13 @@ public struct SwapTransaction: Transaction {
          TokenLayout.balanceKey(token: tokenIn, sender), TokenLayout.balanceKey(token: tokenOut, sender)]
     }
 
+    /// The pool's token pair is only read; its reserves and both balances are written.
+    public var declaredAccess: DeclaredAccess? {
+        DeclaredAccess(reads: [PoolLayout.tokensKey(pool: pool)],
+                       writes: [PoolLayout.reservesKey(pool: pool), TokenLayout.balanceKey(token: tokenIn, sender),
+                                TokenLayout.balanceKey(token: tokenOut, sender)])
+    }
+
     public enum Failure: Error, Equatable, CustomStringConvertible {
         case unknownPool(UInt64)
         case wrongPair(pool: UInt64, tokenIn: UInt64, tokenOut: UInt64)

@@ -95,6 +95,8 @@ public struct SyntheticTransaction: Transaction {
     public var gasPrice: UInt64 { 1 }
     public var feePayer: StateKey? { writeKeys.first }
 
+    public var declaredAccess: DeclaredAccess? { DeclaredAccess(reads: readKeys, writes: writeKeys) }
+
     public struct Revert: Error, CustomStringConvertible {
         public var description: String { "synthetic revert" }
     }

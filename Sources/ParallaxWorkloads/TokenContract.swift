@@ -89,6 +89,15 @@ public struct TokenTransaction: Transaction {
         }
     }
 
+    /// A mint only reads the minter; every other key of `accessedKeys` may be written.
+    public var declaredAccess: DeclaredAccess? {
+        if case .mint(let to, _) = call {
+            return DeclaredAccess(reads: [TokenLayout.minterKey(token: token)],
+                                  writes: [TokenLayout.totalSupplyKey(token: token), TokenLayout.balanceKey(token: token, to)])
+        }
+        return DeclaredAccess(writes: accessedKeys)
+    }
+
     public enum Failure: Error, Equatable, CustomStringConvertible {
         case insufficientBalance(Account, have: UInt64, need: UInt64)
         case insufficientAllowance(owner: Account, spender: Account, have: UInt64, need: UInt64)

@@ -5,14 +5,16 @@ import Glibc
 #endif
 
 /// `parallax-perf run`: executes generated blocks with the sequential
-/// and/or the parallel executor and prints throughput, work counters and
-/// state roots; with `--executor both` the two run side by side on the same
-/// blocks (alternating block by block, so machine noise hits both alike)
-/// and a final object compares them.
+/// executor, the parallel executor (Block-STM), the declared-access executor
+/// and the hybrid (Block-STM with declaration hints), and prints throughput,
+/// work counters and state roots; with `--executor both` (sequential and
+/// parallel) or `all` they run side by side on the same blocks (alternating
+/// block by block, so machine noise hits them alike) and a final object
+/// compares each with the sequential one.
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Execute generated blocks: sequential vs parallel (Block-STM).",
+        abstract: "Execute generated blocks: sequential vs parallel (Block-STM), declared-access and hybrid.",
         discussion: """
             Timing covers BlockExecutor.execute (execution, validation, the block's state \
             delta and state root); generating blocks and applying deltas to the in-memory \
@@ -28,7 +30,16 @@ struct RunCommand: ParsableCommand {
     }
 
     enum ExecutorChoice: String, ExpressibleByArgument, CaseIterable {
-        case parallel, sequential, both
+        case parallel, sequential, both, declared, hybrid, all
+
+        /// The lanes this choice runs, sequential first.
+        var lanes: [String] {
+            switch self {
+            case .both: ["sequential", "parallel"]
+            case .all: ["sequential", "parallel", "declared", "hybrid"]
+            default: [rawValue]
+            }
+        }
     }
 
     @Option(help: "Workload: \(WorkloadKind.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -36,7 +47,8 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Transactions per block.") var txns: Int = 10_000
     @Option(help: "Timed blocks.") var blocks: Int = 5
     @Option(help: "Worker threads of the parallel executor (the caller is one of them).") var threads: Int = 2
-    @Option(help: "parallel, sequential or both.") var executor: ExecutorChoice = .both
+    @Option(help: "parallel (Block-STM), sequential, declared (declared-access DAG), hybrid (Block-STM with declaration hints), both (sequential and parallel) or all.")
+    var executor: ExecutorChoice = .both
     @Option(help: "Workload seed.") var seed: UInt64 = 1
     @Option(help: "Key universe size.") var keys: Int = 1_000_000
     @Option(name: .customLong("hot-prob"), help: "Probability that a key draw is the hot key.") var hotProbability: Double = 0
@@ -51,7 +63,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "amm: number of pools.") var pools: Int = 16
     @Option(help: "mixed: weights, e.g. p2p=3,erc20=3,amm=2,nft=1,supply-chain=1.") var mix: String?
     @Option(help: "Untimed warm-up blocks per executor.") var warmup: Int = 1
-    @Flag(name: .customLong("no-hint"), help: "Parallel executor without the contention hint (plain Block-STM).")
+    @Flag(name: .customLong("no-hint"), help: "Parallel and hybrid executors without the contention hint (parallel: plain Block-STM).")
     var noHint = false
     @Flag(name: .customLong("no-deltas"), help: "Contract workloads credit fees, transfers and supply by read-modify-write instead of delta writes.")
     var noDeltas = false
@@ -120,15 +132,21 @@ struct RunCommand: ParsableCommand {
 
         var lanes: [Lane] = []
         var pool: WorkerPool?
-        if executor != .parallel {
-            lanes.append(Lane(name: "sequential", executor: SequentialExecutor(), state: initial))
-        }
-        if executor != .sequential {
+        for name in executor.lanes {
             do {
-                let (parallel, pinnedPool) = try placement.makeExecutor(threads: threads)
-                pool = pinnedPool
-                parallel.contentionHint = !noHint
-                lanes.append(Lane(name: "parallel", executor: parallel, state: initial))
+                let laneExecutor: any BlockExecutor
+                switch name {
+                case "sequential": laneExecutor = SequentialExecutor()
+                case "declared": laneExecutor = try DeclaredAccessExecutor(threads: threads)
+                default:
+                    // Parallel and hybrid run where the placement options say.
+                    let (parallel, pinnedPool) = try placement.makeExecutor(threads: threads)
+                    pool = pool ?? pinnedPool
+                    parallel.contentionHint = !noHint
+                    parallel.declarationHints = name == "hybrid"
+                    laneExecutor = parallel
+                }
+                lanes.append(Lane(name: name, executor: laneExecutor, state: initial))
             } catch {
                 throw ValidationError("\(error)")
             }
@@ -143,7 +161,11 @@ struct RunCommand: ParsableCommand {
             let tps = Double(total) / seconds
             rates[lane.name] = tps
             let reexecutions = Swift.max(0, lane.executions - total)
-            let laneThreads = lane.name == "parallel" ? (pool?.count ?? threads) : 1
+            let laneThreads = switch lane.name {
+            case "sequential": 1
+            case "declared": threads
+            default: pool?.count ?? threads
+            }
             let root = lane.lastRoot.map { "\($0)" } ?? ""
             if json {
                 print(#"{"workload":"\#(generator.name)","executor":"\#(lane.name)","threads":\#(laneThreads),"txns":\#(txns),"blocks":\#(blocks),"seconds":\#(rounded(seconds, 1e6)),"cpu_seconds":\#(rounded(Double(lane.cpuNanoseconds) * 1e-9, 1e6)),"tps":\#(Int(tps)),"reexecutions":\#(reexecutions),"reexecutions_per_txn":\#(rounded(Double(reexecutions) / Double(total), 1e4)),"validations":\#(lane.validations),"failed_share":\#(rounded(Double(lane.failed) / Double(total), 1e4)),"validations_per_txn":\#(rounded(Double(lane.validations) / Double(total), 1e4)),\#(lane.latencies.jsonFields),"suspensions":\#(lane.suspensions),"keys":\#(keys),"hot_prob":\#(hotProbability),"reads":\#(reads),"writes":\#(writes),"work_ns":\#(workNanoseconds),"accounts":\#(accounts),"zipf":\#(zipf),"hot_share":\#(hotShare),"revert_prob":\#(revertProbability),"hint":\#(!noHint),"deltas":\#(!noDeltas),"fee_beneficiary":\#(!noFeeBeneficiary),"deposit_share":\#(depositShare),"seed":\#(seed),"state_root":"\#(root)"}"#)
@@ -161,13 +183,16 @@ struct RunCommand: ParsableCommand {
                 }
             }
         }
-        if lanes.count == 2, let sequentialRate = rates["sequential"], let parallelRate = rates["parallel"] {
-            let speedup = parallelRate / sequentialRate
-            let match = lanes[0].lastRoot == lanes[1].lastRoot
+        if lanes.count >= 2, let sequentialRate = rates["sequential"] {
+            // `speedup` is the first other lane's (parallel for `both`), then one field per lane.
+            let others = lanes.dropFirst()
+            let speedups = others.map { (name: $0.name, value: rounded(rates[$0.name, default: 0] / sequentialRate)) }
+            let match = lanes.allSatisfy { $0.lastRoot == lanes[0].lastRoot }
             if json {
-                print(#"{"workload":"\#(generator.name)","threads":\#(threads),"speedup":\#(rounded(speedup)),"state_roots_match":\#(match)}"#)
+                let fields = speedups.map { #""speedup_\#($0.name)":\#($0.value)"# }.joined(separator: ",")
+                print(#"{"workload":"\#(generator.name)","threads":\#(threads),"speedup":\#(speedups[0].value),\#(fields),"state_roots_match":\#(match)}"#)
             } else {
-                print("speedup \(rounded(speedup))  state roots match: \(match)")
+                print(speedups.map { "speedup \($0.name) \($0.value)" }.joined(separator: "  ") + "  state roots match: \(match)")
             }
             if !match { throw ExitCode(2) }
         }

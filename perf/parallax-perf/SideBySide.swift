@@ -1,9 +1,11 @@
 import ArgumentParser
 import Parallax
 
-/// One side-by-side measurement for `sweep`: the sequential and the
-/// parallel executor run the same blocks, alternating block by block (as
-/// `run --executor both` does, with its `Lane`), so machine noise hits both.
+/// One side-by-side measurement for `sweep`: the sequential executor and
+/// one of the others (`executor`: parallel, declared or hybrid, named as
+/// `run --executor` names them) run the same blocks, alternating block by
+/// block (as `run --executor both` does, with its `Lane`), so machine noise
+/// hits both. The `parallel…` fields describe that other executor.
 struct SideBySide {
     var workloadName: String
     var threads: Int
@@ -18,13 +20,23 @@ struct SideBySide {
     var speedup: Double { parallelTPS / sequentialTPS }
 
     static func measure(_ workload: any Workload, threads: Int, txns: Int, blocks: Int, warmup: Int,
-                        contentionHint: Bool = true) throws -> SideBySide {
+                        contentionHint: Bool = true, executor: String = "parallel") throws -> SideBySide {
         let initial = workload.initialState()
         let timed = (0..<blocks).map { workload.block($0, transactions: txns) }
         let warmups = (0..<warmup).map { workload.block(blocks + $0, transactions: txns) }
-        let parallelExecutor: ParallelExecutor
-        do { parallelExecutor = try ParallelExecutor(threads: threads) } catch { throw ValidationError("\(error)") }
-        parallelExecutor.contentionHint = contentionHint
+        let parallelExecutor: any BlockExecutor
+        do {
+            if executor == "declared" {
+                parallelExecutor = try DeclaredAccessExecutor(threads: threads)
+            } else {
+                let blockSTM = try ParallelExecutor(threads: threads)
+                blockSTM.contentionHint = contentionHint
+                blockSTM.declarationHints = executor == "hybrid"
+                parallelExecutor = blockSTM
+            }
+        } catch {
+            throw ValidationError("\(error)")
+        }
         let sequential = RunCommand.Lane(name: "sequential", executor: SequentialExecutor(), state: initial)
         let parallel = RunCommand.Lane(name: "parallel", executor: parallelExecutor, state: initial)
         for block in warmups { sequential.warm(block); parallel.warm(block) }

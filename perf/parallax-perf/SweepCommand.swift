@@ -36,6 +36,8 @@ struct SweepCommand: ParsableCommand {
     @Option(help: "Accounts of the contract workloads.") var accounts: Int = 10_000
     @Option(name: .customLong("work-ns"), help: "Calibrated busy work per transaction, in nanoseconds.") var workNanoseconds: Int = 2_000
     @Option(help: "Workload seed.") var seed: UInt64 = 1
+    @Option(help: "Comma-separated executors compared with sequential in every cell: parallel, declared, hybrid.")
+    var executors: String = "parallel"
     @Option(help: "Output path prefix.") var out: String = "sweep"
     @Option(name: .customLong("plot-script"), help: "The plotting script.") var plotScript: String = "perf/plot_sweep.py"
     @Flag(name: .customLong("no-plot"), help: "Write the data only.") var noPlot = false
@@ -80,11 +82,12 @@ struct SweepCommand: ParsableCommand {
             throw ValidationError("--txns, --blocks and --repeat must be at least 1, --warmup 0 or more")
         }
         let grid = try cells()
+        let compared = try parseList(executors, option: "executors") { ["parallel", "declared", "hybrid"].contains($0) ? $0 : nil }
         let csv = try OutputFile(path: out + ".csv")
         let jsonl = try OutputFile(path: out + ".jsonl")
-        csv.write("workload,threads,contention_kind,contention,txns,blocks,work_ns,accounts,sequential_tps,parallel_tps,speedup,reexecutions_per_txn,validations_per_txn,latency_p50_ms,latency_p99_ms,latency_max_ms,state_roots_match\n")
+        csv.write("workload,threads,contention_kind,contention,txns,blocks,work_ns,accounts,sequential_tps,parallel_tps,speedup,reexecutions_per_txn,validations_per_txn,latency_p50_ms,latency_p99_ms,latency_max_ms,state_roots_match,executor\n")
         var mismatches = 0
-        for (position, cell) in grid.enumerated() {
+        for (position, cell) in grid.enumerated() { for executor in compared {
             var factory = WorkloadFactory(kind: cell.kind)
             factory.shape.accounts = accounts
             factory.shape.workNanoseconds = workNanoseconds
@@ -96,7 +99,7 @@ struct SweepCommand: ParsableCommand {
             }
             let workload = try factory.make()
             let runs = try (0..<`repeat`).map { _ in
-                try SideBySide.measure(workload, threads: cell.threads, txns: txns, blocks: blocks, warmup: warmup)
+                try SideBySide.measure(workload, threads: cell.threads, txns: txns, blocks: blocks, warmup: warmup, executor: executor)
             }.sorted { $0.speedup < $1.speedup }
             let result = runs[runs.count / 2]
             if runs.contains(where: { !$0.rootsMatch }) { mismatches += 1 }
@@ -104,10 +107,10 @@ struct SweepCommand: ParsableCommand {
             let p50 = rounded(latencies.milliseconds(atPercentile: 50), 1e4)
             let p99 = rounded(latencies.milliseconds(atPercentile: 99), 1e4)
             let maximum = rounded(latencies.maxMilliseconds, 1e4)
-            csv.write("\(result.workloadName),\(cell.threads),\(cell.contentionKind),\(cell.contention),\(txns),\(blocks),\(workNanoseconds),\(accounts),\(Int(result.sequentialTPS)),\(Int(result.parallelTPS)),\(rounded(result.speedup)),\(rounded(result.reexecutionsPerTransaction, 1e4)),\(rounded(result.validationsPerTransaction, 1e4)),\(p50),\(p99),\(maximum),\(result.rootsMatch)\n")
-            jsonl.write(#"{"workload":"\#(result.workloadName)","threads":\#(cell.threads),"contention_kind":"\#(cell.contentionKind)","contention":\#(cell.contention),"txns":\#(txns),"blocks":\#(blocks),"work_ns":\#(workNanoseconds),"accounts":\#(accounts),"sequential_tps":\#(Int(result.sequentialTPS)),"parallel_tps":\#(Int(result.parallelTPS)),"speedup":\#(rounded(result.speedup)),"reexecutions_per_txn":\#(rounded(result.reexecutionsPerTransaction, 1e4)),"validations_per_txn":\#(rounded(result.validationsPerTransaction, 1e4)),"latency_p50_ms":\#(p50),"latency_p99_ms":\#(p99),"latency_max_ms":\#(maximum),"state_roots_match":\#(result.rootsMatch)}"# + "\n")
-            printError("[\(position + 1)/\(grid.count)] \(result.workloadName) threads \(cell.threads) \(cell.contentionKind) \(cell.contention): speedup \(rounded(result.speedup)) (\(formatRate(result.parallelTPS)) vs \(formatRate(result.sequentialTPS)) tx/s)\(result.rootsMatch ? "" : "  STATE ROOTS DIFFER")")
-        }
+            csv.write("\(result.workloadName),\(cell.threads),\(cell.contentionKind),\(cell.contention),\(txns),\(blocks),\(workNanoseconds),\(accounts),\(Int(result.sequentialTPS)),\(Int(result.parallelTPS)),\(rounded(result.speedup)),\(rounded(result.reexecutionsPerTransaction, 1e4)),\(rounded(result.validationsPerTransaction, 1e4)),\(p50),\(p99),\(maximum),\(result.rootsMatch),\(executor)\n")
+            jsonl.write(#"{"workload":"\#(result.workloadName)","threads":\#(cell.threads),"contention_kind":"\#(cell.contentionKind)","contention":\#(cell.contention),"txns":\#(txns),"blocks":\#(blocks),"work_ns":\#(workNanoseconds),"accounts":\#(accounts),"sequential_tps":\#(Int(result.sequentialTPS)),"parallel_tps":\#(Int(result.parallelTPS)),"speedup":\#(rounded(result.speedup)),"reexecutions_per_txn":\#(rounded(result.reexecutionsPerTransaction, 1e4)),"validations_per_txn":\#(rounded(result.validationsPerTransaction, 1e4)),"latency_p50_ms":\#(p50),"latency_p99_ms":\#(p99),"latency_max_ms":\#(maximum),"state_roots_match":\#(result.rootsMatch),"executor":"\#(executor)"}"# + "\n")
+            printError("[\(position + 1)/\(grid.count)] \(executor) \(result.workloadName) threads \(cell.threads) \(cell.contentionKind) \(cell.contention): speedup \(rounded(result.speedup)) (\(formatRate(result.parallelTPS)) vs \(formatRate(result.sequentialTPS)) tx/s)\(result.rootsMatch ? "" : "  STATE ROOTS DIFFER")")
+        } }
         csv.close()
         jsonl.close()
         printError("wrote \(out).csv and \(out).jsonl")

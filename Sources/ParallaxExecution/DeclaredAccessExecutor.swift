@@ -1,0 +1,353 @@
+import CParallax
+import ParallaxConcurrency
+
+/// Executes a block by its transactions' declared access
+/// (`DeclaredAccess`): no speculation, no aborts, no locks. The result is
+/// `SequentialExecutor(enforcingDeclarations: true)`'s, exactly.
+///
+/// ## Algorithm
+/// 1. `DependencyGraph` in one pass in block order (the caller's thread).
+/// 2. Every transaction gets a pending counter = its number of
+///    predecessors (packed 64-bit words in a C `SlotArray`); those at zero go
+///    into the ready queue (`MPMCQueue<UInt32>`, capacity ≥ the block, so
+///    it never fills).
+/// 3. Workers (`WorkerTeam.broadcast`) take ready transactions, run them in
+///    an `ExecutionContext` that enforces declarations, store the write-set
+///    into the value slots of the keys (one slot per declared key of the
+///    block), then decrement each successor's counter; whoever takes a
+///    counter to zero runs that successor next itself (the first one; it
+///    enqueues the others), so a chain stays on one worker's warm caches. A
+///    worker with nothing to take backs off (spin, yield, then park on the
+///    queue for at most `DeclaredWorker.parkNanoseconds`) until every
+///    transaction has finished.
+/// 4. Each worker derives the final value and state-root share of a stride
+///    of key slots; the caller merges them.
+///
+/// ## Why a single slot per key is enough
+/// When i runs, the graph has made it wait for the last earlier writer of
+/// every key it declares, and no later writer of those keys can start
+/// before i finishes (a writer waits for the readers since the previous
+/// writer). So the slot holds exactly the value block order gives i. A
+/// transaction without a declaration runs alone (a barrier in the graph):
+/// it reads and writes slots of declared keys, and keys no declaration
+/// names go to an overlay that only barriers touch.
+///
+/// ## Undeclared access
+/// The context fails the transaction (`TransactionStatus.undeclaredAccess`)
+/// before the access reaches the reader, so an undeclared key is never read
+/// or written concurrently: the failure is the sequential executor's
+/// decision, never a data race.
+///
+/// ## Memory orders
+/// - Pending counters: the decrement is acq_rel; the decrementer that sees 1
+///   has acquired every earlier decrementer's release, so the successor's
+///   execution (after its dequeue, whose acquire pairs with the enqueue's
+///   release) sees the slot writes of all its predecessors.
+/// - `finished` counts finished transactions (acq_rel increments after the
+///   slot and output writes); a worker that loads `count` with acquire sees
+///   every slot final, so the delta collection reads them unsynchronized.
+/// - Counters, slots and the queue are prepared before `broadcast`, whose
+///   release publishes them to the workers.
+///
+/// One block at a time: `execute` must not be called concurrently.
+public final class DeclaredAccessExecutor: BlockExecutor, @unchecked Sendable {
+    public let team: any WorkerTeam
+    public let node: NodeID?
+    public private(set) var lastStatistics = ExecutionStatistics()
+
+    let workers: [DeclaredWorker]
+    private var queue: MPMCQueue<UInt32>
+    private var pending: SlotArray
+    private let control: SlotArray
+    #if DEBUG
+    private var lastGraph: DependencyGraph?
+    #endif
+
+    /// - Parameters:
+    ///   - team: the workers (at least 1).
+    ///   - node: NUMA node of the ready queue and counters (nil: no binding).
+    public init(team: any WorkerTeam, node: NodeID? = nil) throws(ParallelExecutorError) {
+        guard team.size >= 1 else { throw .unsupportedTeamSize(team.size) }
+        self.team = team
+        self.node = node
+        do {
+            queue = try MPMCQueue(capacity: 1024, node: node)
+            pending = try SlotArray(count: 128, lineSize: .line, node: node)
+            control = try SlotArray(count: 1, lineSize: .linePair, node: node)
+        } catch {
+            throw .outOfMemory("\(error)")
+        }
+        workers = (0..<team.size).map { DeclaredWorker(index: $0, size: team.size) }
+    }
+
+    /// A declared-access executor on a new `ThreadTeam` of `threads` workers.
+    public convenience init(threads: Int) throws(ParallelExecutorError) {
+        let team: ThreadTeam
+        do { team = try ThreadTeam(size: threads) } catch { throw .unsupportedTeamSize(threads) }
+        try self.init(team: team)
+    }
+
+    public func execute(_ transactions: [any Transaction], on base: any StateView) -> BlockOutput {
+        let count = transactions.count
+        precondition(count < 1 << 31, "blocks are limited to 2^31 transactions")
+        var statistics = ExecutionStatistics()
+        guard count > 0 else {
+            lastStatistics = statistics
+            return BlockOutput(transactions: [], stateDelta: StateDelta(writes: []), stateRoot: base.commitment.root)
+        }
+        let graph = DependencyGraph(transactions)
+        do {
+            if queue.capacity < count { queue = try MPMCQueue(capacity: count, node: node) }
+            if pending.count * 8 < count { pending = try SlotArray(count: (count + 7) / 8, lineSize: .line, node: node) }
+        } catch {
+            fatalError("declared-access executor memory: \(error)")
+        }
+        let counters = pending.word(0)
+        for txn in 0..<count {
+            let predecessors = graph.predecessorCount(UInt32(txn))
+            px_atomic_store(counters + txn, UInt64(predecessors), px_relaxed)
+            if predecessors == 0 {
+                let accepted = queue.tryEnqueue(UInt32(txn))
+                precondition(accepted, "the ready queue holds a whole block")
+            }
+        }
+        let finished = control.word(0)
+        px_atomic_store(finished, 0, px_relaxed)
+
+        let block = DeclaredBlock(transactions: transactions, base: base, graph: graph, queue: queue,
+                                  pending: counters, finished: finished)
+        let workers = self.workers
+        withExtendedLifetime(block) {
+            team.broadcast { index in workers[index].run(block) }
+        }
+
+        let outputs = [TransactionOutput](unsafeUninitializedCapacity: count) { buffer, initialized in
+            for index in 0..<count {
+                (buffer.baseAddress.unsafelyUnwrapped + index).initialize(to: (block.outputs + index).move().unsafelyUnwrapped)
+                (block.outputs + index).initialize(to: nil)
+            }
+            initialized = count
+        }
+        var commitment = base.commitment
+        var writes: [StateWrite] = []
+        writes.reserveCapacity(workers.reduce(block.overlay.count) { $0 + $1.deltaWrites.count })
+        for worker in workers {
+            let moved = worker.deltaWrites.count
+            writes.append(contentsOf: [StateWrite](unsafeUninitializedCapacity: moved) { buffer, initialized in
+                worker.deltaWrites.moveAll(to: buffer.baseAddress.unsafelyUnwrapped)
+                initialized = moved
+            })
+            commitment.merge(worker.deltaCommitment)
+            worker.endBlock()
+        }
+        for (key, value) in block.overlay {
+            commitment.update(key, from: base.read(key), to: value)
+            writes.append(StateWrite(key: key, value: value))
+        }
+        statistics.executions = count
+        lastStatistics = statistics
+        #if DEBUG
+        lastGraph = graph
+        #endif
+        return BlockOutput(transactions: outputs, stateDelta: StateDelta(writes: writes), stateRoot: commitment.root)
+    }
+
+    #if DEBUG
+    /// Checks the last block's graph, that the ready queue was drained and
+    /// that every pending counter reached zero. Quiescent only.
+    public func _checkInvariants() {
+        guard let lastGraph else { return }
+        lastGraph._checkInvariants()
+        precondition(queue.isEmptyApproximately, "ready queue not drained")
+        for txn in 0..<lastGraph.count {
+            precondition(px_atomic_load(pending.word(0) + txn, px_relaxed) == 0, "txn \(txn) still has pending dependencies")
+        }
+        precondition(px_atomic_load(control.word(0), px_relaxed) == UInt64(lastGraph.count), "not every transaction finished")
+    }
+    #endif
+}
+
+/// One block of `DeclaredAccessExecutor`: constants for the workers plus
+/// the shared value slots and outputs, which the graph's edges order.
+final class DeclaredBlock: @unchecked Sendable {
+    let transactions: [any Transaction]
+    let base: any StateView
+    let graph: DependencyGraph
+    let queue: MPMCQueue<UInt32>
+    let pending: UnsafeMutablePointer<UInt64>
+    let finished: UnsafeMutablePointer<UInt64>
+    /// Per key id: nil while the block has not written the key, else its
+    /// latest value (nil inside: deleted).
+    let values: UnsafeMutablePointer<StateValue??>
+    let outputs: UnsafeMutablePointer<TransactionOutput?>
+    /// Writes of barrier transactions to keys no declaration names; only
+    /// barriers (which run alone) touch it.
+    var overlay: [StateKey: StateValue?] = [:]
+
+    init(transactions: [any Transaction], base: any StateView, graph: DependencyGraph, queue: MPMCQueue<UInt32>,
+         pending: UnsafeMutablePointer<UInt64>, finished: UnsafeMutablePointer<UInt64>) {
+        self.transactions = transactions
+        self.base = base
+        self.graph = graph
+        self.queue = queue
+        self.pending = pending
+        self.finished = finished
+        values = .allocate(capacity: Swift.max(1, graph.keys.count))
+        values.initialize(repeating: nil, count: graph.keys.count)
+        outputs = .allocate(capacity: transactions.count)
+        outputs.initialize(repeating: nil, count: transactions.count)
+    }
+
+    deinit {
+        values.deinitialize(count: graph.keys.count)
+        values.deallocate()
+        outputs.deinitialize(count: transactions.count)
+        outputs.deallocate()
+    }
+}
+
+/// A worker of `DeclaredAccessExecutor`: takes ready transactions, runs
+/// them, releases their successors, then collects its stride of the delta.
+final class DeclaredWorker: ContextReader, @unchecked Sendable {
+    let index: Int
+    let size: Int
+    private var context: ExecutionContext!
+    /// The running block and transaction, reached through a pointer so that
+    /// the reader's accesses need no dynamic exclusivity checks (as
+    /// `ParallelWorker.Scratch`).
+    struct Current {
+        unowned(unsafe) var block: DeclaredBlock?
+        var txn: UInt32 = 0
+    }
+    private let current: UnsafeMutablePointer<Current>
+    let deltaWrites = MoveBuffer<StateWrite>()
+    private(set) var deltaCommitment = StateCommitment()
+    /// Keeps other workers' objects off this one's lines (see `LinePadding`).
+    private let padding = LinePadding()
+
+    init(index: Int, size: Int) {
+        self.index = index
+        self.size = size
+        current = .allocate(capacity: 1)
+        current.initialize(to: Current())
+        context = ExecutionContext(reader: self)
+        context.enforcesDeclarations = true
+    }
+
+    deinit {
+        current.deinitialize(count: 1)
+        current.deallocate()
+    }
+
+    /// Longest park of an idle worker before it re-checks for the end of the block.
+    static let parkNanoseconds: Int64 = 100_000
+
+    func endBlock() { current.pointee.block = nil }
+
+    func run(_ block: DeclaredBlock) {
+        current.pointee.block = block
+        deltaWrites.removeAll()
+        deltaCommitment = StateCommitment()
+        let total = UInt64(block.transactions.count)
+        var backoff = Backoff()
+        while true {
+            var ready = block.queue.tryDequeue()
+            if ready == nil && backoff.isCompleted {
+                // Park instead of yielding forever (a chain leaves the other
+                // workers idle, and on a shared machine their yields take CPU
+                // from the worker that runs it); the timeout bounds how late a
+                // parked worker notices the end of the block.
+                ready = block.queue.dequeue(timeoutNanoseconds: DeclaredWorker.parkNanoseconds)
+            }
+            if var txn = ready {
+                // Follow the chain: the successor this transaction made ready
+                // runs here next, on warm caches, without a queue round trip.
+                while let next = execute(txn, block) { txn = next }
+                backoff.reset()
+                continue
+            }
+            // Acquire pairs with the acq_rel increments of `execute`.
+            if px_atomic_load(block.finished, px_acquire) == total { break }
+            backoff.snooze()
+        }
+        collectDelta(block)
+    }
+
+    /// Runs `txn` and releases its successors; returns one that became ready
+    /// (the caller runs it next) and enqueues the others.
+    private func execute(_ txn: UInt32, _ block: DeclaredBlock) -> UInt32? {
+        current.pointee.txn = txn
+        guard case .finished(let output) = context.run(block.transactions[Int(txn)], at: TxnIndex(txn)) else {
+            preconditionFailure("the declared-access reader never suspends")
+        }
+        for write in output.writeSet { store(write.key, write.value, block) }
+        (block.outputs + Int(txn)).pointee = output
+        var kept: UInt32?
+        for successor in block.graph.successors(of: txn) {
+            // acq_rel: see the type's memory orders.
+            guard px_atomic_fetch_add(block.pending + Int(successor), UInt64.max, px_acq_rel) == 1 else { continue }
+            if kept == nil {
+                kept = successor
+            } else {
+                let accepted = block.queue.tryEnqueue(successor)
+                precondition(accepted, "the ready queue holds a whole block")
+            }
+        }
+        _ = px_atomic_fetch_add(block.finished, 1, px_acq_rel)
+        return kept
+    }
+
+    /// The slot of `key` for the running transaction: its declared key's id,
+    /// or for a barrier the block-wide id (nil: a key only barriers touch).
+    @inline(__always)
+    private func slot(_ key: StateKey, _ block: DeclaredBlock) -> UInt32? {
+        let txn = current.pointee.txn
+        if block.graph.declared[Int(txn)] {
+            guard let id = block.graph.declaredKeyID(key, of: txn) else {
+                preconditionFailure("the context let txn \(txn) touch undeclared key \(key)")
+            }
+            return id
+        }
+        return block.graph.keyID(key)
+    }
+
+    private func store(_ key: StateKey, _ value: StateValue?, _ block: DeclaredBlock) {
+        if let id = slot(key, block) {
+            block.values[Int(id)] = .some(value)
+        } else {
+            block.overlay[key] = .some(value)
+        }
+    }
+
+    func readThrough(_ key: StateKey) throws(ExecutionError) -> StateValue? {
+        let block = current.pointee.block.unsafelyUnwrapped
+        if let id = slot(key, block) {
+            if let written = block.values[Int(id)] { return written }
+        } else if let written = block.overlay[key] {
+            return written
+        }
+        return block.base.read(key)
+    }
+
+    func checkDelta(_ key: StateKey, _ delta: DeltaOperand, upper: UInt128) throws(ExecutionError) -> Bool {
+        delta.apply(to: try readThrough(key)?.uint128Value ?? 0, upper: upper) != nil
+    }
+
+    func deltaResult(_ key: StateKey, _ delta: DeltaOperand) -> StateValue? {
+        // The slots order every delta after the key's earlier writers, as
+        // the sequential overlay does; this reader never throws.
+        applyOwn(delta, to: (try? readThrough(key)) ?? nil)
+    }
+
+    private func collectDelta(_ block: DeclaredBlock) {
+        let keys = block.graph.keys
+        var id = index
+        while id < keys.count {
+            if let value = block.values[id] {
+                deltaCommitment.update(keys[id], from: block.base.read(keys[id]), to: value)
+                deltaWrites.append(StateWrite(key: keys[id], value: value))
+            }
+            id += size
+        }
+    }
+}

@@ -1,0 +1,284 @@
+/// The dependency graph of a block whose transactions declare their access
+/// (`DeclaredAccess`): edge j → i (j < i) means i must not start before j
+/// has finished. Executing the transactions in any order that respects the
+/// edges gives the result of executing them in block order.
+///
+/// ## Construction (one pass in block order)
+/// Per key: its last declared writer and the readers since that writer.
+/// Transaction i with a declaration, for each key it declares:
+/// - it waits for the key's last writer (read-after-write, write-after-write);
+/// - if it writes the key, it also waits for the readers since that writer
+///   (write-after-read), then becomes the key's last writer and clears its
+///   readers; otherwise it joins the readers.
+/// The fee payer and the fee beneficiary count as declared writes (a
+/// beneficiary credited by every transaction chains them all: commutative
+/// deltas are not exploited by this graph). A transaction without a
+/// declaration is a barrier: it waits for every transaction since the
+/// previous barrier (or for that barrier), and every later transaction waits
+/// for it, so it runs alone; the per-key lists restart after it (an epoch
+/// per key, no clearing). Edges are deduplicated per successor with a
+/// "last successor" mark per predecessor, so a predecessor's finish
+/// decrements each successor exactly once per edge.
+///
+/// Source: the scheduling of declared-access runtimes (Solana's Sealevel
+/// account locks, Sui's object DAG) made static: the whole block's graph is
+/// built before execution, so execution needs no locks, only one pending
+/// counter per transaction (`DeclaredAccessExecutor`).
+///
+/// ## Also recorded
+/// - the block's declared keys, interned to dense key ids (the executor keeps
+///   one value slot per key id), and each transaction's declared keys with
+///   their ids (`declaredKeyID(_:of:)`: the executor's reader finds a key's slot by
+///   scanning them);
+/// - per declared key of a transaction, its last earlier declared writer,
+///   barriers ignored (`ParallelExecutor.declarationHints`); fee credits by
+///   delta are not counted as writers there (they commute, so Block-STM
+///   need not wait for them).
+///
+/// ## Invariants (`_checkInvariants()`)
+/// - every edge goes from a lower to a higher index, and each (j, i) once;
+/// - `predecessorCount(i)` is the number of edges into i;
+/// - a transaction with no declaration has an edge from every earlier
+///   transaction since the previous barrier, or from that barrier.
+final class DependencyGraph: @unchecked Sendable {
+    static let none = UInt32.max
+
+    let count: Int
+    // Constants once built (`let`: no exclusivity checks when workers read them).
+    /// Declared keys of the block; a key's id is its position.
+    let keys: [StateKey]
+    /// Open-addressed index of `keys` (linear probing from `key.mixed`,
+    /// load at most 1/2): slot value id + 1, 0 empty. Cheaper than a
+    /// `Dictionary` (no seeded hasher, no boxed storage) on the serial path.
+    let index: [UInt32]
+    /// Transaction i's declared keys (fee payer included, each once) are
+    /// `txnKeys[keyStart[i]..<keyStart[i + 1]]`, with ids and last earlier
+    /// declared writers at the same positions.
+    let keyStart: [Int]
+    let txnKeys: [StateKey]
+    let txnKeyIDs: [UInt32]
+    let lastDeclaredWriters: [UInt32]
+    /// Whether transaction i declared its access.
+    let declared: [Bool]
+    /// Successors of j: `successors[successorStart[j]..<successorStart[j + 1]]`.
+    let successorStart: [Int]
+    let successors: [UInt32]
+    let predecessorCounts: [UInt32]
+
+    init(_ transactions: [any Transaction]) {
+        count = transactions.count
+        var keys: [StateKey] = []
+        // Sized for about four declared keys per transaction; grows if needed.
+        var index = [UInt32](repeating: 0, count: 1 << Swift.max(10, Int.bitWidth - (count * 8).leadingZeroBitCount))
+        var keyStart: [Int] = [0]
+        var txnKeys: [StateKey] = []
+        var txnKeyIDs: [UInt32] = []
+        var txnKeyWrites: [Bool] = []
+        // False for a fee credit by delta: commutative, so no reason for the
+        // hints to wait (it still orders the declared executor).
+        var txnKeyHinted: [Bool] = []
+        var lastDeclaredWriters: [UInt32] = []
+        var declared: [Bool] = []
+        keys.reserveCapacity(count * 4)
+        txnKeys.reserveCapacity(count * 4)
+        txnKeyIDs.reserveCapacity(count * 4)
+        txnKeyWrites.reserveCapacity(count * 4)
+        lastDeclaredWriters.reserveCapacity(count * 4)
+        keyStart.reserveCapacity(count + 1)
+        declared.reserveCapacity(count)
+        var edgeFrom: [UInt32] = []
+        var edgeTo: [UInt32] = []
+        edgeFrom.reserveCapacity(count * 3)
+        edgeTo.reserveCapacity(count * 3)
+        var mark = [UInt32](repeating: DependencyGraph.none, count: count)
+        // Per key id: epoch, last writer in the epoch, head of its readers
+        // list (a list threaded through `readerNodes`), last declared writer.
+        var keyEpoch: [UInt32] = []
+        var keyWriter: [UInt32] = []
+        var keyReaders: [Int] = []
+        var keyDeclaredWriter: [UInt32] = []
+        var readerTxn: [UInt32] = []
+        var readerNext: [Int] = []
+        var epoch: UInt32 = 0
+        var lastBarrier = DependencyGraph.none
+        var sinceBarrier: [UInt32] = []
+
+        func addEdge(_ from: UInt32, _ to: UInt32) {
+            guard mark[Int(from)] != to else { return }
+            mark[Int(from)] = to
+            edgeFrom.append(from)
+            edgeTo.append(to)
+        }
+
+        for position in transactions.indices {
+            let txn = UInt32(position)
+            let transaction = transactions[position]
+            guard let access = transaction.declaredAccess else {
+                declared.append(false)
+                if sinceBarrier.isEmpty {
+                    if lastBarrier != DependencyGraph.none { addEdge(lastBarrier, txn) }
+                } else {
+                    for earlier in sinceBarrier { addEdge(earlier, txn) }
+                }
+                lastBarrier = txn
+                sinceBarrier.removeAll(keepingCapacity: true)
+                epoch += 1
+                keyStart.append(txnKeys.count)
+                continue
+            }
+            declared.append(true)
+            if lastBarrier != DependencyGraph.none { addEdge(lastBarrier, txn) }
+            let start = txnKeys.count
+            func declare(_ key: StateKey, write: Bool, hinted: Bool = true) {
+                for slot in start..<txnKeys.count where txnKeys[slot] == key {
+                    if write { txnKeyWrites[slot] = true }
+                    if hinted { txnKeyHinted[slot] = true }
+                    return
+                }
+                let id: UInt32
+                var position = Int(truncatingIfNeeded: key.mixed) & (index.count - 1)
+                while index[position] != 0 && keys[Int(index[position] - 1)] != key {
+                    position = (position + 1) & (index.count - 1)
+                }
+                if index[position] != 0 {
+                    id = index[position] - 1
+                } else {
+                    id = UInt32(keys.count)
+                    index[position] = id + 1
+                    keys.append(key)
+                    if keys.count * 2 > index.count { index = DependencyGraph.reindex(keys, capacity: index.count * 2) }
+                    keyEpoch.append(epoch)
+                    keyWriter.append(DependencyGraph.none)
+                    keyReaders.append(-1)
+                    keyDeclaredWriter.append(DependencyGraph.none)
+                }
+                txnKeys.append(key)
+                txnKeyIDs.append(id)
+                txnKeyWrites.append(write)
+                txnKeyHinted.append(hinted)
+            }
+            if let payer = transaction.feePayer { declare(payer, write: true) }
+            if let beneficiary = transaction.feeBeneficiary { declare(beneficiary.key, write: true, hinted: !beneficiary.byDelta) }
+            for key in access.writes { declare(key, write: true) }
+            for key in access.reads { declare(key, write: false) }
+
+            for slot in start..<txnKeys.count {
+                let id = Int(txnKeyIDs[slot])
+                lastDeclaredWriters.append(txnKeyHinted[slot] ? keyDeclaredWriter[id] : DependencyGraph.none)
+                if keyEpoch[id] != epoch {
+                    keyEpoch[id] = epoch
+                    keyWriter[id] = DependencyGraph.none
+                    keyReaders[id] = -1
+                }
+                if keyWriter[id] != DependencyGraph.none { addEdge(keyWriter[id], txn) }
+                if txnKeyWrites[slot] {
+                    var reader = keyReaders[id]
+                    while reader >= 0 {
+                        addEdge(readerTxn[reader], txn)
+                        reader = readerNext[reader]
+                    }
+                    keyReaders[id] = -1
+                    keyWriter[id] = txn
+                    if txnKeyHinted[slot] { keyDeclaredWriter[id] = txn }
+                } else {
+                    readerTxn.append(txn)
+                    readerNext.append(keyReaders[id])
+                    keyReaders[id] = readerTxn.count - 1
+                }
+            }
+            keyStart.append(txnKeys.count)
+            sinceBarrier.append(txn)
+        }
+
+        // Compressed rows of successors, in the order edges were added.
+        var successorStart = [Int](repeating: 0, count: count + 1)
+        var predecessorCounts = [UInt32](repeating: 0, count: count)
+        for edge in edgeFrom.indices {
+            successorStart[Int(edgeFrom[edge]) + 1] += 1
+            predecessorCounts[Int(edgeTo[edge])] += 1
+        }
+        for position in 0..<count { successorStart[position + 1] += successorStart[position] }
+        var fill = successorStart
+        var successors = [UInt32](repeating: 0, count: edgeFrom.count)
+        for edge in edgeFrom.indices {
+            let from = Int(edgeFrom[edge])
+            successors[fill[from]] = edgeTo[edge]
+            fill[from] += 1
+        }
+        self.keys = keys
+        self.index = index
+        self.keyStart = keyStart
+        self.txnKeys = txnKeys
+        self.txnKeyIDs = txnKeyIDs
+        self.lastDeclaredWriters = lastDeclaredWriters
+        self.declared = declared
+        self.successorStart = successorStart
+        self.successors = successors
+        self.predecessorCounts = predecessorCounts
+    }
+
+    /// An index of `keys` with `capacity` slots (a power of two).
+    private static func reindex(_ keys: [StateKey], capacity: Int) -> [UInt32] {
+        var index = [UInt32](repeating: 0, count: capacity)
+        for (id, key) in keys.enumerated() {
+            var position = Int(truncatingIfNeeded: key.mixed) & (capacity - 1)
+            while index[position] != 0 { position = (position + 1) & (capacity - 1) }
+            index[position] = UInt32(id) + 1
+        }
+        return index
+    }
+
+    /// The id of `key` if some transaction of the block declared it.
+    func keyID(_ key: StateKey) -> UInt32? {
+        var position = Int(truncatingIfNeeded: key.mixed) & (index.count - 1)
+        while index[position] != 0 {
+            let id = index[position] - 1
+            if keys[Int(id)] == key { return id }
+            position = (position + 1) & (index.count - 1)
+        }
+        return nil
+    }
+
+    func predecessorCount(_ txn: UInt32) -> UInt32 { predecessorCounts[Int(txn)] }
+
+    func successors(of txn: UInt32) -> ArraySlice<UInt32> {
+        successors[successorStart[Int(txn)]..<successorStart[Int(txn) + 1]]
+    }
+
+    /// Positions of transaction `txn`'s declared keys in `txnKeys`, `txnKeyIDs`
+    /// and `lastDeclaredWriters`.
+    func keyRange(of txn: UInt32) -> Range<Int> { keyStart[Int(txn)]..<keyStart[Int(txn) + 1] }
+
+    /// The id of `key` if transaction `txn` declared it.
+    @inline(__always)
+    func declaredKeyID(_ key: StateKey, of txn: UInt32) -> UInt32? {
+        for slot in keyRange(of: txn) where txnKeys[slot] == key { return txnKeyIDs[slot] }
+        return nil
+    }
+
+    #if DEBUG
+    func _checkInvariants() {
+        var incoming = [UInt32](repeating: 0, count: count)
+        for txn in 0..<UInt32(count) {
+            var seen = Set<UInt32>()
+            for successor in successors(of: txn) {
+                precondition(successor > txn, "edge \(txn) → \(successor) goes backwards")
+                precondition(seen.insert(successor).inserted, "edge \(txn) → \(successor) twice")
+                incoming[Int(successor)] += 1
+            }
+        }
+        precondition(incoming == predecessorCounts, "predecessor counts disagree with the edges")
+        var previousBarrier: UInt32?
+        for txn in 0..<UInt32(count) where !declared[Int(txn)] {
+            let from = previousBarrier.map { $0 + 1 } ?? 0
+            for earlier in from..<txn {
+                precondition(successors(of: earlier).contains(txn), "barrier \(txn) does not wait for \(earlier)")
+            }
+            if let previousBarrier, from == txn {
+                precondition(successors(of: previousBarrier).contains(txn), "barrier \(txn) does not wait for barrier \(previousBarrier)")
+            }
+            previousBarrier = txn
+        }
+    }
+    #endif
+}

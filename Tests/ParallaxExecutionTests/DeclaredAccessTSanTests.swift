@@ -1,0 +1,61 @@
+import ParallaxExecution
+import ParallaxWorkloads
+import XCTest
+
+/// The declared-access subset for `swift test --sanitize=thread`
+/// (`--filter DeclaredAccessTSanTests`): pending counters, the ready queue,
+/// the value slots and the hint's waits under real concurrency.
+final class DeclaredAccessTSanTests: XCTestCase {
+    /// Program blocks declaring exactly the keys their ops name, every
+    /// fourth one declaring nothing (a barrier).
+    func testRandomDeclaredBlocks() throws {
+        let shape = ProgramBlockGenerator(universe: 12, hotProbability: 0.4, maxTransactions: 60, failureRate: 0.1)
+        let enforcing = SequentialExecutor(enforcingDeclarations: true)
+        for threads in [2, 4] {
+            let declared = try DeclaredAccessExecutor(threads: threads)
+            let hybrid = try ParallelExecutor(threads: threads)
+            hybrid.declarationHints = true
+            for block in 0..<30 {
+                let seed = 0xDEC1 &+ UInt64(threads) << 20 &+ UInt64(block)
+                var generator = SplitMix64(seed: seed)
+                let base = shape.baseState(&generator)
+                let transactions: [any Transaction] = shape.block(&generator).enumerated().map { position, transaction in
+                    let program = transaction as! ProgramTransaction
+                    var access = DeclaredAccess()
+                    for op in program.ops {
+                        switch op {
+                        case .read(let key): access.reads.append(program.keys[key])
+                        case .write(let key), .delete(let key): access.writes.append(program.keys[key])
+                        default: break
+                        }
+                    }
+                    return TSanDeclaredProgram(program: program, access: position % 4 == 3 ? nil : access)
+                }
+                let expected = enforcing.execute(transactions, on: base)
+                XCTAssertNil(firstDifference(expected, declared.execute(transactions, on: base)), "declared: seed \(seed), \(threads) threads")
+                XCTAssertNil(firstDifference(expected, hybrid.execute(transactions, on: base)), "hybrid: seed \(seed), \(threads) threads")
+            }
+        }
+    }
+
+    func testSyntheticFullContention() throws {
+        var parameters = SyntheticWorkload.Parameters()
+        parameters.keys = 100
+        parameters.hotProbability = 1
+        let workload = try SyntheticWorkload(parameters)
+        let base = workload.initialState()
+        let block = workload.block(0, transactions: 200)
+        let expected = SequentialExecutor().execute(block, on: base)
+        XCTAssertNil(firstDifference(expected, try DeclaredAccessExecutor(threads: 3).execute(block, on: base)))
+    }
+}
+
+private struct TSanDeclaredProgram: Transaction {
+    var program: ProgramTransaction
+    var access: DeclaredAccess?
+    var gasLimit: UInt64 { program.gasLimit }
+    var gasPrice: UInt64 { program.gasPrice }
+    var feePayer: StateKey? { program.feePayer }
+    var declaredAccess: DeclaredAccess? { access }
+    func execute(in context: ExecutionContext) throws { try program.execute(in: context) }
+}

@@ -1,0 +1,340 @@
+@testable import ParallaxExecution
+import ParallaxWorkloads
+import XCTest
+
+/// A transaction that only declares (graph tests) or declares and touches
+/// exactly its keys.
+private struct Declared: Transaction {
+    var access: DeclaredAccess?
+    var feePayer: StateKey? = nil
+    var gasLimit: UInt64 { 100_000 }
+    var gasPrice: UInt64 { 1 }
+    var declaredAccess: DeclaredAccess? { access }
+    func execute(in context: ExecutionContext) throws {}
+}
+
+private func key(_ index: Int) -> StateKey { SyntheticWorkload.key(index + 1_000) }
+private func reads(_ keys: Int...) -> Declared { Declared(access: DeclaredAccess(reads: keys.map(key))) }
+private func writes(_ keys: Int...) -> Declared { Declared(access: DeclaredAccess(writes: keys.map(key))) }
+private func access(reads: [Int], writes: [Int]) -> Declared {
+    Declared(access: DeclaredAccess(reads: reads.map(key), writes: writes.map(key)))
+}
+private let undeclared = Declared(access: nil)
+
+/// A random program with a declaration derived from the keys its ops name.
+private struct DeclaredProgram: Transaction {
+    var program: ProgramTransaction
+    var access: DeclaredAccess?
+    var gasLimit: UInt64 { program.gasLimit }
+    var gasPrice: UInt64 { program.gasPrice }
+    var feePayer: StateKey? { program.feePayer }
+    var declaredAccess: DeclaredAccess? { access }
+    func execute(in context: ExecutionContext) throws { try program.execute(in: context) }
+}
+
+extension DependencyGraph {
+    /// The last transaction before `txn` that declared `key` for writing, if
+    /// `txn` declared `key` and there is one.
+    fileprivate func lastDeclaredWriter(of key: StateKey, before txn: UInt32) -> UInt32? {
+        for slot in keyRange(of: txn) where txnKeys[slot] == key {
+            let writer = lastDeclaredWriters[slot]
+            return writer == DependencyGraph.none ? nil : writer
+        }
+        return nil
+    }
+}
+
+final class DependencyGraphTests: XCTestCase {
+    fileprivate func edges(_ block: [Declared]) -> [[UInt32]] {
+        let graph = DependencyGraph(block)
+        #if DEBUG
+        graph._checkInvariants()
+        #endif
+        return (0..<UInt32(block.count)).map { txn in
+            XCTAssertEqual(Int(graph.predecessorCount(txn)),
+                           (0..<UInt32(block.count)).filter { graph.successors(of: $0).contains(txn) }.count)
+            return graph.successors(of: txn).sorted()
+        }
+    }
+
+    func testChainOfWriters() {
+        XCTAssertEqual(edges([writes(0), writes(0), writes(0), writes(0)]), [[1], [2], [3], []])
+    }
+
+    func testIndependentTransactionsHaveNoEdges() {
+        XCTAssertEqual(edges([writes(0), writes(1), reads(2), access(reads: [3], writes: [4])]), [[], [], [], []])
+    }
+
+    func testReadersFanOutAndTheNextWriterWaitsForAllOfThem() {
+        // 0 writes; 1-3 read (parallel); 4 writes after them; 5 reads after 4.
+        XCTAssertEqual(edges([writes(0), reads(0), reads(0), reads(0), writes(0), reads(0)]),
+                       [[1, 2, 3, 4], [4], [4], [4], [5], []])
+    }
+
+    func testReadersOfTheBaseStateDoNotWaitForEachOther() {
+        XCTAssertEqual(edges([reads(0), reads(0), writes(0), reads(0)]), [[2], [2], [3], []])
+    }
+
+    func testDiamond() {
+        // 0 writes A, B; 1 reads A writes C; 2 reads B writes D; 3 reads C and D.
+        let block = [writes(0, 1), access(reads: [0], writes: [2]), access(reads: [1], writes: [3]), reads(2, 3)]
+        XCTAssertEqual(edges(block), [[1, 2], [3], [3], []])
+    }
+
+    func testDuplicateDependenciesBecomeOneEdge() {
+        // Two shared keys, a key both read and written, a key listed twice.
+        let block = [writes(0, 1), access(reads: [0, 1, 1], writes: [1])]
+        XCTAssertEqual(edges(block), [[1], []])
+        let graph = DependencyGraph(block)
+        XCTAssertEqual(graph.keyRange(of: 1).count, 2, "each key once per transaction")
+        XCTAssertEqual(graph.predecessorCount(1), 1)
+    }
+
+    func testFeePayerIsADeclaredWrite() {
+        var first = reads(5)
+        first.feePayer = key(9)
+        var second = reads(6)
+        second.feePayer = key(9)
+        XCTAssertEqual(edges([first, second, reads(9)]), [[1], [2], []])
+    }
+
+    func testUndeclaredTransactionIsABarrier() {
+        // 3 waits for 0-2; 4 and 5 wait only for 3 (the key lists restart);
+        // 6 (a second barrier) waits for 4 and 5; 7 (a third, right after) for 6.
+        let block = [writes(0), writes(1), reads(0), undeclared, writes(0), reads(1), undeclared, undeclared, reads(7)]
+        XCTAssertEqual(edges(block), [[2, 3], [3], [3], [4, 5], [6], [6], [7], [8], []])
+    }
+
+    func testLastDeclaredWriters() {
+        let block = [writes(0), reads(0), undeclared, access(reads: [0], writes: [1]), writes(1)]
+        let graph = DependencyGraph(block)
+        XCTAssertNil(graph.lastDeclaredWriter(of: key(0), before: 0))
+        XCTAssertEqual(graph.lastDeclaredWriter(of: key(0), before: 1), 0)
+        XCTAssertEqual(graph.lastDeclaredWriter(of: key(0), before: 3), 0, "barriers do not hide declared writers")
+        XCTAssertNil(graph.lastDeclaredWriter(of: key(1), before: 3))
+        XCTAssertEqual(graph.lastDeclaredWriter(of: key(1), before: 4), 3)
+        XCTAssertNil(graph.lastDeclaredWriter(of: key(2), before: 4), "an undeclared key has none")
+    }
+}
+
+final class DeclaredAccessTests: XCTestCase {
+    static let threadCounts = [1, 2, 4, 8]
+
+    enum Mode { case exact, wide, wrong, mixed }
+
+    /// Declarations for a random block of `ProgramTransaction`s: exact (the
+    /// keys the ops name, written ones as writes), too wide (plus random
+    /// extra keys), wrong (a key dropped, or a written key declared as read
+    /// only), or a mix of those and undeclared transactions.
+    func declare(_ block: [any Transaction], _ mode: Mode, _ generator: inout SplitMix64) -> [any Transaction] {
+        block.map { transaction in
+            let program = transaction as! ProgramTransaction
+            var read: [StateKey] = []
+            var written: [StateKey] = []
+            for op in program.ops {
+                switch op {
+                case .read(let index): read.append(program.keys[index])
+                case .write(let index), .delete(let index): written.append(program.keys[index])
+                default: break
+                }
+            }
+            var access = DeclaredAccess(reads: read, writes: written)
+            var mode = mode
+            if mode == .mixed {
+                if generator.chance(0.1) { return DeclaredProgram(program: program, access: nil) }
+                mode = [Mode.exact, .wide, .wrong][Int(generator.next() % 3)]
+            }
+            switch mode {
+            case .exact, .mixed: break
+            case .wide:
+                for _ in 0..<(1 + generator.next() % 4) {
+                    let extra = program.keys[Int(generator.next() % UInt64(program.keys.count))]
+                    if generator.chance(0.5) { access.reads.append(extra) } else { access.writes.append(extra) }
+                }
+            case .wrong:
+                if !access.writes.isEmpty, generator.chance(0.5) {
+                    access.reads.append(access.writes.removeFirst())
+                } else if !access.reads.isEmpty {
+                    access.reads.removeFirst()
+                } else if !access.writes.isEmpty {
+                    access.writes.removeLast()
+                }
+            }
+            return DeclaredProgram(program: program, access: access)
+        }
+    }
+
+    func undeclaredFailures(_ output: BlockOutput) -> Int {
+        output.transactions.count { if case .undeclaredAccess = $0.status { true } else { false } }
+    }
+
+    /// Declared == sequential enforcing declarations, and hybrid Block-STM ==
+    /// sequential ignoring them, on random blocks at 1, 2, 4 and 8 threads.
+    func check(_ shape: ProgramBlockGenerator, _ mode: Mode, blocks: Int, seedBase: UInt64,
+               file: StaticString = #filePath, line: UInt = #line) throws -> Int {
+        let enforcing = SequentialExecutor(enforcingDeclarations: true)
+        let plain = SequentialExecutor()
+        var failures = 0
+        for threads in DeclaredAccessTests.threadCounts {
+            let declared = try DeclaredAccessExecutor(threads: threads)
+            let hybrid = try ParallelExecutor(threads: threads)
+            hybrid.declarationHints = true
+            for block in 0..<blocks {
+                let seed = seedBase &+ UInt64(threads) << 32 &+ UInt64(block)
+                var generator = SplitMix64(seed: seed)
+                let base = shape.baseState(&generator)
+                let transactions = declare(shape.block(&generator), mode, &generator)
+                let expected = enforcing.execute(transactions, on: base)
+                let actual = declared.execute(transactions, on: base)
+                #if DEBUG
+                declared._checkInvariants()
+                #endif
+                if let difference = firstDifference(expected, actual) {
+                    XCTFail("declared: seed \(seed), \(threads) threads, \(transactions.count) txns, \(mode): \(difference)", file: file, line: line)
+                    return failures
+                }
+                var applied = base
+                applied.apply(actual.stateDelta)
+                XCTAssertEqual(applied.commitment.root, actual.stateRoot, "seed \(seed): root of the applied delta", file: file, line: line)
+                failures += undeclaredFailures(expected)
+
+                let unenforced = plain.execute(transactions, on: base)
+                let speculative = hybrid.execute(transactions, on: base)
+                #if DEBUG
+                hybrid._checkInvariants()
+                #endif
+                if let difference = firstDifference(unenforced, speculative) {
+                    XCTFail("hybrid: seed \(seed), \(threads) threads, \(transactions.count) txns, \(mode): \(difference)", file: file, line: line)
+                    return failures
+                }
+                if mode == .exact || mode == .wide {
+                    XCTAssertNil(firstDifference(expected, unenforced), "seed \(seed): enforcing a correct declaration changed the result", file: file, line: line)
+                }
+            }
+        }
+        return failures
+    }
+
+    func testExactDeclarations() throws {
+        let failures = try check(ProgramBlockGenerator(universe: 200, hotProbability: 0.2, maxTransactions: 100), .exact, blocks: 40, seedBase: 1 << 41)
+        XCTAssertEqual(failures, 0)
+    }
+
+    func testTooWideDeclarations() throws {
+        let failures = try check(ProgramBlockGenerator(universe: 60, hotProbability: 0.3, maxTransactions: 100), .wide, blocks: 40, seedBase: 2 << 41)
+        XCTAssertEqual(failures, 0)
+    }
+
+    func testWrongDeclarationsFailDeterministically() throws {
+        let failures = try check(ProgramBlockGenerator(universe: 60, hotProbability: 0.3, maxTransactions: 100), .wrong, blocks: 40, seedBase: 3 << 41)
+        XCTAssertGreaterThan(failures, 100, "wrong declarations should produce undeclared-access failures")
+    }
+
+    func testMixedAndUndeclaredTransactions() throws {
+        let failures = try check(ProgramBlockGenerator(universe: 40, hotProbability: 0.5, maxTransactions: 120), .mixed, blocks: 40, seedBase: 4 << 41)
+        XCTAssertGreaterThan(failures, 0)
+    }
+
+    func testFullContentionChain() throws {
+        _ = try check(ProgramBlockGenerator(universe: 1, hotProbability: 1, maxTransactions: 150), .exact, blocks: 15, seedBase: 5 << 41)
+    }
+
+    /// The failure status itself: a write to a key declared only for reading
+    /// fails the transaction, drops its writes, keeps its fee, and a caught
+    /// failure stays a failure.
+    func testUndeclaredAccessStatus() throws {
+        struct Sneaky: Transaction {
+            var gasLimit: UInt64 { 100_000 }
+            var gasPrice: UInt64 { 1 }
+            var feePayer: StateKey? { key(0) }
+            var declaredAccess: DeclaredAccess? { DeclaredAccess(reads: [key(1)], writes: [key(2)]) }
+            func execute(in context: ExecutionContext) throws {
+                try context.write(key(2), StateValue(uint64: 7))
+                _ = try context.read(key(0))
+                do { try context.write(key(1), StateValue(uint64: 1)) } catch {}
+                try context.write(key(2), StateValue(uint64: 8))
+            }
+        }
+        let base = InMemoryState([key(0): StateValue(uint64: 1_000_000)])
+        let output = SequentialExecutor(enforcingDeclarations: true).execute([Sneaky()], on: base)
+        XCTAssertEqual(output.transactions[0].status, .undeclaredAccess(key: key(1)))
+        XCTAssertEqual(output.transactions[0].writeSet.map(\.key), [key(0)], "only the fee write survives")
+        XCTAssertEqual(SequentialExecutor().execute([Sneaky()], on: base).transactions[0].status, .success)
+        let declared = try DeclaredAccessExecutor(threads: 2).execute([Sneaky(), Sneaky()], on: base)
+        XCTAssertEqual(declared, SequentialExecutor(enforcingDeclarations: true).execute([Sneaky(), Sneaky()], on: base))
+
+        /// A bound check is a read; a delta is a write.
+        struct DeltaOnReadKey: Transaction {
+            var gasLimit: UInt64 { 100_000 }
+            var gasPrice: UInt64 { 1 }
+            var feePayer: StateKey? { nil }
+            var declaredAccess: DeclaredAccess? { DeclaredAccess(reads: [key(1)], writes: [key(2)]) }
+            func execute(in context: ExecutionContext) throws {
+                _ = try context.canAdd(key(1), 1)
+                try context.add(key(2), UInt64(5))
+                try context.add(key(1), UInt64(1))
+            }
+        }
+        let deltaOutput = SequentialExecutor(enforcingDeclarations: true).execute([DeltaOnReadKey()], on: base)
+        XCTAssertEqual(deltaOutput.transactions[0].status, .undeclaredAccess(key: key(1)))
+        XCTAssertEqual(SequentialExecutor().execute([DeltaOnReadKey()], on: base).transactions[0].status, .success)
+    }
+
+    /// Built-in contracts declare exactly: no undeclared-access failure, and
+    /// the declared executor reproduces the sequential executor on chained blocks.
+    func testBuiltInWorkloadsDeclareExactly() throws {
+        for deltas in [true, false] {
+            var shape = WorkloadShape()
+            shape.accounts = 30
+            shape.zipf = 0.8
+            shape.hotShare = 0.4
+            shape.deltas = deltas
+            try checkBuiltIn(shape)
+        }
+    }
+
+    func checkBuiltIn(_ shape: WorkloadShape) throws {
+        let workloads: [any Workload] = [
+            try P2PWorkload(shape), try ERC20Workload(shape), try AMMWorkload(shape, pools: 4),
+            try NFTWorkload(shape), try SupplyChainWorkload(shape), try MixedWorkload(shape),
+        ]
+        let sequential = SequentialExecutor(enforcingDeclarations: true)
+        let executors = try [1, 2, 4, 8].map { try DeclaredAccessExecutor(threads: $0) }
+        let hybrid = try ParallelExecutor(threads: 4)
+        hybrid.declarationHints = true
+        for workload in workloads {
+            var state = workload.initialState()
+            for number in 0..<3 {
+                let block = workload.block(number, transactions: 200)
+                let expected = sequential.execute(block, on: state)
+                XCTAssertEqual(undeclaredFailures(expected), 0, "\(workload.name) block \(number) touches undeclared keys")
+                XCTAssertNil(firstDifference(expected, SequentialExecutor().execute(block, on: state)), "\(workload.name) block \(number)")
+                for executor in executors {
+                    XCTAssertNil(firstDifference(expected, executor.execute(block, on: state)),
+                                 "\(workload.name) block \(number), \(executor.team.size) threads")
+                }
+                XCTAssertNil(firstDifference(expected, hybrid.execute(block, on: state)), "hybrid \(workload.name) block \(number)")
+                state.apply(expected.stateDelta)
+            }
+        }
+    }
+
+    /// A contended synthetic block (the harness measures the re-executions
+    /// the hints save; here only that every executor stays exact).
+    func testHintsStayCorrectUnderContention() throws {
+        var parameters = SyntheticWorkload.Parameters()
+        parameters.keys = 1_000
+        parameters.hotProbability = 0.5
+        let workload = try SyntheticWorkload(parameters)
+        let block = workload.block(0, transactions: 1_000)
+        let base = workload.initialState()
+        let plain = try ParallelExecutor(threads: 4)
+        plain.contentionHint = false
+        let hybrid = try ParallelExecutor(threads: 4)
+        hybrid.declarationHints = true
+        let expected = SequentialExecutor().execute(block, on: base)
+        XCTAssertNil(firstDifference(expected, plain.execute(block, on: base)), "plain Block-STM")
+        XCTAssertNil(firstDifference(expected, hybrid.execute(block, on: base)), "hybrid")
+        XCTAssertNil(firstDifference(expected, try DeclaredAccessExecutor(threads: 4).execute(block, on: base)), "declared")
+    }
+}
