@@ -26,6 +26,11 @@ typedef struct px_ed25519_entry {
     int top_z, top_zh;
 } px_ed25519_entry;
 
+/* The base-point scalar of a group, sum over entries[lo..hi) of z S mod L, as
+ * a width-8 NAF in naf_base; returns the highest nonzero NAF position over it
+ * and every entry's z and z h NAFs (where the shared doublings start). */
+int px_ed25519_group_base(const px_ed25519_entry *entries, size_t lo, size_t hi, int8_t naf_base[256]);
+
 /* An odd multiple in radix 2^52 for the IFMA path: cached coordinates plus
  * -2dT, so that a lane with a negative digit loads -P = (Y-X, Y+X, 2Z, -2dT)
  * by address alone. */

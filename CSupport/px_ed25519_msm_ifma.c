@@ -236,17 +236,8 @@ PX_IFMA static inline void deal(dealer *dl, vge *acc, vge_completed *t, const px
 PX_IFMA int px_ed25519_check_group_ifma(const px_ed25519_entry *entries, const px_v52_cached *tables,
                                         size_t lo, size_t hi) {
     pthread_once(&base_once, init_base_tables);
-    px_sc base = { { 0, 0, 0, 0 } };
-    int top = 0;
-    for (size_t j = lo; j < hi; j++) {
-        const px_ed25519_entry *e = &entries[j];
-        px_sc_add(&base, &base, &e->zs);
-        if (e->top_z > top) top = e->top_z;
-        if (e->top_zh > top) top = e->top_zh;
-    }
     int8_t naf_base[256];
-    int top_base = px_sc_naf(naf_base, &base, 8);
-    if (top_base > top) top = top_base;
+    int top = px_ed25519_group_base(entries, lo, hi, naf_base);
 
     vge acc;
     uint64_t zero_limbs[5] = { 0 }, one_limbs[5] = { 1 };

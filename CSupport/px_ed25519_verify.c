@@ -93,20 +93,24 @@ static inline void add_digit(px_ge_completed *t, px_ge *r, const px_ge_cached *t
     else px_ge_sub_cached(t, r, &table[(-d) >> 1]);
 }
 
-/* 1 iff [8](sum over entries[lo..hi) of z([S]B - R - [h]A)) = 0. */
-static int check_group(const entry *entries, size_t lo, size_t hi) {
-    const px_ed25519_constants *k = px_ed25519_constants_get();
+int px_ed25519_group_base(const px_ed25519_entry *entries, size_t lo, size_t hi, int8_t naf_base[256]) {
     px_sc base = { { 0, 0, 0, 0 } };
     int top = 0;
     for (size_t j = lo; j < hi; j++) {
-        const entry *e = &entries[j];
+        const px_ed25519_entry *e = &entries[j];
         px_sc_add(&base, &base, &e->zs);
         if (e->top_z > top) top = e->top_z;
         if (e->top_zh > top) top = e->top_zh;
     }
-    int8_t naf_base[256];
     int top_base = px_sc_naf(naf_base, &base, 8);
-    if (top_base > top) top = top_base;
+    return top_base > top ? top_base : top;
+}
+
+/* 1 iff [8](sum over entries[lo..hi) of z([S]B - R - [h]A)) = 0. */
+static int check_group(const entry *entries, size_t lo, size_t hi) {
+    const px_ed25519_constants *k = px_ed25519_constants_get();
+    int8_t naf_base[256];
+    int top = px_ed25519_group_base(entries, lo, hi, naf_base);
 
     px_ge r;
     px_ge_completed t;
