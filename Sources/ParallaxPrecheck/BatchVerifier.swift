@@ -61,10 +61,12 @@ public struct Ed25519BatchVerifier: Sendable {
         codes.removeAll(keepingCapacity: keepingCapacity)
     }
 
-    /// Verifies every appended signature with coefficients drawn from the system
-    /// generator; the verdicts are in append order.
+    /// Verifies every appended signature with coefficients seeded from
+    /// libsodium's CSPRNG (`BatchSeedSource`: a generator with storage, so that
+    /// concurrent verifiers do not share the one address a zero-sized
+    /// generator passed `inout` gets); the verdicts are in append order.
     public mutating func verify() -> Verdicts {
-        var generator = SystemRandomNumberGenerator()
+        var generator = BatchSeedSource()
         return verify(using: &generator)
     }
 
