@@ -29,7 +29,7 @@ final class DeclaredAccessTSanTests: XCTestCase {
                         default: break
                         }
                     }
-                    return TSanDeclaredProgram(program: program, access: position % 4 == 3 ? nil : access)
+                    return DeclaredProgram(program: program, access: position % 4 == 3 ? nil : access)
                 }
                 let expected = enforcing.execute(transactions, on: base)
                 XCTAssertNil(firstDifference(expected, declared.execute(transactions, on: base)), "declared: seed \(seed), \(threads) threads")
@@ -39,23 +39,8 @@ final class DeclaredAccessTSanTests: XCTestCase {
     }
 
     func testSyntheticFullContention() throws {
-        var parameters = SyntheticWorkload.Parameters()
-        parameters.keys = 100
-        parameters.hotProbability = 1
-        let workload = try SyntheticWorkload(parameters)
-        let base = workload.initialState()
-        let block = workload.block(0, transactions: 200)
+        let (block, base) = try fullContentionSyntheticBlock()
         let expected = SequentialExecutor().execute(block, on: base)
         XCTAssertNil(firstDifference(expected, try DeclaredAccessExecutor(threads: 3).execute(block, on: base)))
     }
-}
-
-private struct TSanDeclaredProgram: Transaction {
-    var program: ProgramTransaction
-    var access: DeclaredAccess?
-    var gasLimit: UInt64 { program.gasLimit }
-    var gasPrice: UInt64 { program.gasPrice }
-    var feePayer: StateKey? { program.feePayer }
-    var declaredAccess: DeclaredAccess? { access }
-    func execute(in context: ExecutionContext) throws { try program.execute(in: context) }
 }

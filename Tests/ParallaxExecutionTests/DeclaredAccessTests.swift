@@ -22,7 +22,7 @@ private func access(reads: [Int], writes: [Int]) -> Declared {
 private let undeclared = Declared(access: nil)
 
 /// A random program with a declaration derived from the keys its ops name.
-private struct DeclaredProgram: Transaction {
+struct DeclaredProgram: Transaction {
     var program: ProgramTransaction
     var access: DeclaredAccess?
     var gasLimit: UInt64 { program.gasLimit }

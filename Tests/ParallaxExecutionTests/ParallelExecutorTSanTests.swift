@@ -25,12 +25,7 @@ final class ParallelExecutorTSanTests: XCTestCase {
     }
 
     func testSyntheticFullContention() throws {
-        var parameters = SyntheticWorkload.Parameters()
-        parameters.keys = 100
-        parameters.hotProbability = 1
-        let workload = try SyntheticWorkload(parameters)
-        let base = workload.initialState()
-        let block = workload.block(0, transactions: 200)
+        let (block, base) = try fullContentionSyntheticBlock()
         let expected = SequentialExecutor().execute(block, on: base)
         let parallel = try ParallelExecutor(threads: 3)
         let actual = parallel.execute(block, on: base)
@@ -99,4 +94,14 @@ extension ParallelExecutorTSanTests {
         XCTAssertEqual(Set(idOfKey.values).count, idOfKey.count)
         shared.table._checkInvariants()
     }
+}
+
+/// A 200-transaction synthetic block in which every transaction touches the
+/// hot key, with its base state: the TSan suites' full-contention case.
+func fullContentionSyntheticBlock() throws -> ([any Transaction], InMemoryState) {
+    var parameters = SyntheticWorkload.Parameters()
+    parameters.keys = 100
+    parameters.hotProbability = 1
+    let workload = try SyntheticWorkload(parameters)
+    return (workload.block(0, transactions: 200), workload.initialState())
 }
