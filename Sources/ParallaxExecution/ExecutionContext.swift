@@ -183,7 +183,8 @@ public final class ExecutionContext {
         gasUsed = 0
         failure = nil
         clearWrites()
-        events.removeAll(keepingCapacity: true)
+        // The last output shares the buffer: keeping its capacity would copy it.
+        if !events.isEmpty { events = [] }
         declaration = enforcesDeclarations ? transaction.declaredAccess : nil
         declaredFeePayer = transaction.feePayer
 

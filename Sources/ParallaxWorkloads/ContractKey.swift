@@ -47,12 +47,13 @@ public enum EventTopic {
 /// Little-endian encoding of event data and two-word values.
 enum Encoding {
     static func words(_ words: UInt64...) -> [UInt8] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(8 * words.count)
-        for word in words {
-            for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: word >> UInt64(shift))) }
+        // One allocation of the exact size (events are built on the hot path).
+        [UInt8](unsafeUninitializedCapacity: 8 * words.count) { bytes, initialized in
+            for (index, word) in words.enumerated() {
+                for offset in 0..<8 { bytes[8 * index + offset] = UInt8(truncatingIfNeeded: word >> UInt64(8 * offset)) }
+            }
+            initialized = 8 * words.count
         }
-        return bytes
     }
 
     /// A 16-byte value of two words (inline in `StateValue`).
