@@ -215,8 +215,10 @@ final class DeclaredWorker: ContextReader, @unchecked Sendable {
     /// The running block and transaction, reached through a pointer so that
     /// the reader's accesses need no dynamic exclusivity checks (as
     /// `ParallelWorker.Scratch`).
+    /// The block is unretained: the executor keeps it alive, and a retain
+    /// per read would bounce the block's reference count between workers.
     struct Current {
-        unowned(unsafe) var block: DeclaredBlock?
+        var block: Unmanaged<DeclaredBlock>?
         var txn: UInt32 = 0
     }
     private let current: UnsafeMutablePointer<Current>
@@ -245,7 +247,7 @@ final class DeclaredWorker: ContextReader, @unchecked Sendable {
     func endBlock() { current.pointee.block = nil }
 
     func run(_ block: DeclaredBlock) {
-        current.pointee.block = block
+        current.pointee.block = Unmanaged.passUnretained(block)
         deltaWrites.removeAll()
         deltaCommitment = StateCommitment()
         let total = UInt64(block.transactions.count)
@@ -320,7 +322,11 @@ final class DeclaredWorker: ContextReader, @unchecked Sendable {
     }
 
     func readThrough(_ key: StateKey) throws(ExecutionError) -> StateValue? {
-        let block = current.pointee.block.unsafelyUnwrapped
+        current.pointee.block.unsafelyUnwrapped._withUnsafeGuaranteedRef { read(key, $0) }
+    }
+
+    @inline(__always)
+    private func read(_ key: StateKey, _ block: DeclaredBlock) -> StateValue? {
         if let id = slot(key, block) {
             if let written = block.values[Int(id)] { return written }
         } else if let written = block.overlay[key] {

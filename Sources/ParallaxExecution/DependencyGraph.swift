@@ -249,6 +249,15 @@ final class DependencyGraph: @unchecked Sendable {
     /// and `lastDeclaredWriters`.
     func keyRange(of txn: UInt32) -> Range<Int> { keyStart[Int(txn)]..<keyStart[Int(txn) + 1] }
 
+    /// The last declared writer of `key` before transaction `txn` (`none`:
+    /// none, or `txn` did not declare `key`, or declared it only as the
+    /// beneficiary of a delta fee).
+    @inline(__always)
+    func lastDeclaredWriter(of key: StateKey, before txn: UInt32) -> UInt32 {
+        for slot in keyRange(of: txn) where txnKeys[slot] == key { return lastDeclaredWriters[slot] }
+        return DependencyGraph.none
+    }
+
     /// The id of `key` if transaction `txn` declared it.
     @inline(__always)
     func declaredKeyID(_ key: StateKey, of txn: UInt32) -> UInt32? {

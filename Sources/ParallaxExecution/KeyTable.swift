@@ -91,6 +91,43 @@ final class KeyTable: @unchecked Sendable {
                         px_atomic_load(words + 2, px_relaxed), px_atomic_load(words + 3, px_relaxed))
     }
 
+    /// The index as plain pointers, for workers (see `KeyIndex`).
+    var view: KeyIndex { KeyIndex(index: index, mask: mask) }
+
+    /// `KeyIndex.intern` on this table.
+    @inline(__always)
+    func intern(_ key: StateKey, arena: WordArena) -> (id: UInt64, inserted: Bool)? {
+        view.intern(key, arena: arena)
+    }
+
+    #if DEBUG
+    /// Checks the invariants of the type's documentation. Quiescent only.
+    func _checkInvariants() {
+        var seen = Set<StateKey>()
+        for position in 0..<capacity {
+            let value = px_atomic_load(index + position, px_seq_cst)
+            guard value != 0 else { continue }
+            let key = KeyTable.key(value & KeyTable.addressMask)
+            precondition(seen.insert(key).inserted, "key \(key) interned twice")
+            precondition(key.mixed >> 48 == value >> 48, "slot \(position) carries a wrong fingerprint")
+            var probe = key.mixed & mask
+            while probe != UInt64(position) {
+                precondition(px_atomic_load(index + Int(probe), px_seq_cst) != 0,
+                             "key \(key) at slot \(position) is cut off from its home by an empty slot")
+                probe = (probe + 1) & mask
+            }
+        }
+    }
+    #endif
+}
+
+/// The lookup side of a `KeyTable`: its slot array and mask, copied into
+/// each worker so that interning never touches the table object's shared
+/// reference count. Valid while the table lives.
+struct KeyIndex: @unchecked Sendable {
+    let index: UnsafeMutablePointer<UInt64>
+    let mask: UInt64
+
     /// The id of `key`, inserting it (with an entry from `arena`) if absent;
     /// `inserted` tells whether this call inserted it. Nil when the index is
     /// too full.
@@ -131,24 +168,4 @@ final class KeyTable: @unchecked Sendable {
         }
         return nil
     }
-
-    #if DEBUG
-    /// Checks the invariants of the type's documentation. Quiescent only.
-    func _checkInvariants() {
-        var seen = Set<StateKey>()
-        for position in 0..<capacity {
-            let value = px_atomic_load(index + position, px_seq_cst)
-            guard value != 0 else { continue }
-            let key = KeyTable.key(value & KeyTable.addressMask)
-            precondition(seen.insert(key).inserted, "key \(key) interned twice")
-            precondition(key.mixed >> 48 == value >> 48, "slot \(position) carries a wrong fingerprint")
-            var probe = key.mixed & mask
-            while probe != UInt64(position) {
-                precondition(px_atomic_load(index + Int(probe), px_seq_cst) != 0,
-                             "key \(key) at slot \(position) is cut off from its home by an empty slot")
-                probe = (probe + 1) & mask
-            }
-        }
-    }
-    #endif
 }

@@ -60,7 +60,6 @@ struct MultiVersionMemory {
     static let incarnationMask: UInt64 = 0x1FFF_FFFF
     static let nodeWords = 4
 
-    let table: KeyTable
     let values: ValueDirectory
 
     @inline(__always)
@@ -168,13 +167,13 @@ struct MultiVersionMemory {
     /// its folded value (stored in `arena`, the committer's); returns the
     /// value, or nil (and changes nothing) if `node` is not a delta.
     /// Every transaction below has committed, so the fold meets no ESTIMATE.
-    func materialize(_ node: UnsafeMutablePointer<UInt64>, id: UInt64, block: BlockContext, arena: ValueArena) -> StateValue?? {
+    func materialize(_ node: UnsafeMutablePointer<UInt64>, id: UInt64, base: BaseState, arena: ValueArena) -> StateValue?? {
         let word = px_atomic_load(node, px_seq_cst)
         guard word & (MultiVersionMemory.deltaBit | MultiVersionMemory.absentBit) == MultiVersionMemory.deltaBit else { return nil }
         let operand = DeltaOperand(stored: values.value(UInt32(truncatingIfNeeded: word)).unsafelyUnwrapped)
         let fold = fold(from: px_atomic_load(node + 1, px_acquire), below: .max)
         precondition(fold.estimate == nil, "an ESTIMATE below a committed transaction")
-        let below = fold.needsBase ? fold.applied(to: block.base.read(KeyTable.key(id))) : fold.value
+        let below = fold.needsBase ? fold.applied(to: base.read(KeyTable.key(id))) : fold.value
         let value = operand.encode(operand.wrappingApply(to: below?.uint128Value ?? 0))
         let valueID = arena.append(value)
         // seq_cst: joins the total order of version words (type doc); readers

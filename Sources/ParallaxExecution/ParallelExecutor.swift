@@ -24,15 +24,16 @@ public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
     /// of executing speculatively (see `ParallelWorker.shouldWaitForPredecessor`).
     /// On by default; off reproduces plain Block-STM for comparison.
     public var contentionHint = true
-    /// Whether transactions' `declaredAccess` steers speculation: a
-    /// transaction starts only once the last earlier declared writer of each
-    /// key it declares has executed (see
-    /// `ParallelWorker.deferredOnDeclaredWriter`). Off by default; wrong or
-    /// missing declarations only cost time.
+    /// Whether transactions' `declaredAccess` steers speculation: a read of
+    /// a declared key waits until the last earlier declared writer of that
+    /// key has executed (see `ParallelWorker.awaitDeclaredWriter`). Off by
+    /// default; wrong or missing declarations only cost time.
     public var declarationHints = false
 
     var table: KeyTable
-    let scheduler: Scheduler
+    let schedulerMemory: SchedulerMemory
+    /// The scheduler of the current (or last) block.
+    private(set) var scheduler: Scheduler
     let workers: [ParallelWorker]
     let directory: ValueDirectory
     private(set) var records: UnsafeMutablePointer<TxnRecord>
@@ -60,7 +61,8 @@ public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
         self.node = node
         do {
             table = try KeyTable(capacity: 1024, node: node)
-            scheduler = try Scheduler(node: node)
+            schedulerMemory = try SchedulerMemory(node: node)
+            scheduler = try schedulerMemory.reset(count: 0)
         } catch {
             throw .outOfMemory("\(error)")
         }
@@ -68,12 +70,11 @@ public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
         directory = ValueDirectory(arenas)
         records = .allocate(capacity: 1)
         let placeholder = BlockContext(transactions: [], base: InMemoryState(), table: table,
-                                       memory: MultiVersionMemory(table: table, values: directory), scheduler: scheduler,
+                                       memory: MultiVersionMemory(values: directory), scheduler: scheduler,
                                        records: records, blockNumber: 0, contentionHint: false)
         idleBlock = placeholder
-        workers = arenas.map { [scheduler] arena in
-            ParallelWorker(node: workerNodes?[Int(arena.worker)] ?? node, values: arena,
-                           scheduler: scheduler, placeholder: placeholder)
+        workers = arenas.map { arena in
+            ParallelWorker(node: workerNodes?[Int(arena.worker)] ?? node, values: arena, placeholder: placeholder)
         }
     }
 
@@ -109,9 +110,9 @@ public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
             }
             blockNumber += 1
             table.beginBlock()
-            do { try scheduler.reset(count: count) } catch { fatalError("scheduler lines: \(error)") }
+            do { scheduler = try schedulerMemory.reset(count: count) } catch { fatalError("scheduler lines: \(error)") }
             let block = BlockContext(transactions: transactions, base: base, table: table,
-                                     memory: MultiVersionMemory(table: table, values: directory),
+                                     memory: MultiVersionMemory(values: directory),
                                      scheduler: scheduler, records: records, blockNumber: blockNumber,
                                      contentionHint: contentionHint, hints: hints)
             currentBlock = block
@@ -180,7 +181,7 @@ public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
         guard lastCount > 0 else { return }
         scheduler._checkInvariants(complete: true)
         table._checkInvariants()
-        let memory = MultiVersionMemory(table: table, values: directory)
+        let memory = MultiVersionMemory(values: directory)
         memory._checkInvariants(keys: workers.flatMap(\.claimed), blockComplete: true)
     }
     #endif
@@ -214,31 +215,68 @@ struct TxnRecord {
     let padding = LinePadding()
 }
 
-/// Everything a worker needs for one block; constants, so workers read
-/// them without copies or exclusivity checks.
+/// Owns what the workers need for one block: the transactions, the base
+/// state and the declaration hints stay alive here while workers use them
+/// through the block's `view`.
 final class BlockContext: @unchecked Sendable {
     let transactions: [any Transaction]
-    let base: any StateView
+    let base: BaseStateBox
     let table: KeyTable
-    let memory: MultiVersionMemory
-    let scheduler: Scheduler
-    let records: UnsafeMutablePointer<TxnRecord>
-    let blockNumber: UInt64
-    let contentionHint: Bool
     /// Declared writers for `ParallelExecutor.declarationHints` (nil: off).
     let hints: DependencyGraph?
+    let view: BlockView
 
     init(transactions: [any Transaction], base: any StateView, table: KeyTable, memory: MultiVersionMemory,
          scheduler: Scheduler, records: UnsafeMutablePointer<TxnRecord>, blockNumber: UInt64, contentionHint: Bool,
          hints: DependencyGraph? = nil) {
         self.transactions = transactions
-        self.base = base
+        self.base = BaseStateBox(base)
         self.table = table
-        self.memory = memory
-        self.scheduler = scheduler
-        self.records = records
-        self.blockNumber = blockNumber
-        self.contentionHint = contentionHint
         self.hints = hints
+        // A native array's storage does not move while the array lives and is
+        // not mutated: `transactions` is a constant of this object.
+        let elements = transactions.withUnsafeBufferPointer { $0.baseAddress }
+        view = BlockView(transactions: elements, base: BaseState(self.base), index: table.view, memory: memory, scheduler: scheduler,
+                         records: records, blockNumber: blockNumber, contentionHint: contentionHint,
+                         hints: hints.map { Unmanaged.passUnretained($0) })
     }
+
+}
+
+/// Holds a block's base state for `BaseState`.
+final class BaseStateBox: @unchecked Sendable {
+    let state: any StateView
+    init(_ state: any StateView) { self.state = state }
+}
+
+/// Reads of a block's base state without reference counting: the state is
+/// read in place through its box (an unretained reference the block keeps
+/// alive). A copy of the `any StateView` existential, which a read through
+/// a pointer to it makes, would retain the state's storage on every read,
+/// from every worker.
+struct BaseState: @unchecked Sendable {
+    let box: Unmanaged<BaseStateBox>
+
+    init(_ box: BaseStateBox) { self.box = .passUnretained(box) }
+
+    @inline(__always)
+    func read(_ key: StateKey) -> StateValue? {
+        box._withUnsafeGuaranteedRef { $0.state.read(key) }
+    }
+}
+
+/// A block as a worker sees it: plain pointers and constants, copied into
+/// the worker's own memory, so that no hot-path access retains a shared
+/// object. Valid while its `BlockContext` lives.
+struct BlockView: @unchecked Sendable {
+    /// The block's transactions (nil for an empty block).
+    let transactions: UnsafePointer<any Transaction>?
+    let base: BaseState
+    let index: KeyIndex
+    let memory: MultiVersionMemory
+    let scheduler: Scheduler
+    let records: UnsafeMutablePointer<TxnRecord>
+    let blockNumber: UInt64
+    let contentionHint: Bool
+    let hints: Unmanaged<DependencyGraph>?
 }

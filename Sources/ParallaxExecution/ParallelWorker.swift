@@ -29,15 +29,24 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
         var executions = 0
         var validations = 0
         var suspensions = 0
+        /// The block being executed, as plain pointers and constants (the
+        /// executor keeps the `BlockContext` behind it alive).
+        var view: BlockView
         /// Keeps other allocations off these lines (see `LinePadding`).
         let padding = LinePadding()
     }
     private let scratch: UnsafeMutablePointer<Scratch>
 
-    private unowned(unsafe) let scheduler: Scheduler
-    /// The block being executed (its fields are constants; the executor
-    /// keeps it alive while the block runs).
-    private unowned(unsafe) var block: BlockContext
+    /// The block being executed and its scheduler. Workers never hold the
+    /// block's shared objects (`BlockContext`, `KeyTable`, `SchedulerMemory`,
+    /// the base state) on the hot path: a retain of a shared object is an
+    /// atomic write to a line that every worker bounces.
+    private var block: BlockView {
+        @inline(__always) get { scratch.pointee.view }
+    }
+    private var scheduler: Scheduler {
+        @inline(__always) get { scratch.pointee.view.scheduler }
+    }
 
     let deltaWrites = MoveBuffer<StateWrite>()
     private(set) var deltaCommitment = StateCommitment()
@@ -48,15 +57,13 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
     var suspensions: Int { scratch.pointee.suspensions }
     var claimed: [UInt64] { scratch.pointee.claimed.array }
 
-    init(node: NodeID?, values: ValueArena, scheduler: Scheduler, placeholder: BlockContext) {
+    init(node: NodeID?, values: ValueArena, placeholder: BlockContext) {
         nodes = WordArena(chunkWords: 1 << 13, node: node)
         keys = WordArena(chunkWords: 1 << 13, node: node)
         readSets = WordArena(chunkWords: 1 << 13, node: node)
         self.values = values
-        self.scheduler = scheduler
-        block = placeholder
         scratch = .allocate(capacity: 1)
-        scratch.initialize(to: Scratch())
+        scratch.initialize(to: Scratch(view: placeholder.view))
         context = ExecutionContext(reader: self)
     }
 
@@ -72,10 +79,10 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
 
     /// Points the worker at the idle placeholder once the executor has
     /// gathered the block, so the block's transactions and state can go.
-    func endBlock(_ idle: BlockContext) { block = idle }
+    func endBlock(_ idle: BlockContext) { scratch.pointee.view = idle.view }
 
     func run(_ block: BlockContext) {
-        self.block = block
+        scratch.pointee.view = block.view
         nodes.reset()
         keys.reset()
         readSets.reset()
@@ -117,15 +124,11 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
     private func execute(_ txn: UInt32, _ incarnation: UInt32) -> Scheduler.Task {
         let scratch = self.scratch
         let block = self.block
-        if let hints = block.hints, deferredOnDeclaredWriter(txn, incarnation, hints) {
-            scratch.pointee.suspensions += 1
-            return .none
-        }
         scratch.pointee.executions += 1
         scratch.pointee.currentTxn = txn
         scratch.pointee.currentIncarnation = incarnation
         scratch.pointee.reads.removeAll()
-        let attempt = context.run(block.transactions[Int(txn)], at: TxnIndex(txn))
+        let attempt = context.run(block.transactions.unsafelyUnwrapped[Int(txn)], at: TxnIndex(txn))
         if scheduler.isHalted { return .none }
         guard case .finished(let output) = attempt else {
             // The reader registered the dependency and ended the task.
@@ -193,7 +196,7 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
     /// the block) when the key index is full.
     @inline(__always)
     private func intern(_ key: StateKey) -> UInt64? {
-        guard let (id, inserted) = block.table.intern(key, arena: keys) else {
+        guard let (id, inserted) = block.index.intern(key, arena: keys) else {
             scheduler.halt()
             return nil
         }
@@ -300,7 +303,7 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
         while true {
             let fold = block.memory.resolve(id, by: currentTxn)
             guard let blocker = fold.estimate else { return value(of: fold, key) }
-            if scheduler.addDependency(currentTxn, scratch.pointee.currentIncarnation, on: blocker) { throw .suspended }
+            try awaitWriter(blocker)
         }
     }
 
@@ -312,6 +315,7 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
 
     func checkDelta(_ key: StateKey, _ delta: DeltaOperand, upper: UInt128) throws(ExecutionError) -> Bool {
         guard let id = intern(key) else { throw .suspended }
+        if let hints = block.hints { try awaitDeclaredWriter(key, hints) }
         let value = try resolveForExecution(id, key)
         let answer = delta.apply(to: value?.uint128Value ?? 0, upper: upper) != nil
         let words = readSets.allocate(7)
@@ -339,7 +343,7 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
         var pair = 0
         while pair < pairs.count {
             let id = pairs[pair]
-            if let value = block.memory.materialize(MultiVersionMemory.node(pairs[pair + 1]), id: id, block: block, arena: values) {
+            if let value = block.memory.materialize(MultiVersionMemory.node(pairs[pair + 1]), id: id, base: block.base, arena: values) {
                 record.pointee.output!.writeSet[pair / 2].value = value
             }
             pair += 2
@@ -351,18 +355,17 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
     func readThrough(_ key: StateKey) throws(ExecutionError) -> StateValue? {
         guard let id = intern(key) else { throw .suspended }
         let block = self.block
+        if let hints = block.hints { try awaitDeclaredWriter(key, hints) }
         let scratch = self.scratch
         let currentTxn = scratch.pointee.currentTxn
-        let currentIncarnation = scratch.pointee.currentIncarnation
         while true {
             let (descriptor, valueID, isDelta) = block.memory.read(id, by: currentTxn)
             if descriptor & MultiVersionMemory.estimateDescriptor != 0 {
-                let blocker = UInt32(truncatingIfNeeded: descriptor)
-                if scheduler.addDependency(currentTxn, currentIncarnation, on: blocker) { throw .suspended }
+                try awaitWriter(UInt32(truncatingIfNeeded: descriptor))
                 continue
             }
             if block.contentionHint, currentTxn > 0, shouldWaitForPredecessor(id, descriptor, currentTxn) {
-                if scheduler.addDependency(currentTxn, currentIncarnation, on: currentTxn - 1) { throw .suspended }
+                try awaitWriter(currentTxn - 1)
                 continue
             }
             if isDelta {
@@ -399,26 +402,51 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
         return state != Scheduler.executed && state != Scheduler.committed
     }
 
-    /// The declaration hint: before incarnation `incarnation` of `txn`
-    /// starts, each key it declares whose last earlier declared writer has
-    /// not executed makes it wait for that writer (through the writer's
-    /// waiter stack, as an ESTIMATE does), since reading the key now would
-    /// almost surely be invalidated. True when the incarnation was deferred
-    /// (the task has ended; the writer's finish makes it Ready again). A
-    /// wrong declaration costs only the wait; a writer has a lower index, so
-    /// no wait cycle can form. No contract code runs, so a deferral is not an
-    /// execution.
-    private func deferredOnDeclaredWriter(_ txn: UInt32, _ incarnation: UInt32, _ hints: DependencyGraph) -> Bool {
-        for slot in hints.keyRange(of: txn) {
-            let writer = hints.lastDeclaredWriters[slot]
-            guard writer != DependencyGraph.none else { continue }
-            let state = scheduler.status(of: writer).state
-            if state != Scheduler.executed && state != Scheduler.committed,
-               scheduler.addDependency(txn, incarnation, on: writer) {
-                return true
+    /// The declaration hint: a read of a key whose last earlier declared
+    /// writer has not executed yet would almost surely be invalidated, so
+    /// the reader waits for that writer first (`awaitWriter`). The check is
+    /// at the read, not at the start of the transaction: work done before
+    /// the read (often most of it) overlaps the writer's execution instead
+    /// of queueing behind it. A wrong declaration only costs the wait; a
+    /// writer has a lower index, so no wait cycle can form.
+    @inline(__always)
+    private func awaitDeclaredWriter(_ key: StateKey, _ hints: Unmanaged<DependencyGraph>) throws(ExecutionError) {
+        let currentTxn = scratch.pointee.currentTxn
+        let writer = hints._withUnsafeGuaranteedRef { $0.lastDeclaredWriter(of: key, before: currentTxn) }
+        if writer != DependencyGraph.none { try awaitWriter(writer, inPlace: true) }
+    }
+
+    /// Waits until `blocker` (a lower transaction) has executed; returns
+    /// when the reader should read again. While a worker is executing the
+    /// blocker and `inPlace` is set, this worker polls its status, as Aptos
+    /// does: the work this execution has done so far is kept. Otherwise
+    /// (the blocker is not running, or the caller prefers it) it suspends
+    /// this execution on the blocker, which throws `.suspended` and frees
+    /// the worker for other tasks; the blocker's finisher then runs it next
+    /// (see `Scheduler.finishExecution`).
+    private func awaitWriter(_ blocker: UInt32, inPlace: Bool = false) throws(ExecutionError) {
+        let scheduler = self.scheduler
+        var polls = 0
+        while true {
+            let state = scheduler.status(of: blocker).state
+            if state == Scheduler.executed || state == Scheduler.committed { return }
+            if inPlace && state == Scheduler.executing {
+                // A tight poll: the blocker's finish is the next step of a chain.
+                px_cpu_relax()
+                polls &+= 1
+                if polls & 1023 == 0 {
+                    // A halted block leaves transactions Executing forever.
+                    if scheduler.isHalted { throw .suspended }
+                    // More workers than cores (tests): let the blocker's worker run.
+                    px_thread_yield()
+                }
+                continue
             }
+            if scheduler.addDependency(scratch.pointee.currentTxn, scratch.pointee.currentIncarnation, on: blocker) {
+                throw .suspended
+            }
+            return
         }
-        return false
     }
 
     // MARK: End of block

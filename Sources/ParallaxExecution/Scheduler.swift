@@ -66,7 +66,7 @@ import ParallaxConcurrency
 /// - both indices are at least the block size and no task is active;
 /// - every transaction is Committed (after the executor's final sweep) and
 ///   every waiter stack is closed.
-final class Scheduler: @unchecked Sendable {
+struct Scheduler: @unchecked Sendable {
     enum Task: Equatable {
         case none
         case execute(UInt32, UInt32)
@@ -95,10 +95,11 @@ final class Scheduler: @unchecked Sendable {
     static let waiterNextWord = 3
     static let validatedWord = 4
 
-    let node: NodeID?
-    private var lines: SlotArray
-    private var lineBase: UnsafeMutableRawPointer
-    private let counters: SlotArray
+    // Plain pointers and constants: workers copy the scheduler into their own
+    // memory, so using it never touches a shared reference count (a retain of
+    // a shared object is an atomic write to a line every worker bounces).
+    let lineBase: UnsafeMutableRawPointer
+    let count: UInt64
     let executionIndex: UnsafeMutablePointer<UInt64>
     let validationIndex: UnsafeMutablePointer<UInt64>
     let decreaseCount: UnsafeMutablePointer<UInt64>
@@ -107,39 +108,20 @@ final class Scheduler: @unchecked Sendable {
     let commitIndex: UnsafeMutablePointer<UInt64>
     let commitLock: UnsafeMutablePointer<UInt64>
     let haltFlag: UnsafeMutablePointer<UInt64>
-    private(set) var count: UInt64 = 0
 
-    init(node: NodeID?) throws(SlotArrayError) {
-        self.node = node
-        lines = try SlotArray(count: 1, lineSize: .line, node: node)
-        lineBase = lines.base
-        counters = try SlotArray(count: 8, lineSize: .linePair, node: node)
-        executionIndex = counters.word(0)
-        validationIndex = counters.word(1)
-        decreaseCount = counters.word(2)
-        activeTasks = counters.word(3)
-        doneFlag = counters.word(4)
-        commitIndex = counters.word(5)
-        commitLock = counters.word(6)
-        haltFlag = counters.word(7)
-    }
-
-    /// Prepares for a block of `count` transactions. Call while no worker runs.
-    func reset(count: Int) throws(SlotArrayError) {
-        if lines.count < count {
-            lines = try SlotArray(count: Swift.max(count, lines.count * 2), lineSize: .line, node: node)
-            lineBase = lines.base
-        }
+    /// The scheduler of a block of `count` transactions over `memory`'s lines
+    /// (see `SchedulerMemory.reset(count:)`).
+    fileprivate init(memory: SchedulerMemory, count: Int) {
+        lineBase = memory.lines.base
         self.count = UInt64(count)
-        for index in 0..<count {
-            let line = word(UInt32(index), 0)
-            for offset in 0..<5 { px_atomic_store(line + offset, 0, px_relaxed) }
-        }
-        for counter in [executionIndex, validationIndex, decreaseCount, activeTasks, doneFlag, commitIndex, commitLock, haltFlag] {
-            px_atomic_store(counter, 0, px_relaxed)
-        }
-        // Publishes the reset to the workers, which the team starts after this.
-        px_atomic_fence(px_seq_cst)
+        executionIndex = memory.counters.word(0)
+        validationIndex = memory.counters.word(1)
+        decreaseCount = memory.counters.word(2)
+        activeTasks = memory.counters.word(3)
+        doneFlag = memory.counters.word(4)
+        commitIndex = memory.counters.word(5)
+        commitLock = memory.counters.word(6)
+        haltFlag = memory.counters.word(7)
     }
 
     @inline(__always)
@@ -240,34 +222,69 @@ final class Scheduler: @unchecked Sendable {
     // MARK: Reports (paper Algorithm 5)
 
     /// The incarnation finished executing and its writes are recorded.
+    ///
+    /// Its waiters become Ready again, except that when this worker has
+    /// nothing else to do, it takes the lowest waiter itself: Aborting(i) →
+    /// Executing(i + 1) directly (the resumer owns an Aborting status), and
+    /// its task continues as that execution. The paper lowers the execution
+    /// index to the waiter instead; on a chain of dependencies (a hot key)
+    /// that makes every worker walk the index up again over transactions
+    /// that are already executing, a fetch-add and two task-count updates
+    /// per step, and hands the chain to whichever worker gets there first.
     func finishExecution(_ txn: UInt32, _ incarnation: UInt32, wroteNewLocation: Bool) -> Task {
         px_atomic_store(word(txn, Scheduler.statusWord), Scheduler.status(incarnation, Scheduler.executed), px_seq_cst)
         // acq_rel: acquires the waiters' links (their release pushes), closes the stack.
         let waiters = px_atomic_exchange(word(txn, Scheduler.waitersWord), Scheduler.closed, px_acq_rel)
-        resume(waiters)
+        var validateNow = false
         if px_atomic_load(validationIndex, px_seq_cst) > UInt64(txn) {
             if wroteNewLocation {
                 decrease(validationIndex, to: UInt64(txn))
             } else {
-                return .validate(txn, incarnation)
+                validateNow = true
             }
         }
+        if let (waiter, waiterIncarnation) = resume(waiters, keepingLowest: !validateNow) {
+            return .execute(waiter, waiterIncarnation)
+        }
+        if validateNow { return .validate(txn, incarnation) }
         taskEnded()
         return .none
     }
 
-    private func resume(_ stack: UInt64) {
-        var entry = stack & ~Scheduler.closed
+    /// Makes the transactions of a closed waiter stack Ready again and lowers
+    /// the execution index to them; with `keepingLowest`, the lowest one is
+    /// instead made Executing for the caller and returned.
+    private func resume(_ stack: UInt64, keepingLowest: Bool) -> (UInt32, UInt32)? {
+        let top = stack & ~Scheduler.closed
+        guard top != 0 else { return nil }
+        // Nothing is released during this first walk, so the links are stable.
+        var kept = UInt32.max
+        if keepingLowest {
+            var entry = top
+            while entry != 0 {
+                kept = Swift.min(kept, UInt32(entry - 1))
+                entry = px_atomic_load(word(UInt32(entry - 1), Scheduler.waiterNextWord), px_relaxed)
+            }
+        }
+        var entry = top
         var lowest = UInt64.max
+        var keptIncarnation: UInt32 = 0
         while entry != 0 {
             let waiter = UInt32(entry - 1)
+            // Read the link first: a released waiter may suspend again and reuse it.
             entry = px_atomic_load(word(waiter, Scheduler.waiterNextWord), px_relaxed)
             let (incarnation, state) = status(of: waiter)
             precondition(state == Scheduler.aborting, "a suspended transaction must be Aborting")
-            px_atomic_store(word(waiter, Scheduler.statusWord), Scheduler.status(incarnation &+ 1, Scheduler.ready), px_seq_cst)
-            lowest = Swift.min(lowest, UInt64(waiter))
+            if waiter == kept {
+                keptIncarnation = incarnation &+ 1
+                px_atomic_store(word(waiter, Scheduler.statusWord), Scheduler.status(keptIncarnation, Scheduler.executing), px_seq_cst)
+            } else {
+                px_atomic_store(word(waiter, Scheduler.statusWord), Scheduler.status(incarnation &+ 1, Scheduler.ready), px_seq_cst)
+                lowest = Swift.min(lowest, UInt64(waiter))
+            }
         }
         if lowest != .max { decrease(executionIndex, to: lowest) }
+        return kept == .max ? nil : (kept, keptIncarnation)
     }
 
     /// Suspends `txn` (Executing(incarnation)) until `blocker` finishes its
@@ -391,4 +408,36 @@ final class Scheduler: @unchecked Sendable {
         if complete { precondition(committedCount == count, "commit index \(committedCount) short of \(count)") }
     }
     #endif
+}
+
+/// Owns the scheduler's C memory (one line per transaction, the shared
+/// counters on their own line pairs) and hands out a `Scheduler` per block.
+final class SchedulerMemory: @unchecked Sendable {
+    let node: NodeID?
+    fileprivate private(set) var lines: SlotArray
+    fileprivate let counters: SlotArray
+
+    init(node: NodeID?) throws(SlotArrayError) {
+        self.node = node
+        lines = try SlotArray(count: 1, lineSize: .line, node: node)
+        counters = try SlotArray(count: 8, lineSize: .linePair, node: node)
+    }
+
+    /// A cleared scheduler for a block of `count` transactions (every
+    /// transaction Ready(0), indices and counters 0). Call while no worker
+    /// runs; the previous block's `Scheduler` is invalid afterwards.
+    func reset(count: Int) throws(SlotArrayError) -> Scheduler {
+        if lines.count < count {
+            lines = try SlotArray(count: Swift.max(count, lines.count * 2), lineSize: .line, node: node)
+        }
+        let scheduler = Scheduler(memory: self, count: count)
+        for index in 0..<count {
+            let line = scheduler.word(UInt32(index), 0)
+            for offset in 0..<5 { px_atomic_store(line + offset, 0, px_relaxed) }
+        }
+        for counter in 0..<8 { px_atomic_store(counters.word(counter), 0, px_relaxed) }
+        // Publishes the reset to the workers, which the team starts after this.
+        px_atomic_fence(px_seq_cst)
+        return scheduler
+    }
 }

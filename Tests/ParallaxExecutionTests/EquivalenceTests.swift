@@ -122,6 +122,7 @@ final class EquivalenceTests: XCTestCase {
             var gasLimit: UInt64 { 100_000_000 }
             var gasPrice: UInt64 { 0 }
             var feePayer: StateKey? { nil }
+            var declaredAccess: DeclaredAccess? { DeclaredAccess(writes: (first..<(first + 3_000)).map(SyntheticWorkload.key)) }
             func execute(in context: ExecutionContext) throws {
                 for index in first..<(first + 3_000) {
                     let key = SyntheticWorkload.key(index)
@@ -132,12 +133,16 @@ final class EquivalenceTests: XCTestCase {
         }
         let block: [any Transaction] = [WideWriter(first: 0), WideWriter(first: 1_500)]
         let expected = SequentialExecutor().execute(block, on: InMemoryState())
-        let parallel = try ParallelExecutor(threads: 2)
-        let actual = parallel.execute(block, on: InMemoryState())
-        XCTAssertNil(firstDifference(expected, actual))
-        XCTAssertGreaterThan(parallel.lastStatistics.restarts, 0, "1024-entry table should have overflowed")
-        // The grown table is kept: the next block needs no restart.
-        _ = parallel.execute(block, on: InMemoryState())
-        XCTAssertEqual(parallel.lastStatistics.restarts, 0)
+        // Hybrid: the second writer's declared reads wait for the first, which halts on the full table.
+        for hints in [false, true] {
+            let parallel = try ParallelExecutor(threads: 2)
+            parallel.declarationHints = hints
+            let actual = parallel.execute(block, on: InMemoryState())
+            XCTAssertNil(firstDifference(expected, actual), "hints \(hints)")
+            XCTAssertGreaterThan(parallel.lastStatistics.restarts, 0, "1024-entry table should have overflowed")
+            // The grown table is kept: the next block needs no restart.
+            _ = parallel.execute(block, on: InMemoryState())
+            XCTAssertEqual(parallel.lastStatistics.restarts, 0)
+        }
     }
 }

@@ -1,3 +1,4 @@
+import CParallax
 @testable import ParallaxExecution
 import ParallaxConcurrency
 import ParallaxWorkloads
@@ -47,7 +48,7 @@ final class StructureTests: XCTestCase {
         let values = ValueArena(worker: 0)
         let directory = ValueDirectory([values])
         defer { directory.deallocate() }
-        let memory = MultiVersionMemory(table: table, values: directory)
+        let memory = MultiVersionMemory(values: directory)
         let id = table.intern(SyntheticWorkload.key(1), arena: arena)!.id
 
         XCTAssertEqual(memory.read(id, by: 5).descriptor, MultiVersionMemory.storageDescriptor)
@@ -82,21 +83,21 @@ final class StructureTests: XCTestCase {
 
     /// A scripted single-threaded run through the paper's task protocol.
     func testSchedulerStateMachine() throws {
-        let scheduler = try Scheduler(node: nil)
-        try scheduler.reset(count: 3)
+        let memory = try SchedulerMemory(node: nil)
+        let scheduler = try memory.reset(count: 3)
         XCTAssertEqual(scheduler.nextTask(), .execute(0, 0))
         XCTAssertEqual(scheduler.nextTask(), .none, "validating 0 while it executes yields nothing")
         XCTAssertEqual(scheduler.nextTask(), .execute(1, 0))
         // Transaction 1 reads an ESTIMATE of 0 and waits; 0 finishes and wakes it as incarnation 1.
         XCTAssertTrue(scheduler.addDependency(1, 0, on: 0))
         XCTAssertEqual(scheduler.status(of: 1).state, Scheduler.aborting)
-        XCTAssertEqual(scheduler.finishExecution(0, 0, wroteNewLocation: true), .none)
+        // The finisher hands itself the waiter (Aborting → Executing directly) instead of lowering the index.
+        XCTAssertEqual(scheduler.finishExecution(0, 0, wroteNewLocation: true), .execute(1, 1))
         XCTAssertEqual(scheduler.status(of: 1).incarnation, 1)
-        XCTAssertEqual(scheduler.status(of: 1).state, Scheduler.ready)
+        XCTAssertEqual(scheduler.status(of: 1).state, Scheduler.executing)
         XCTAssertEqual(scheduler.nextTask(), .validate(0, 0))
         XCTAssertEqual(scheduler.finishValidation(0, aborted: false), .none)
-        XCTAssertEqual(scheduler.nextTask(), .execute(1, 1))
-        XCTAssertEqual(scheduler.nextTask(), .none)
+        XCTAssertEqual(scheduler.nextTask(), .none, "validating 1 while it executes yields nothing")
         XCTAssertEqual(scheduler.nextTask(), .execute(2, 0))
         XCTAssertFalse(scheduler.addDependency(2, 0, on: 0), "0 has executed: read again instead of waiting")
         XCTAssertEqual(scheduler.status(of: 2).state, Scheduler.executing)
@@ -120,5 +121,49 @@ final class StructureTests: XCTestCase {
         XCTAssertEqual(scheduler.committedCount, 3)
         scheduler._checkInvariants(complete: true)
         XCTAssertFalse(scheduler.tryValidationAbort(2, 0), "a committed transaction cannot be aborted")
+    }
+
+    /// Several waiters: the finisher keeps the lowest (Executing at once),
+    /// the others become Ready and the execution index comes back to them.
+    func testFinisherTakesTheLowestWaiter() throws {
+        let memory = try SchedulerMemory(node: nil)
+        let scheduler = try memory.reset(count: 4)
+        for txn: UInt32 in 0..<4 {
+            if txn > 0 { XCTAssertEqual(scheduler.nextTask(), .none, "validating \(txn - 1) while it executes yields nothing") }
+            XCTAssertEqual(scheduler.nextTask(), .execute(txn, 0))
+        }
+        XCTAssertTrue(scheduler.addDependency(3, 0, on: 0))
+        XCTAssertTrue(scheduler.addDependency(1, 0, on: 0))
+        XCTAssertTrue(scheduler.addDependency(2, 0, on: 0))
+        XCTAssertEqual(scheduler.finishExecution(0, 0, wroteNewLocation: true), .execute(1, 1))
+        XCTAssertEqual(scheduler.status(of: 1).state, Scheduler.executing)
+        XCTAssertEqual(scheduler.status(of: 2).state, Scheduler.ready)
+        XCTAssertEqual(scheduler.status(of: 3).state, Scheduler.ready)
+        XCTAssertEqual(px_atomic_load(scheduler.executionIndex, px_seq_cst), 2, "lowered to the lowest waiter left Ready")
+        XCTAssertEqual(scheduler.nextTask(), .validate(0, 0))
+        XCTAssertEqual(scheduler.finishValidation(0, aborted: false), .none)
+        XCTAssertEqual(scheduler.nextTask(), .none, "1 is executing: nothing to validate yet")
+        XCTAssertEqual(scheduler.nextTask(), .execute(2, 1))
+        XCTAssertEqual(scheduler.nextTask(), .none)
+        XCTAssertEqual(scheduler.nextTask(), .execute(3, 1))
+    }
+
+    /// A finisher that must validate itself first leaves every waiter Ready.
+    func testFinisherThatValidatesLeavesWaitersReady() throws {
+        let memory = try SchedulerMemory(node: nil)
+        let scheduler = try memory.reset(count: 2)
+        XCTAssertEqual(scheduler.nextTask(), .execute(0, 0))
+        XCTAssertEqual(scheduler.nextTask(), .none)
+        XCTAssertEqual(scheduler.nextTask(), .execute(1, 0))
+        XCTAssertEqual(scheduler.finishExecution(0, 0, wroteNewLocation: false), .validate(0, 0))
+        XCTAssertTrue(scheduler.tryValidationAbort(0, 0))
+        XCTAssertEqual(scheduler.finishValidation(0, aborted: true), .execute(0, 1))
+        XCTAssertTrue(scheduler.addDependency(1, 0, on: 0))
+        // Validation index (1) is above 0 and no new location: 0 validates itself; 1 goes back to Ready.
+        XCTAssertEqual(scheduler.finishExecution(0, 1, wroteNewLocation: false), .validate(0, 1))
+        XCTAssertEqual(scheduler.status(of: 1).state, Scheduler.ready)
+        XCTAssertEqual(scheduler.status(of: 1).incarnation, 1)
+        XCTAssertEqual(scheduler.finishValidation(0, aborted: false), .none)
+        XCTAssertEqual(scheduler.nextTask(), .execute(1, 1))
     }
 }
