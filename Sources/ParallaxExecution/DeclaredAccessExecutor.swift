@@ -9,19 +9,32 @@ import ParallaxConcurrency
 /// 1. `DependencyGraph` in one pass in block order (the caller's thread).
 /// 2. Every transaction gets a pending counter = its number of
 ///    predecessors (packed 64-bit words in a C `SlotArray`); those at zero go
-///    into the ready queue (`MPMCQueue<UInt32>`, capacity ≥ the block, so
-///    it never fills).
-/// 3. Workers (`WorkerTeam.broadcast`) take ready transactions, run them in
-///    an `ExecutionContext` that enforces declarations, store the write-set
-///    into the value slots of the keys (one slot per declared key of the
-///    block), then decrement each successor's counter; whoever takes a
-///    counter to zero runs that successor next itself (the first one; it
-///    enqueues the others), so a chain stays on one worker's warm caches. A
-///    worker with nothing to take backs off (spin, yield, then park on the
-///    queue for at most `DeclaredWorker.parkNanoseconds`) until every
-///    transaction has finished.
+///    into the ready queue of their node (see NUMA placement).
+/// 3. Workers (`WorkerTeam.broadcast`) take ready transactions, their own
+///    node's queue first, then steal from the other nodes' queues; run them
+///    in an `ExecutionContext` that enforces declarations, store the
+///    write-set into the value slots of the keys (one slot per declared key
+///    of the block), then decrement each successor's counter; whoever takes
+///    a counter to zero runs that successor next itself when it belongs to
+///    the worker's node (the first one; the others go to their nodes'
+///    queues), so a chain stays on one worker's warm caches. A worker with
+///    nothing to take backs off (spin, yield, then park on its node's queue
+///    for at most `DeclaredWorker.parkNanoseconds`) until every transaction
+///    has finished.
 /// 4. Each worker derives the final value and state-root share of a stride
 ///    of key slots; the caller merges them.
+///
+/// ## NUMA placement
+/// The workers' nodes (`workerNodes`) form the executor's node set. Each
+/// key has a home node (`homeNode(of:nodes:)`, a hash of the key, so a key
+/// keeps its home from block to block) and its value slot lives in that
+/// node's slot region (C memory bound to the node). A transaction belongs
+/// to the node that holds most of its declared keys (ties: the lowest),
+/// and when it becomes ready it goes to that node's `MPMCQueue` (capacity
+/// ≥ the block, so it never fills): the workers of that node get it first,
+/// other nodes' workers only when their own queue is empty.
+/// `ExecutionStatistics.nodes` counts per node what its workers executed
+/// and stole. With one node (the default) there is one queue and one region.
 ///
 /// ## Why a single slot per key is enough
 /// When i runs, the graph has made it wait for the last earlier writer of
@@ -55,8 +68,12 @@ public final class DeclaredAccessExecutor: BlockExecutor, @unchecked Sendable {
     public let node: NodeID?
     public private(set) var lastStatistics = ExecutionStatistics()
 
+    /// The distinct nodes of the workers, in order of first appearance.
+    public let nodes: [NodeID?]
     let workers: [DeclaredWorker]
-    private var queue: MPMCQueue<UInt32>
+    /// One ready queue per node of `nodes`.
+    private var queues: [MPMCQueue<UInt32>]
+    private let queueRefs: UnsafeMutablePointer<Unmanaged<MPMCQueue<UInt32>>>
     private var pending: SlotArray
     private let control: SlotArray
     #if DEBUG
@@ -65,19 +82,50 @@ public final class DeclaredAccessExecutor: BlockExecutor, @unchecked Sendable {
 
     /// - Parameters:
     ///   - team: the workers (at least 1).
-    ///   - node: NUMA node of the ready queue and counters (nil: no binding).
-    public init(team: any WorkerTeam, node: NodeID? = nil) throws(ParallelExecutorError) {
+    ///   - node: NUMA node of the counters (nil: no binding), and of every
+    ///     worker when `workerNodes` is nil.
+    ///   - workerNodes: for each worker, the node it runs on (see NUMA
+    ///     placement); nil: `node` for all.
+    public init(team: any WorkerTeam, node: NodeID? = nil, workerNodes: [NodeID?]? = nil) throws(ParallelExecutorError) {
         guard team.size >= 1 else { throw .unsupportedTeamSize(team.size) }
+        if let workerNodes, workerNodes.count != team.size {
+            throw .workerNodesMismatch(nodes: workerNodes.count, workers: team.size)
+        }
         self.team = team
         self.node = node
+        var nodes: [NodeID?] = []
+        var nodeIndexOfWorker: [Int] = []
+        for worker in 0..<team.size {
+            let workerNode = workerNodes?[worker] ?? node
+            if let known = nodes.firstIndex(of: workerNode) {
+                nodeIndexOfWorker.append(known)
+            } else {
+                nodes.append(workerNode)
+                nodeIndexOfWorker.append(nodes.count - 1)
+            }
+        }
+        self.nodes = nodes
         do {
-            queue = try MPMCQueue(capacity: 1024, node: node)
+            queues = try nodes.map { try MPMCQueue(capacity: 1024, node: $0) }
             pending = try SlotArray(count: 128, lineSize: .line, node: node)
             control = try SlotArray(count: 1, lineSize: .linePair, node: node)
         } catch {
             throw .outOfMemory("\(error)")
         }
-        workers = (0..<team.size).map { DeclaredWorker(index: $0, size: team.size) }
+        queueRefs = .allocate(capacity: nodes.count)
+        queueRefs.initialize(from: queues.map { Unmanaged.passUnretained($0) }, count: nodes.count)
+        workers = (0..<team.size).map { DeclaredWorker(index: $0, size: team.size, nodeIndex: nodeIndexOfWorker[$0]) }
+    }
+
+    deinit {
+        queueRefs.deinitialize(count: nodes.count)
+        queueRefs.deallocate()
+    }
+
+    /// The home node (index into a node set of `nodes` nodes) of `key`.
+    @inline(__always)
+    static func homeNode(of key: StateKey, nodes: Int) -> Int {
+        nodes == 1 ? 0 : Int(key.mixed % UInt64(nodes))
     }
 
     /// A declared-access executor on a new `ThreadTeam` of `threads` workers.
@@ -96,9 +144,14 @@ public final class DeclaredAccessExecutor: BlockExecutor, @unchecked Sendable {
             return BlockOutput(transactions: [], stateDelta: StateDelta(writes: []), stateRoot: base.commitment.root)
         }
         let graph = DependencyGraph(transactions)
+        let slots: DeclaredSlots
         do {
-            if queue.capacity < count { queue = try MPMCQueue(capacity: count, node: node) }
+            for (index, queue) in queues.enumerated() where queue.capacity < count {
+                queues[index] = try MPMCQueue(capacity: count, node: nodes[index])
+                queueRefs[index] = .passUnretained(queues[index])
+            }
             if pending.count * 8 < count { pending = try SlotArray(count: (count + 7) / 8, lineSize: .line, node: node) }
+            slots = try DeclaredSlots(graph: graph, nodes: nodes)
         } catch {
             fatalError("declared-access executor memory: \(error)")
         }
@@ -107,14 +160,14 @@ public final class DeclaredAccessExecutor: BlockExecutor, @unchecked Sendable {
             let predecessors = graph.predecessorCount(UInt32(txn))
             px_atomic_store(counters + txn, UInt64(predecessors), px_relaxed)
             if predecessors == 0 {
-                let accepted = queue.tryEnqueue(UInt32(txn))
-                precondition(accepted, "the ready queue holds a whole block")
+                let accepted = queues[Int(slots.transactionNodes[txn])].tryEnqueue(UInt32(txn))
+                precondition(accepted, "a ready queue holds a whole block")
             }
         }
         let finished = control.word(0)
         px_atomic_store(finished, 0, px_relaxed)
 
-        let block = DeclaredBlock(transactions: transactions, base: base, graph: graph, queue: queue,
+        let block = DeclaredBlock(transactions: transactions, base: base, graph: graph, slots: slots, queues: queueRefs,
                                   pending: counters, finished: finished)
         let workers = self.workers
         withExtendedLifetime(block) {
@@ -145,6 +198,12 @@ public final class DeclaredAccessExecutor: BlockExecutor, @unchecked Sendable {
             writes.append(StateWrite(key: key, value: value))
         }
         statistics.executions = count
+        statistics.nodes = nodes.map { ExecutionStatistics.NodeCounts(node: $0) }
+        for worker in workers {
+            statistics.nodes[worker.nodeIndex].workers += 1
+            statistics.nodes[worker.nodeIndex].executed += worker.executed
+            statistics.nodes[worker.nodeIndex].stolen += worker.stolen
+        }
         lastStatistics = statistics
         #if DEBUG
         lastGraph = graph
@@ -158,7 +217,7 @@ public final class DeclaredAccessExecutor: BlockExecutor, @unchecked Sendable {
     public func _checkInvariants() {
         guard let lastGraph else { return }
         lastGraph._checkInvariants()
-        precondition(queue.isEmptyApproximately, "ready queue not drained")
+        precondition(queues.allSatisfy(\.isEmptyApproximately), "ready queues not drained")
         for txn in 0..<lastGraph.count {
             precondition(px_atomic_load(pending.word(0) + txn, px_relaxed) == 0, "txn \(txn) still has pending dependencies")
         }
@@ -167,42 +226,122 @@ public final class DeclaredAccessExecutor: BlockExecutor, @unchecked Sendable {
     #endif
 }
 
+/// The value slots of a block's declared keys, one region per node of the
+/// executor (C memory bound to the node), and each transaction's node.
+final class DeclaredSlots {
+    let keyCount: Int
+    let regions: [SlotArray]
+    /// Per key id: its slot (nil inside: the block has not written the key;
+    /// `.some(nil)`: deleted).
+    let slotOfKey: UnsafeMutablePointer<UnsafeMutablePointer<StateValue??>>
+    /// Per transaction: the node index that holds most of its declared keys.
+    let transactionNodes: UnsafeMutablePointer<UInt32>
+    let transactionCount: Int
+
+    init(graph: DependencyGraph, nodes: [NodeID?]) throws(SlotArrayError) {
+        let keys = graph.keys
+        keyCount = keys.count
+        transactionCount = graph.count
+        let nodeCount = nodes.count
+        slotOfKey = .allocate(capacity: Swift.max(1, keyCount))
+        transactionNodes = .allocate(capacity: Swift.max(1, transactionCount))
+        var homes = [UInt32](repeating: 0, count: keyCount)
+        var sizes = [Int](repeating: 0, count: nodeCount)
+        var local = [Int](repeating: 0, count: keyCount)
+        for id in 0..<keyCount {
+            let home = DeclaredAccessExecutor.homeNode(of: keys[id], nodes: nodeCount)
+            homes[id] = UInt32(home)
+            local[id] = sizes[home]
+            sizes[home] += 1
+        }
+        let stride = MemoryLayout<StateValue??>.stride
+        var regions: [SlotArray] = []
+        do {
+            for index in 0..<nodeCount {
+                regions.append(try SlotArray(count: Swift.max(1, (sizes[index] * stride + 63) / 64), lineSize: .line, node: nodes[index]))
+            }
+        } catch {
+            slotOfKey.deallocate()
+            transactionNodes.deallocate()
+            throw error
+        }
+        self.regions = regions
+        let bases = regions.enumerated().map { index, region in
+            region.base.bindMemory(to: StateValue??.self, capacity: Swift.max(1, sizes[index]))
+        }
+        for index in 0..<nodeCount { bases[index].initialize(repeating: nil, count: sizes[index]) }
+        for id in 0..<keyCount { slotOfKey[id] = bases[Int(homes[id])] + local[id] }
+        var tally = [Int](repeating: 0, count: nodeCount)
+        for txn in 0..<UInt32(transactionCount) {
+            guard nodeCount > 1 else {
+                transactionNodes[Int(txn)] = 0
+                continue
+            }
+            for index in 0..<nodeCount { tally[index] = 0 }
+            for slot in graph.keyRange(of: txn) { tally[Int(homes[Int(graph.txnKeyIDs[slot])])] += 1 }
+            var best = 0
+            for index in 1..<nodeCount where tally[index] > tally[best] { best = index }
+            transactionNodes[Int(txn)] = UInt32(best)
+        }
+    }
+
+    deinit {
+        for id in 0..<keyCount { slotOfKey[id].deinitialize(count: 1) }
+        slotOfKey.deallocate()
+        transactionNodes.deallocate()
+    }
+}
+
 /// One block of `DeclaredAccessExecutor`: constants for the workers plus
 /// the shared value slots and outputs, which the graph's edges order.
 final class DeclaredBlock: @unchecked Sendable {
     let transactions: [any Transaction]
     let base: any StateView
     let graph: DependencyGraph
-    let queue: MPMCQueue<UInt32>
+    let slots: DeclaredSlots
+    /// The ready queue of each node (the executor keeps them alive).
+    let queues: UnsafeMutablePointer<Unmanaged<MPMCQueue<UInt32>>>
     let pending: UnsafeMutablePointer<UInt64>
     let finished: UnsafeMutablePointer<UInt64>
-    /// Per key id: nil while the block has not written the key, else its
-    /// latest value (nil inside: deleted).
-    let values: UnsafeMutablePointer<StateValue??>
     let outputs: UnsafeMutablePointer<TransactionOutput?>
     /// Writes of barrier transactions to keys no declaration names; only
     /// barriers (which run alone) touch it.
     var overlay: [StateKey: StateValue?] = [:]
 
-    init(transactions: [any Transaction], base: any StateView, graph: DependencyGraph, queue: MPMCQueue<UInt32>,
+    init(transactions: [any Transaction], base: any StateView, graph: DependencyGraph, slots: DeclaredSlots,
+         queues: UnsafeMutablePointer<Unmanaged<MPMCQueue<UInt32>>>,
          pending: UnsafeMutablePointer<UInt64>, finished: UnsafeMutablePointer<UInt64>) {
         self.transactions = transactions
         self.base = base
         self.graph = graph
-        self.queue = queue
+        self.slots = slots
+        self.queues = queues
         self.pending = pending
         self.finished = finished
-        values = .allocate(capacity: Swift.max(1, graph.keys.count))
-        values.initialize(repeating: nil, count: graph.keys.count)
         outputs = .allocate(capacity: transactions.count)
         outputs.initialize(repeating: nil, count: transactions.count)
     }
 
     deinit {
-        values.deinitialize(count: graph.keys.count)
-        values.deallocate()
         outputs.deinitialize(count: transactions.count)
         outputs.deallocate()
+    }
+
+    /// The slot of key id `id` (see `DeclaredSlots`).
+    @inline(__always)
+    func value(_ id: UInt32) -> UnsafeMutablePointer<StateValue??> { slots.slotOfKey[Int(id)] }
+
+    /// Node index of transaction `txn`.
+    @inline(__always)
+    func node(of txn: UInt32) -> Int { Int(slots.transactionNodes[Int(txn)]) }
+
+    @inline(__always)
+    func tryDequeue(_ node: Int) -> UInt32? { queues[node]._withUnsafeGuaranteedRef { $0.tryDequeue() } }
+
+    @inline(__always)
+    func enqueue(_ txn: UInt32) {
+        let accepted = queues[node(of: txn)]._withUnsafeGuaranteedRef { $0.tryEnqueue(txn) }
+        precondition(accepted, "a ready queue holds a whole block")
     }
 }
 
@@ -211,6 +350,12 @@ final class DeclaredBlock: @unchecked Sendable {
 final class DeclaredWorker: ContextReader, @unchecked Sendable {
     let index: Int
     let size: Int
+    /// Index of this worker's node in the executor's `nodes`.
+    let nodeIndex: Int
+    /// Transactions this worker executed in the last block, and how many of
+    /// them it took from another node's queue.
+    private(set) var executed = 0
+    private(set) var stolen = 0
     private var context: ExecutionContext!
     /// The running block and transaction, reached through a pointer so that
     /// the reader's accesses need no dynamic exclusivity checks (as
@@ -227,9 +372,10 @@ final class DeclaredWorker: ContextReader, @unchecked Sendable {
     /// Keeps other workers' objects off this one's lines (see `LinePadding`).
     private let padding = LinePadding()
 
-    init(index: Int, size: Int) {
+    init(index: Int, size: Int, nodeIndex: Int) {
         self.index = index
         self.size = size
+        self.nodeIndex = nodeIndex
         current = .allocate(capacity: 1)
         current.initialize(to: Current())
         context = ExecutionContext(reader: self)
@@ -250,16 +396,32 @@ final class DeclaredWorker: ContextReader, @unchecked Sendable {
         current.pointee.block = Unmanaged.passUnretained(block)
         deltaWrites.removeAll()
         deltaCommitment = StateCommitment()
+        executed = 0
+        stolen = 0
         let total = UInt64(block.transactions.count)
+        let nodeCount = block.slots.regions.count
         var backoff = Backoff()
         while true {
-            var ready = block.queue.tryDequeue()
+            var ready = block.tryDequeue(nodeIndex)
+            if ready == nil {
+                // Steal: another node's ready transaction, the nearest index first.
+                for offset in 1..<nodeCount {
+                    ready = block.tryDequeue((nodeIndex + offset) % nodeCount)
+                    if ready != nil {
+                        stolen += 1
+                        break
+                    }
+                }
+            }
             if ready == nil && backoff.isCompleted {
                 // Park instead of yielding forever (a chain leaves the other
                 // workers idle, and on a shared machine their yields take CPU
                 // from the worker that runs it); the timeout bounds how late a
-                // parked worker notices the end of the block.
-                ready = block.queue.dequeue(timeoutNanoseconds: DeclaredWorker.parkNanoseconds)
+                // parked worker notices the end of the block or work queued
+                // on another node.
+                ready = block.queues[nodeIndex]._withUnsafeGuaranteedRef {
+                    $0.dequeue(timeoutNanoseconds: DeclaredWorker.parkNanoseconds)
+                }
             }
             if var txn = ready {
                 // Follow the chain: the successor this transaction made ready
@@ -278,6 +440,7 @@ final class DeclaredWorker: ContextReader, @unchecked Sendable {
     /// Runs `txn` and releases its successors; returns one that became ready
     /// (the caller runs it next) and enqueues the others.
     private func execute(_ txn: UInt32, _ block: DeclaredBlock) -> UInt32? {
+        executed += 1
         current.pointee.txn = txn
         guard case .finished(let output) = context.run(block.transactions[Int(txn)], at: TxnIndex(txn)) else {
             preconditionFailure("the declared-access reader never suspends")
@@ -288,11 +451,10 @@ final class DeclaredWorker: ContextReader, @unchecked Sendable {
         for successor in block.graph.successors(of: txn) {
             // acq_rel: see the type's memory orders.
             guard px_atomic_fetch_add(block.pending + Int(successor), UInt64.max, px_acq_rel) == 1 else { continue }
-            if kept == nil {
+            if kept == nil && block.node(of: successor) == nodeIndex {
                 kept = successor
             } else {
-                let accepted = block.queue.tryEnqueue(successor)
-                precondition(accepted, "the ready queue holds a whole block")
+                block.enqueue(successor)
             }
         }
         _ = px_atomic_fetch_add(block.finished, 1, px_acq_rel)
@@ -315,7 +477,7 @@ final class DeclaredWorker: ContextReader, @unchecked Sendable {
 
     private func store(_ key: StateKey, _ value: StateValue?, _ block: DeclaredBlock) {
         if let id = slot(key, block) {
-            block.values[Int(id)] = .some(value)
+            block.value(id).pointee = .some(value)
         } else {
             block.overlay[key] = .some(value)
         }
@@ -328,7 +490,7 @@ final class DeclaredWorker: ContextReader, @unchecked Sendable {
     @inline(__always)
     private func read(_ key: StateKey, _ block: DeclaredBlock) -> StateValue? {
         if let id = slot(key, block) {
-            if let written = block.values[Int(id)] { return written }
+            if let written = block.value(id).pointee { return written }
         } else if let written = block.overlay[key] {
             return written
         }
@@ -349,7 +511,7 @@ final class DeclaredWorker: ContextReader, @unchecked Sendable {
         let keys = block.graph.keys
         var id = index
         while id < keys.count {
-            if let value = block.values[id] {
+            if let value = block.value(UInt32(id)).pointee {
                 deltaCommitment.update(keys[id], from: block.base.read(keys[id]), to: value)
                 deltaWrites.append(StateWrite(key: keys[id], value: value))
             }

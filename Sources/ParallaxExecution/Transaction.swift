@@ -1,3 +1,5 @@
+import ParallaxConcurrency
+
 /// A transaction as a VM or contract language implements it for Parallax.
 ///
 /// `execute(in:)` runs the contract against the context: it reads, writes
@@ -147,6 +149,21 @@ public struct ExecutionStatistics: Sendable, Equatable {
     public var suspensions: Int = 0
     /// Times the block was restarted because the key table filled up.
     public var restarts: Int = 0
+    /// Per node of the executor's workers (declared-access executor; empty
+    /// for the others): transactions they executed and stole.
+    public var nodes: [NodeCounts] = []
+
+    /// What the workers of one NUMA node did in a block.
+    public struct NodeCounts: Sendable, Equatable {
+        public var node: NodeID?
+        public var workers = 0
+        /// Transactions its workers executed.
+        public var executed = 0
+        /// Of those, the ones taken from another node's ready queue.
+        public var stolen = 0
+
+        public init(node: NodeID?) { self.node = node }
+    }
 
     public init() {}
 

@@ -1,3 +1,4 @@
+import ParallaxConcurrency
 import ParallaxExecution
 import ParallaxWorkloads
 import XCTest
@@ -12,7 +13,10 @@ final class DeclaredAccessTSanTests: XCTestCase {
         let shape = ProgramBlockGenerator(universe: 12, hotProbability: 0.4, maxTransactions: 60, failureRate: 0.1)
         let enforcing = SequentialExecutor(enforcingDeclarations: true)
         for threads in [2, 4] {
-            let declared = try DeclaredAccessExecutor(threads: threads)
+            // Two (simulated) nodes at 4 threads: per-node queues, routing and stealing.
+            let declared = threads == 4
+                ? try DeclaredAccessExecutor(team: try ThreadTeam(size: 4), workerNodes: [NodeID(0), NodeID(1), NodeID(0), NodeID(1)])
+                : try DeclaredAccessExecutor(threads: threads)
             let hybrid = try ParallelExecutor(threads: threads)
             hybrid.declarationHints = true
             for block in 0..<30 {

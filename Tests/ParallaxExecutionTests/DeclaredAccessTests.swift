@@ -1,5 +1,6 @@
 @testable import ParallaxExecution
 import ParallaxWorkloads
+import ParallaxConcurrency
 import XCTest
 
 /// A transaction that only declares (graph tests) or declares and touches
@@ -33,14 +34,10 @@ struct DeclaredProgram: Transaction {
 }
 
 extension DependencyGraph {
-    /// The last transaction before `txn` that declared `key` for writing, if
-    /// `txn` declared `key` and there is one.
-    fileprivate func lastDeclaredWriter(of key: StateKey, before txn: UInt32) -> UInt32? {
-        for slot in keyRange(of: txn) where txnKeys[slot] == key {
-            let writer = lastDeclaredWriters[slot]
-            return writer == DependencyGraph.none ? nil : writer
-        }
-        return nil
+    /// `lastDeclaredWriter(of:before:)` with nil for `none`.
+    fileprivate func declaredWriter(of key: StateKey, before txn: UInt32) -> UInt32? {
+        let writer = lastDeclaredWriter(of: key, before: txn)
+        return writer == DependencyGraph.none ? nil : writer
     }
 }
 
@@ -108,12 +105,12 @@ final class DependencyGraphTests: XCTestCase {
     func testLastDeclaredWriters() {
         let block = [writes(0), reads(0), undeclared, access(reads: [0], writes: [1]), writes(1)]
         let graph = DependencyGraph(block)
-        XCTAssertNil(graph.lastDeclaredWriter(of: key(0), before: 0))
-        XCTAssertEqual(graph.lastDeclaredWriter(of: key(0), before: 1), 0)
-        XCTAssertEqual(graph.lastDeclaredWriter(of: key(0), before: 3), 0, "barriers do not hide declared writers")
-        XCTAssertNil(graph.lastDeclaredWriter(of: key(1), before: 3))
-        XCTAssertEqual(graph.lastDeclaredWriter(of: key(1), before: 4), 3)
-        XCTAssertNil(graph.lastDeclaredWriter(of: key(2), before: 4), "an undeclared key has none")
+        XCTAssertNil(graph.declaredWriter(of: key(0), before: 0))
+        XCTAssertEqual(graph.declaredWriter(of: key(0), before: 1), 0)
+        XCTAssertEqual(graph.declaredWriter(of: key(0), before: 3), 0, "barriers do not hide declared writers")
+        XCTAssertNil(graph.declaredWriter(of: key(1), before: 3))
+        XCTAssertEqual(graph.declaredWriter(of: key(1), before: 4), 3)
+        XCTAssertNil(graph.declaredWriter(of: key(2), before: 4), "an undeclared key has none")
     }
 }
 
@@ -336,5 +333,68 @@ final class DeclaredAccessTests: XCTestCase {
         XCTAssertNil(firstDifference(expected, plain.execute(block, on: base)), "plain Block-STM")
         XCTAssertNil(firstDifference(expected, hybrid.execute(block, on: base)), "hybrid")
         XCTAssertNil(firstDifference(expected, try DeclaredAccessExecutor(threads: 4).execute(block, on: base)), "declared")
+    }
+
+    /// Keys whose home is node index `home` of a two-node executor.
+    private func keys(home: Int, count: Int) -> [StateKey] {
+        var result: [StateKey] = []
+        var index = 0
+        while result.count < count {
+            let key = SyntheticWorkload.key(index)
+            if DeclaredAccessExecutor.homeNode(of: key, nodes: 2) == home { result.append(key) }
+            index += 1
+        }
+        return result
+    }
+
+    /// A transaction goes to the node holding most of its declared keys (ties: the lowest).
+    func testTransactionsBelongToTheNodeHoldingMostOfTheirKeys() throws {
+        let zero = keys(home: 0, count: 4)
+        let one = keys(home: 1, count: 4)
+        let block: [any Transaction] = [
+            Declared(access: DeclaredAccess(reads: [zero[0]], writes: [one[0], one[1]])),
+            Declared(access: DeclaredAccess(reads: [one[2]], writes: [zero[1], zero[2]])),
+            Declared(access: DeclaredAccess(writes: [zero[3], one[3]])),
+        ]
+        let slots = try DeclaredSlots(graph: DependencyGraph(block), nodes: [NodeID(0), NodeID(1)])
+        XCTAssertEqual((0..<3).map { slots.transactionNodes[$0] }, [1, 0, 0])
+        let single = try DeclaredSlots(graph: DependencyGraph(block), nodes: [nil])
+        XCTAssertEqual((0..<3).map { single.transactionNodes[$0] }, [0, 0, 0])
+    }
+
+    /// Workers take their own node's ready transactions; another node's
+    /// workers get them only by stealing, and the result stays exact.
+    func testReadyTransactionsGoToTheirNodeFirst() throws {
+        let one = keys(home: 1, count: 64)
+        var generator = SplitMix64(seed: 7)
+        let block: [any Transaction] = (0..<400).map { _ in
+            let first = one[Int(generator.next() % 64)]
+            let second = one[Int(generator.next() % 64)]
+            let program = ProgramTransaction(keys: [first, second], ops: [.read(0), .write(1), .read(1), .write(0)],
+                                             salt: generator.next(), gasLimit: 1_000_000, gasPrice: 0, feePayer: nil)
+            return DeclaredProgram(program: program, access: DeclaredAccess(writes: [first, second]))
+        }
+        let expected = SequentialExecutor(enforcingDeclarations: true).execute(block, on: InMemoryState())
+        let executor = try DeclaredAccessExecutor(team: try ThreadTeam(size: 4),
+                                                  workerNodes: [NodeID(0), NodeID(0), NodeID(1), NodeID(1)])
+        XCTAssertEqual(executor.nodes, [NodeID(0), NodeID(1)])
+        for round in 0..<5 {
+            XCTAssertNil(firstDifference(expected, executor.execute(block, on: InMemoryState())), "round \(round)")
+            let counts = executor.lastStatistics.nodes
+            XCTAssertEqual(counts.map(\.node), [NodeID(0), NodeID(1)])
+            XCTAssertEqual(counts.map(\.workers), [2, 2])
+            XCTAssertEqual(counts[0].executed + counts[1].executed, block.count)
+            XCTAssertEqual(counts[0].stolen, counts[0].executed, "every node-1 transaction a node-0 worker ran was stolen")
+            XCTAssertEqual(counts[1].stolen, 0, "node 1 has nothing to steal")
+        }
+        #if DEBUG
+        executor._checkInvariants()
+        #endif
+    }
+
+    func testWorkerNodesMustMatchTheTeam() throws {
+        XCTAssertThrowsError(try DeclaredAccessExecutor(team: try ThreadTeam(size: 2), workerNodes: [NodeID(0)])) { error in
+            XCTAssertEqual(error as? ParallelExecutorError, .workerNodesMismatch(nodes: 1, workers: 2))
+        }
     }
 }

@@ -2,8 +2,8 @@ import ArgumentParser
 import Parallax
 import ParallaxConfig
 
-/// `--config FILE` and `--pin`/`--no-pin`: where the parallel executor's
-/// workers run.
+/// `--config FILE` and `--pin`/`--no-pin`: where the parallel and
+/// declared-access executors' workers run.
 ///
 /// - `--config FILE`: the `execute` pool of the file's plan on this machine
 ///   (its size replaces `--threads`; pinning follows `workers.pin`).
@@ -18,9 +18,32 @@ struct PlacementOptions: ParsableArguments {
 
     /// The executor for `threads` workers, and the pool behind it when pinned.
     func makeExecutor(threads: Int) throws -> (ParallelExecutor, WorkerPool?) {
-        guard config != nil || pin else {
+        guard let team = try makeTeam(threads: threads) else {
             do { return (try ParallelExecutor(threads: threads), nil) } catch { throw ValidationError("\(error)") }
         }
+        do {
+            return (try ParallelExecutor(team: team, workerNodes: team.workerNodes), team.pool)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+    }
+
+    /// The declared-access executor for `threads` workers (pinned: each
+    /// worker's node routes the ready transactions), and its pool.
+    func makeDeclaredExecutor(threads: Int) throws -> (DeclaredAccessExecutor, WorkerPool?) {
+        guard let team = try makeTeam(threads: threads) else {
+            do { return (try DeclaredAccessExecutor(threads: threads), nil) } catch { throw ValidationError("\(error)") }
+        }
+        do {
+            return (try DeclaredAccessExecutor(team: team, workerNodes: team.workerNodes), team.pool)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+    }
+
+    /// The pinned team the options ask for (nil: neither `--config` nor `--pin`).
+    private func makeTeam(threads: Int) throws -> PinnedWorkerTeam? {
+        guard config != nil || pin else { return nil }
         let team: PinnedWorkerTeam
         do {
             let topology = try Topology.thisMachine()
@@ -34,11 +57,7 @@ struct PlacementOptions: ParsableArguments {
         } catch {
             throw ValidationError("\(error)")
         }
-        do {
-            return (try ParallelExecutor(team: team, workerNodes: team.workerNodes), team.pool)
-        } catch {
-            throw ValidationError("\(error)")
-        }
+        return team
     }
 }
 

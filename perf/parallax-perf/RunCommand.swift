@@ -94,6 +94,7 @@ struct RunCommand: ParsableCommand {
         var executions = 0
         var validations = 0
         var suspensions = 0
+        var nodeCounts: [ExecutionStatistics.NodeCounts] = []
         var lastRoot: StateRoot?
         var latencies = BlockLatencies()
         var failed = 0
@@ -118,6 +119,12 @@ struct RunCommand: ParsableCommand {
             executions += statistics.executions
             validations += statistics.validations
             suspensions += statistics.suspensions
+            for (index, counts) in statistics.nodes.enumerated() {
+                if nodeCounts.count <= index { nodeCounts.append(ExecutionStatistics.NodeCounts(node: counts.node)) }
+                nodeCounts[index].workers = counts.workers
+                nodeCounts[index].executed += counts.executed
+                nodeCounts[index].stolen += counts.stolen
+            }
             failed += output.transactions.count { $0.status != .success }
             state.apply(output.stateDelta)
             lastRoot = output.stateRoot
@@ -137,7 +144,10 @@ struct RunCommand: ParsableCommand {
                 let laneExecutor: any BlockExecutor
                 switch name {
                 case "sequential": laneExecutor = SequentialExecutor()
-                case "declared": laneExecutor = try DeclaredAccessExecutor(threads: threads)
+                case "declared":
+                    let (declared, pinnedPool) = try placement.makeDeclaredExecutor(threads: threads)
+                    pool = pool ?? pinnedPool
+                    laneExecutor = declared
                 default:
                     // Parallel and hybrid run where the placement options say.
                     let (parallel, pinnedPool) = try placement.makeExecutor(threads: threads)
@@ -163,14 +173,18 @@ struct RunCommand: ParsableCommand {
             let reexecutions = Swift.max(0, lane.executions - total)
             let laneThreads = switch lane.name {
             case "sequential": 1
-            case "declared": threads
             default: pool?.count ?? threads
             }
+            // Per node of the declared-access executor: where ready transactions ran.
+            let nodeJSON = lane.nodeCounts.map { #"{"numa_node":\#($0.node.map { "\($0.rawValue)" } ?? "null"),"workers":\#($0.workers),"executed":\#($0.executed),"stolen":\#($0.stolen)}"# }
             let root = lane.lastRoot.map { "\($0)" } ?? ""
             if json {
-                print(#"{"workload":"\#(generator.name)","executor":"\#(lane.name)","threads":\#(laneThreads),"txns":\#(txns),"blocks":\#(blocks),"seconds":\#(rounded(seconds, 1e6)),"cpu_seconds":\#(rounded(Double(lane.cpuNanoseconds) * 1e-9, 1e6)),"tps":\#(Int(tps)),"reexecutions":\#(reexecutions),"reexecutions_per_txn":\#(rounded(Double(reexecutions) / Double(total), 1e4)),"validations":\#(lane.validations),"failed_share":\#(rounded(Double(lane.failed) / Double(total), 1e4)),"validations_per_txn":\#(rounded(Double(lane.validations) / Double(total), 1e4)),\#(lane.latencies.jsonFields),"suspensions":\#(lane.suspensions),"keys":\#(keys),"hot_prob":\#(hotProbability),"reads":\#(reads),"writes":\#(writes),"work_ns":\#(workNanoseconds),"accounts":\#(accounts),"zipf":\#(zipf),"hot_share":\#(hotShare),"revert_prob":\#(revertProbability),"hint":\#(!noHint),"deltas":\#(!noDeltas),"fee_beneficiary":\#(!noFeeBeneficiary),"deposit_share":\#(depositShare),"seed":\#(seed),"state_root":"\#(root)"}"#)
+                print(#"{"workload":"\#(generator.name)","executor":"\#(lane.name)","threads":\#(laneThreads),"txns":\#(txns),"blocks":\#(blocks),"seconds":\#(rounded(seconds, 1e6)),"cpu_seconds":\#(rounded(Double(lane.cpuNanoseconds) * 1e-9, 1e6)),"tps":\#(Int(tps)),"reexecutions":\#(reexecutions),"reexecutions_per_txn":\#(rounded(Double(reexecutions) / Double(total), 1e4)),"validations":\#(lane.validations),"failed_share":\#(rounded(Double(lane.failed) / Double(total), 1e4)),"validations_per_txn":\#(rounded(Double(lane.validations) / Double(total), 1e4)),\#(lane.latencies.jsonFields),"suspensions":\#(lane.suspensions),"keys":\#(keys),"hot_prob":\#(hotProbability),"reads":\#(reads),"writes":\#(writes),"work_ns":\#(workNanoseconds),"accounts":\#(accounts),"zipf":\#(zipf),"hot_share":\#(hotShare),"revert_prob":\#(revertProbability),"hint":\#(!noHint),"deltas":\#(!noDeltas),"fee_beneficiary":\#(!noFeeBeneficiary),"deposit_share":\#(depositShare),"seed":\#(seed),\#(nodeJSON.isEmpty ? "" : #""node_counts":[\#(nodeJSON.joined(separator: ","))],"#)"state_root":"\#(root)"}"#)
             } else {
                 print("\(lane.name.padding(toLength: 11)) threads \(laneThreads)  \(formatRate(tps)) tx/s  \(rounded(seconds, 1e4)) s (cpu \(rounded(Double(lane.cpuNanoseconds) * 1e-9, 1e4)) s)  reexec/txn \(rounded(Double(reexecutions) / Double(total), 1e4))  validations/txn \(rounded(Double(lane.validations) / Double(total), 1e4))  failed \(rounded(Double(lane.failed) / Double(total), 1e4))  \(lane.latencies.text)  root \(root)")
+                for counts in lane.nodeCounts where lane.nodeCounts.count > 1 || counts.stolen > 0 {
+                    print("            \(counts.node.map { "node \($0.rawValue)" } ?? "any node"): \(counts.workers) workers executed \(counts.executed), stole \(counts.stolen) from other nodes")
+                }
             }
         }
         if let pool {
