@@ -107,7 +107,15 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
             case .none:
                 if scheduler.isDone { break }
                 task = scheduler.nextTask()
-                if task == .none { backoff.snooze() } else { backoff.reset() }
+                if task == .none {
+                    // Idle: commit whatever became committable. Commits
+                    // otherwise follow tasks, and a commit attempt that
+                    // finds the lock taken relies on its holder's pass.
+                    commit()
+                    backoff.snooze()
+                } else {
+                    backoff.reset()
+                }
                 continue
             }
             if task == .none && scheduler.isDone { break }

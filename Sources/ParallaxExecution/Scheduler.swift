@@ -45,6 +45,10 @@ import ParallaxConcurrency
 /// reads again. The aborter of j reopens the stack before it marks j's
 /// writes ESTIMATE, so a reader that sees an ESTIMATE finds the stack open
 /// or j executed again. Pops only take the whole stack, so there is no ABA.
+/// j closes its stack before it becomes Executed (only then may a validator
+/// abort it and reopen the stack, which would drop a waiter pushed in
+/// between). The finisher runs the lowest waiter itself when it has no
+/// validation of its own to do (`finishExecution`).
 ///
 /// ## Commit index
 /// `commitIndex` rolls forward over a prefix of transactions whose current
@@ -232,9 +236,14 @@ struct Scheduler: @unchecked Sendable {
     /// that are already executing, a fetch-add and two task-count updates
     /// per step, and hands the chain to whichever worker gets there first.
     func finishExecution(_ txn: UInt32, _ incarnation: UInt32, wroteNewLocation: Bool) -> Task {
-        px_atomic_store(word(txn, Scheduler.statusWord), Scheduler.status(incarnation, Scheduler.executed), px_seq_cst)
+        // Close the waiter stack before the status says Executed: once it
+        // does, a validator may abort the transaction and reopen the stack
+        // (storing 0), which would drop a waiter pushed in between. A push
+        // that finds the stack closed reads again, and the writes it waits
+        // for are already recorded.
         // acq_rel: acquires the waiters' links (their release pushes), closes the stack.
         let waiters = px_atomic_exchange(word(txn, Scheduler.waitersWord), Scheduler.closed, px_acq_rel)
+        px_atomic_store(word(txn, Scheduler.statusWord), Scheduler.status(incarnation, Scheduler.executed), px_seq_cst)
         var validateNow = false
         if px_atomic_load(validationIndex, px_seq_cst) > UInt64(txn) {
             if wroteNewLocation {
