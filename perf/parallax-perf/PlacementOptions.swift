@@ -18,24 +18,25 @@ struct PlacementOptions: ParsableArguments {
 
     /// The executor for `threads` workers, and the pool behind it when pinned.
     func makeExecutor(threads: Int) throws -> (ParallelExecutor, WorkerPool?) {
-        guard let team = try makeTeam(threads: threads) else {
-            do { return (try ParallelExecutor(threads: threads), nil) } catch { throw ValidationError("\(error)") }
-        }
-        do {
-            return (try ParallelExecutor(team: team, workerNodes: team.workerNodes), team.pool)
-        } catch {
-            throw ValidationError("\(error)")
-        }
+        try make(threads: threads, unpinned: { try ParallelExecutor(threads: $0) },
+                 pinned: { try ParallelExecutor(team: $0, workerNodes: $0.workerNodes) })
     }
 
     /// The declared-access executor for `threads` workers (pinned: each
     /// worker's node routes the ready transactions), and its pool.
     func makeDeclaredExecutor(threads: Int) throws -> (DeclaredAccessExecutor, WorkerPool?) {
-        guard let team = try makeTeam(threads: threads) else {
-            do { return (try DeclaredAccessExecutor(threads: threads), nil) } catch { throw ValidationError("\(error)") }
-        }
+        try make(threads: threads, unpinned: { try DeclaredAccessExecutor(threads: $0) },
+                 pinned: { try DeclaredAccessExecutor(team: $0, workerNodes: $0.workerNodes) })
+    }
+
+    /// An executor on the pinned team the options ask for, or on `threads`
+    /// unpinned threads; executor errors become validation errors.
+    private func make<Executor>(threads: Int, unpinned: (Int) throws -> Executor,
+                                pinned: (PinnedWorkerTeam) throws -> Executor) throws -> (Executor, WorkerPool?) {
+        let team = try makeTeam(threads: threads)
         do {
-            return (try DeclaredAccessExecutor(team: team, workerNodes: team.workerNodes), team.pool)
+            guard let team else { return (try unpinned(threads), nil) }
+            return (try pinned(team), team.pool)
         } catch {
             throw ValidationError("\(error)")
         }
