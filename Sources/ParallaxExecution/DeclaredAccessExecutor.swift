@@ -122,6 +122,42 @@ public final class DeclaredAccessExecutor: BlockExecutor, @unchecked Sendable {
         queueRefs.deallocate()
     }
 
+    /// `value` with a fee credit of `amount` applied (an 8-byte delta with
+    /// the `UInt64` bound, as `ExecutionContext.creditFee` applies it); nil
+    /// when the credit would overflow and is dropped.
+    static func credit(_ amount: UInt64, to value: StateValue?) -> StateValue? {
+        let operand = DeltaOperand(magnitude: UInt128(amount), width: 8)
+        return operand.apply(to: value?.uint128Value ?? 0, upper: UInt128(UInt64.max)).map { operand.encode($0) }
+    }
+
+    /// Walks key `id`'s history in block order: full writes set its value,
+    /// each credit applies to the value before it (or is dropped on
+    /// overflow, its write-set entry removed), and each credit's write-set
+    /// entry gets the exact value after it. Returns the key's final value,
+    /// nil when no transaction wrote the key.
+    static func resolveCredits(_ id: UInt32, _ graph: DependencyGraph, _ block: DeclaredBlock,
+                               _ outputs: inout [TransactionOutput], _ base: any StateView) -> StateValue?? {
+        let key = graph.keys[Int(id)]
+        var value = base.read(key)
+        var written = false
+        for txn in outputs.indices {
+            guard let entry = outputs[txn].writeSet.firstIndex(where: { $0.key == key }) else { continue }
+            if graph.creditKeyOfTransaction[txn] == id {
+                if let credited = credit(block.creditAmounts[txn], to: value) {
+                    value = credited
+                    outputs[txn].writeSet[entry].value = credited
+                    written = true
+                } else {
+                    outputs[txn].writeSet.remove(at: entry)
+                }
+            } else {
+                value = outputs[txn].writeSet[entry].value
+                written = true
+            }
+        }
+        return written ? .some(value) : nil
+    }
+
     /// The home node (index into a node set of `nodes` nodes) of `key`.
     @inline(__always)
     static func homeNode(of key: StateKey, nodes: Int) -> Int {
@@ -174,7 +210,7 @@ public final class DeclaredAccessExecutor: BlockExecutor, @unchecked Sendable {
             team.broadcast { index in workers[index].run(block) }
         }
 
-        let outputs = [TransactionOutput](unsafeUninitializedCapacity: count) { buffer, initialized in
+        var outputs = [TransactionOutput](unsafeUninitializedCapacity: count) { buffer, initialized in
             for index in 0..<count {
                 (buffer.baseAddress.unsafelyUnwrapped + index).initialize(to: (block.outputs + index).move().unsafelyUnwrapped)
                 (block.outputs + index).initialize(to: nil)
@@ -196,6 +232,12 @@ public final class DeclaredAccessExecutor: BlockExecutor, @unchecked Sendable {
         for (key, value) in block.overlay {
             commitment.update(key, from: base.read(key), to: value)
             writes.append(StateWrite(key: key, value: value))
+        }
+        for id in 0..<graph.keys.count where graph.keyTakesCredits[id] {
+            if let final = DeclaredAccessExecutor.resolveCredits(UInt32(id), graph, block, &outputs, base) {
+                commitment.update(graph.keys[id], from: base.read(graph.keys[id]), to: final)
+                writes.append(StateWrite(key: graph.keys[id], value: final))
+            }
         }
         statistics.executions = count
         statistics.nodes = nodes.map { ExecutionStatistics.NodeCounts(node: $0) }
@@ -278,7 +320,11 @@ final class DeclaredSlots {
                 continue
             }
             for index in 0..<nodeCount { tally[index] = 0 }
-            for slot in graph.keyRange(of: txn) { tally[Int(homes[Int(graph.txnKeyIDs[slot])])] += 1 }
+            // A credit does not touch the key's slot (see `resolveCredits`).
+            let credit = graph.creditKeyOfTransaction[Int(txn)]
+            for slot in graph.keyRange(of: txn) where graph.txnKeyIDs[slot] != credit {
+                tally[Int(homes[Int(graph.txnKeyIDs[slot])])] += 1
+            }
             var best = 0
             for index in 1..<nodeCount where tally[index] > tally[best] { best = index }
             transactionNodes[Int(txn)] = UInt32(best)
@@ -304,6 +350,13 @@ final class DeclaredBlock: @unchecked Sendable {
     let pending: UnsafeMutablePointer<UInt64>
     let finished: UnsafeMutablePointer<UInt64>
     let outputs: UnsafeMutablePointer<TransactionOutput?>
+    /// Per transaction: the amount of its fee credit, when that is a credit
+    /// (`DependencyGraph.creditKeyOfTransaction`; 0: none or not yet run).
+    let creditAmounts: UnsafeMutablePointer<UInt64>
+    /// Per key id: the last transaction that wrote the key fully (`none`:
+    /// none yet); full reads of a key that takes credits apply the credits
+    /// of the transactions after it.
+    let lastFullWriters: UnsafeMutablePointer<UInt32>
     /// Writes of barrier transactions to keys no declaration names; only
     /// barriers (which run alone) touch it.
     var overlay: [StateKey: StateValue?] = [:]
@@ -320,11 +373,17 @@ final class DeclaredBlock: @unchecked Sendable {
         self.finished = finished
         outputs = .allocate(capacity: transactions.count)
         outputs.initialize(repeating: nil, count: transactions.count)
+        creditAmounts = .allocate(capacity: Swift.max(1, transactions.count))
+        creditAmounts.initialize(repeating: 0, count: transactions.count)
+        lastFullWriters = .allocate(capacity: Swift.max(1, graph.keys.count))
+        lastFullWriters.initialize(repeating: DependencyGraph.none, count: graph.keys.count)
     }
 
     deinit {
         outputs.deinitialize(count: transactions.count)
         outputs.deallocate()
+        creditAmounts.deallocate()
+        lastFullWriters.deallocate()
     }
 
     /// The slot of key id `id` (see `DeclaredSlots`).
@@ -475,8 +534,18 @@ final class DeclaredWorker: ContextReader, @unchecked Sendable {
         return block.graph.keyID(key)
     }
 
+    /// Whether `key` is the running transaction's own fee credit (resolved
+    /// after the block, see `DeclaredAccessExecutor.resolveCredits`).
+    @inline(__always)
+    private func isOwnCredit(_ key: StateKey, _ block: DeclaredBlock) -> Bool {
+        let id = block.graph.creditKeyOfTransaction[Int(current.pointee.txn)]
+        return id != DependencyGraph.none && block.graph.keys[Int(id)] == key
+    }
+
     private func store(_ key: StateKey, _ value: StateValue?, _ block: DeclaredBlock) {
+        if isOwnCredit(key, block) { return }
         if let id = slot(key, block) {
+            if block.graph.keyTakesCredits[Int(id)] { block.lastFullWriters[Int(id)] = current.pointee.txn }
             block.value(id).pointee = .some(value)
         } else {
             block.overlay[key] = .some(value)
@@ -490,28 +559,55 @@ final class DeclaredWorker: ContextReader, @unchecked Sendable {
     @inline(__always)
     private func read(_ key: StateKey, _ block: DeclaredBlock) -> StateValue? {
         if let id = slot(key, block) {
-            if let written = block.value(id).pointee { return written }
+            let stored = block.value(id).pointee ?? block.base.read(key)
+            return block.graph.keyTakesCredits[Int(id)] ? withCredits(stored, id, block) : stored
         } else if let written = block.overlay[key] {
             return written
         }
         return block.base.read(key)
     }
 
+    /// `value` (the key's value after its last full writer) with the fee
+    /// credits of the transactions between that writer and the running one
+    /// applied in block order, each dropped on overflow as the sequential
+    /// executor drops it. The graph made all of them finish before this
+    /// full access, and no later writer can have run.
+    private func withCredits(_ value: StateValue?, _ id: UInt32, _ block: DeclaredBlock) -> StateValue? {
+        let writer = block.lastFullWriters[Int(id)]
+        var result = value
+        for txn in (writer == DependencyGraph.none ? 0 : Int(writer) + 1)..<Int(current.pointee.txn)
+        where block.graph.creditKeyOfTransaction[txn] == id && block.creditAmounts[txn] > 0 {
+            result = DeclaredAccessExecutor.credit(block.creditAmounts[txn], to: result) ?? result
+        }
+        return result
+    }
+
     func checkDelta(_ key: StateKey, _ delta: DeltaOperand, upper: UInt128) throws(ExecutionError) -> Bool {
-        delta.apply(to: try readThrough(key)?.uint128Value ?? 0, upper: upper) != nil
+        // An own credit is decided after the block (`resolveCredits`).
+        if current.pointee.block.unsafelyUnwrapped._withUnsafeGuaranteedRef({ isOwnCredit(key, $0) }) { return true }
+        return delta.apply(to: try readThrough(key)?.uint128Value ?? 0, upper: upper) != nil
     }
 
     func deltaResult(_ key: StateKey, _ delta: DeltaOperand) -> StateValue? {
-        // The slots order every delta after the key's earlier writers, as
-        // the sequential overlay does; this reader never throws.
-        applyOwn(delta, to: (try? readThrough(key)) ?? nil)
+        current.pointee.block.unsafelyUnwrapped._withUnsafeGuaranteedRef { block in
+            if isOwnCredit(key, block) {
+                // Recorded for the readers after it and `resolveCredits`,
+                // which also replaces this placeholder by the exact value.
+                block.creditAmounts[Int(current.pointee.txn)] = UInt64(truncatingIfNeeded: delta.magnitude)
+                return delta.encode(delta.magnitude)
+            }
+            // The slots order every delta after the key's earlier writers, as
+            // the sequential overlay does; this reader never throws.
+            return applyOwn(delta, to: read(key, block))
+        }
     }
 
     private func collectDelta(_ block: DeclaredBlock) {
         let keys = block.graph.keys
         var id = index
         while id < keys.count {
-            if let value = block.value(UInt32(id)).pointee {
+            // Keys that take credits are resolved by the executor (`resolveCredits`).
+            if !block.graph.keyTakesCredits[id], let value = block.value(UInt32(id)).pointee {
                 deltaCommitment.update(keys[id], from: block.base.read(keys[id]), to: value)
                 deltaWrites.append(StateWrite(key: keys[id], value: value))
             }

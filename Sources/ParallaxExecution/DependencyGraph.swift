@@ -10,9 +10,14 @@
 /// - if it writes the key, it also waits for the readers since that writer
 ///   (write-after-read), then becomes the key's last writer and clears its
 ///   readers; otherwise it joins the readers.
-/// The fee payer and the fee beneficiary count as declared writes (a
-/// beneficiary credited by every transaction chains them all: commutative
-/// deltas are not exploited by this graph). A transaction without a
+/// The fee payer counts as a declared write. A fee credit by delta to the
+/// beneficiary (`FeeBeneficiary.byDelta`), when it is the transaction's
+/// only access to that key, is a *credit*: credits commute, so they get no
+/// edges among themselves or from the key's writers; instead every later
+/// full access of the key (read or write) waits for the credits since the
+/// key's last writer. The declared executor resolves credits in block order
+/// (`DeclaredAccessExecutor`), so a block whose every fee goes to one
+/// beneficiary is not one chain. A transaction without a
 /// declaration is a barrier: it waits for every transaction since the
 /// previous barrier (or for that barrier), and every later transaction waits
 /// for it, so it runs alone; the per-key lists restart after it (an epoch
@@ -58,6 +63,11 @@ final class DependencyGraph: @unchecked Sendable {
     let txnKeys: [StateKey]
     let txnKeyIDs: [UInt32]
     let lastDeclaredWriters: [UInt32]
+    /// Per transaction: the key id of its fee credit when that is a credit
+    /// (see the type's doc), else `none`.
+    let creditKeyOfTransaction: [UInt32]
+    /// Per key id: whether some transaction credits it.
+    let keyTakesCredits: [Bool]
     /// Whether transaction i declared its access.
     let declared: [Bool]
     /// Successors of j: `successors[successorStart[j]..<successorStart[j + 1]]`.
@@ -77,6 +87,14 @@ final class DependencyGraph: @unchecked Sendable {
         // False for a fee credit by delta: commutative, so no reason for the
         // hints to wait (it still orders the declared executor).
         var txnKeyHinted: [Bool] = []
+        // True for a fee credit by delta that is the transaction's only
+        // access to the key (a credit: no edges, see the type's doc).
+        var txnKeyCredit: [Bool] = []
+        var creditKeyOfTransaction = [UInt32](repeating: DependencyGraph.none, count: count)
+        var keyTakesCredits: [Bool] = []
+        var keyCreditors: [Int] = []
+        var creditorTxn: [UInt32] = []
+        var creditorNext: [Int] = []
         var lastDeclaredWriters: [UInt32] = []
         var declared: [Bool] = []
         keys.reserveCapacity(count * 4)
@@ -129,10 +147,15 @@ final class DependencyGraph: @unchecked Sendable {
             declared.append(true)
             if lastBarrier != DependencyGraph.none { addEdge(lastBarrier, txn) }
             let start = txnKeys.count
-            func declare(_ key: StateKey, write: Bool, hinted: Bool = true) {
+            func declare(_ key: StateKey, write: Bool, hinted: Bool = true, credit: Bool = false) {
                 for slot in start..<txnKeys.count where txnKeys[slot] == key {
                     if write { txnKeyWrites[slot] = true }
                     if hinted { txnKeyHinted[slot] = true }
+                    // A credit with any other access of the key is a full write.
+                    if txnKeyCredit[slot] || credit {
+                        txnKeyCredit[slot] = false
+                        txnKeyWrites[slot] = true
+                    }
                     return
                 }
                 let id: UInt32
@@ -151,14 +174,19 @@ final class DependencyGraph: @unchecked Sendable {
                     keyWriter.append(DependencyGraph.none)
                     keyReaders.append(-1)
                     keyDeclaredWriter.append(DependencyGraph.none)
+                    keyTakesCredits.append(false)
+                    keyCreditors.append(-1)
                 }
                 txnKeys.append(key)
                 txnKeyIDs.append(id)
                 txnKeyWrites.append(write)
                 txnKeyHinted.append(hinted)
+                txnKeyCredit.append(credit)
             }
             if let payer = transaction.feePayer { declare(payer, write: true) }
-            if let beneficiary = transaction.feeBeneficiary { declare(beneficiary.key, write: true, hinted: !beneficiary.byDelta) }
+            if let beneficiary = transaction.feeBeneficiary {
+                declare(beneficiary.key, write: true, hinted: !beneficiary.byDelta, credit: beneficiary.byDelta)
+            }
             for key in access.writes { declare(key, write: true) }
             for key in access.reads { declare(key, write: false) }
 
@@ -169,8 +197,23 @@ final class DependencyGraph: @unchecked Sendable {
                     keyEpoch[id] = epoch
                     keyWriter[id] = DependencyGraph.none
                     keyReaders[id] = -1
+                    keyCreditors[id] = -1
+                }
+                if txnKeyCredit[slot] {
+                    // A credit: no edges; later full accesses wait for it.
+                    keyTakesCredits[id] = true
+                    creditKeyOfTransaction[position] = UInt32(id)
+                    creditorTxn.append(txn)
+                    creditorNext.append(keyCreditors[id])
+                    keyCreditors[id] = creditorTxn.count - 1
+                    continue
                 }
                 if keyWriter[id] != DependencyGraph.none { addEdge(keyWriter[id], txn) }
+                var creditor = keyCreditors[id]
+                while creditor >= 0 {
+                    addEdge(creditorTxn[creditor], txn)
+                    creditor = creditorNext[creditor]
+                }
                 if txnKeyWrites[slot] {
                     var reader = keyReaders[id]
                     while reader >= 0 {
@@ -178,6 +221,7 @@ final class DependencyGraph: @unchecked Sendable {
                         reader = readerNext[reader]
                     }
                     keyReaders[id] = -1
+                    keyCreditors[id] = -1
                     keyWriter[id] = txn
                     if txnKeyHinted[slot] { keyDeclaredWriter[id] = txn }
                 } else {
@@ -211,6 +255,8 @@ final class DependencyGraph: @unchecked Sendable {
         self.txnKeys = txnKeys
         self.txnKeyIDs = txnKeyIDs
         self.lastDeclaredWriters = lastDeclaredWriters
+        self.creditKeyOfTransaction = creditKeyOfTransaction
+        self.keyTakesCredits = keyTakesCredits
         self.declared = declared
         self.successorStart = successorStart
         self.successors = successors

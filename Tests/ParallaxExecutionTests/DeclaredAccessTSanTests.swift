@@ -47,4 +47,22 @@ final class DeclaredAccessTSanTests: XCTestCase {
         let expected = SequentialExecutor().execute(block, on: base)
         XCTAssertNil(firstDifference(expected, try DeclaredAccessExecutor(threads: 3).execute(block, on: base)))
     }
+
+    /// Every fee to one beneficiary by delta (the built-in workloads'
+    /// default): credits run concurrently, full accesses of the beneficiary
+    /// scan the recorded credits, the executor resolves them after the block.
+    func testFeeCreditBlocks() throws {
+        var shape = WorkloadShape()
+        shape.accounts = 200
+        let workload = try P2PWorkload(shape)
+        let declared = try DeclaredAccessExecutor(team: try ThreadTeam(size: 4), workerNodes: [NodeID(0), NodeID(1), NodeID(0), NodeID(1)])
+        let sequential = SequentialExecutor(enforcingDeclarations: true)
+        var state = workload.initialState()
+        for number in 0..<6 {
+            let block = workload.block(number, transactions: 400)
+            let expected = sequential.execute(block, on: state)
+            XCTAssertNil(firstDifference(expected, declared.execute(block, on: state)), "block \(number)")
+            state.apply(expected.stateDelta)
+        }
+    }
 }
