@@ -392,20 +392,30 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
     /// as hot for `shouldWaitForPredecessor`.
     static let hotWriters: UInt64 = 3
 
+    /// A hot key must have been written by at least one in this many of
+    /// the transactions before the reader for the hint to wait.
+    static let hintShare: UInt64 = 4
+
     /// The contention hint: a read of a hot key whose latest version below
     /// the reader is older than its immediate predecessor, while that
     /// predecessor has not finished executing, would very likely read a
     /// value the predecessor is about to overwrite. Executing it now would
     /// burn a whole execution and an abort; instead the reader suspends on
     /// the predecessor, exactly as on an ESTIMATE. Correctness never depends
-    /// on this (a suspension only delays), and keys with fewer writers, such
-    /// as nearly all keys of a low-contention block, are never delayed.
+    /// on this (a suspension only delays). A key is hot when at least
+    /// `hotWriters` transactions and one in `hintShare` of those before the
+    /// reader wrote it: nearly all keys of a low-contention block are never
+    /// delayed, and neither are keys that are busy but not written by most
+    /// transactions (16 AMM pools sharing the traffic: the predecessor swaps
+    /// in another pool 15 times in 16, so waiting for it would almost
+    /// always be wasted).
     @inline(__always)
     private func shouldWaitForPredecessor(_ id: UInt64, _ descriptor: UInt64, _ currentTxn: UInt32) -> Bool {
         // The writer of the version read, plus one (0: the base state).
         let writerPlusOne = descriptor >> 32
-        guard writerPlusOne < UInt64(currentTxn),
-              px_atomic_load(KeyTable.writers(id), px_relaxed) >= ParallelWorker.hotWriters else { return false }
+        guard writerPlusOne < UInt64(currentTxn) else { return false }
+        let writers = px_atomic_load(KeyTable.writers(id), px_relaxed)
+        guard writers >= ParallelWorker.hotWriters, writers &* ParallelWorker.hintShare >= UInt64(currentTxn) else { return false }
         let state = scheduler.status(of: currentTxn - 1).state
         return state != Scheduler.executed && state != Scheduler.committed
     }
