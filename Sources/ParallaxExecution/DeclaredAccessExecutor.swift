@@ -233,7 +233,7 @@ public final class DeclaredAccessExecutor: BlockExecutor, @unchecked Sendable {
             commitment.update(key, from: base.read(key), to: value)
             writes.append(StateWrite(key: key, value: value))
         }
-        for id in 0..<graph.keys.count where graph.keyTakesCredits[id] {
+        for id in 0..<graph.keys.count where graph.hasCredits && graph.keyTakesCredits[id] {
             if let final = DeclaredAccessExecutor.resolveCredits(UInt32(id), graph, block, &outputs, base) {
                 commitment.update(graph.keys[id], from: base.read(graph.keys[id]), to: final)
                 writes.append(StateWrite(key: graph.keys[id], value: final))
@@ -357,6 +357,8 @@ final class DeclaredBlock: @unchecked Sendable {
     /// none yet); full reads of a key that takes credits apply the credits
     /// of the transactions after it.
     let lastFullWriters: UnsafeMutablePointer<UInt32>
+    private let creditCount: Int
+    private let creditKeyCount: Int
     /// Writes of barrier transactions to keys no declaration names; only
     /// barriers (which run alone) touch it.
     var overlay: [StateKey: StateValue?] = [:]
@@ -373,10 +375,14 @@ final class DeclaredBlock: @unchecked Sendable {
         self.finished = finished
         outputs = .allocate(capacity: transactions.count)
         outputs.initialize(repeating: nil, count: transactions.count)
-        creditAmounts = .allocate(capacity: Swift.max(1, transactions.count))
-        creditAmounts.initialize(repeating: 0, count: transactions.count)
-        lastFullWriters = .allocate(capacity: Swift.max(1, graph.keys.count))
-        lastFullWriters.initialize(repeating: DependencyGraph.none, count: graph.keys.count)
+        // Only blocks with credits use these (fresh pages per block cost page
+        // faults and, when freed, TLB shootdowns that interrupt the workers).
+        creditCount = graph.hasCredits ? transactions.count : 0
+        creditKeyCount = graph.hasCredits ? graph.keys.count : 0
+        creditAmounts = .allocate(capacity: Swift.max(1, creditCount))
+        creditAmounts.initialize(repeating: 0, count: creditCount)
+        lastFullWriters = .allocate(capacity: Swift.max(1, creditKeyCount))
+        lastFullWriters.initialize(repeating: DependencyGraph.none, count: creditKeyCount)
     }
 
     deinit {
@@ -538,6 +544,7 @@ final class DeclaredWorker: ContextReader, @unchecked Sendable {
     /// after the block, see `DeclaredAccessExecutor.resolveCredits`).
     @inline(__always)
     private func isOwnCredit(_ key: StateKey, _ block: DeclaredBlock) -> Bool {
+        guard block.graph.hasCredits else { return false }
         let id = block.graph.creditKeyOfTransaction[Int(current.pointee.txn)]
         return id != DependencyGraph.none && block.graph.keys[Int(id)] == key
     }
@@ -545,7 +552,7 @@ final class DeclaredWorker: ContextReader, @unchecked Sendable {
     private func store(_ key: StateKey, _ value: StateValue?, _ block: DeclaredBlock) {
         if isOwnCredit(key, block) { return }
         if let id = slot(key, block) {
-            if block.graph.keyTakesCredits[Int(id)] { block.lastFullWriters[Int(id)] = current.pointee.txn }
+            if block.graph.hasCredits, block.graph.keyTakesCredits[Int(id)] { block.lastFullWriters[Int(id)] = current.pointee.txn }
             block.value(id).pointee = .some(value)
         } else {
             block.overlay[key] = .some(value)
@@ -560,7 +567,7 @@ final class DeclaredWorker: ContextReader, @unchecked Sendable {
     private func read(_ key: StateKey, _ block: DeclaredBlock) -> StateValue? {
         if let id = slot(key, block) {
             let stored = block.value(id).pointee ?? block.base.read(key)
-            return block.graph.keyTakesCredits[Int(id)] ? withCredits(stored, id, block) : stored
+            return block.graph.hasCredits && block.graph.keyTakesCredits[Int(id)] ? withCredits(stored, id, block) : stored
         } else if let written = block.overlay[key] {
             return written
         }
@@ -607,7 +614,7 @@ final class DeclaredWorker: ContextReader, @unchecked Sendable {
         var id = index
         while id < keys.count {
             // Keys that take credits are resolved by the executor (`resolveCredits`).
-            if !block.graph.keyTakesCredits[id], let value = block.value(UInt32(id)).pointee {
+            if !(block.graph.hasCredits && block.graph.keyTakesCredits[id]), let value = block.value(UInt32(id)).pointee {
                 deltaCommitment.update(keys[id], from: block.base.read(keys[id]), to: value)
                 deltaWrites.append(StateWrite(key: keys[id], value: value))
             }

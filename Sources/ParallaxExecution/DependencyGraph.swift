@@ -68,6 +68,8 @@ final class DependencyGraph: @unchecked Sendable {
     let creditKeyOfTransaction: [UInt32]
     /// Per key id: whether some transaction credits it.
     let keyTakesCredits: [Bool]
+    /// Whether any key takes credits.
+    let hasCredits: Bool
     /// Whether transaction i declared its access.
     let declared: [Bool]
     /// Successors of j: `successors[successorStart[j]..<successorStart[j + 1]]`.
@@ -83,16 +85,12 @@ final class DependencyGraph: @unchecked Sendable {
         var keyStart: [Int] = [0]
         var txnKeys: [StateKey] = []
         var txnKeyIDs: [UInt32] = []
-        var txnKeyWrites: [Bool] = []
-        // False for a fee credit by delta: commutative, so no reason for the
-        // hints to wait (it still orders the declared executor).
-        var txnKeyHinted: [Bool] = []
-        // True for a fee credit by delta that is the transaction's only
-        // access to the key (a credit: no edges, see the type's doc).
-        var txnKeyCredit: [Bool] = []
+        // Builder-private flags of each declared key of each transaction
+        // (write; hinted: counted for the hints, false for a fee credit by
+        // delta; credit: a fee credit by delta that is the transaction's
+        // only access to the key, see the type's doc).
+        var slotFlags: [SlotFlags] = []
         var creditKeyOfTransaction = [UInt32](repeating: DependencyGraph.none, count: count)
-        var keyTakesCredits: [Bool] = []
-        var keyCreditors: [Int] = []
         var creditorTxn: [UInt32] = []
         var creditorNext: [Int] = []
         var lastDeclaredWriters: [UInt32] = []
@@ -100,7 +98,7 @@ final class DependencyGraph: @unchecked Sendable {
         keys.reserveCapacity(count * 4)
         txnKeys.reserveCapacity(count * 4)
         txnKeyIDs.reserveCapacity(count * 4)
-        txnKeyWrites.reserveCapacity(count * 4)
+        slotFlags.reserveCapacity(count * 4)
         lastDeclaredWriters.reserveCapacity(count * 4)
         keyStart.reserveCapacity(count + 1)
         declared.reserveCapacity(count)
@@ -109,12 +107,9 @@ final class DependencyGraph: @unchecked Sendable {
         edgeFrom.reserveCapacity(count * 3)
         edgeTo.reserveCapacity(count * 3)
         var mark = [UInt32](repeating: DependencyGraph.none, count: count)
-        // Per key id: epoch, last writer in the epoch, head of its readers
-        // list (a list threaded through `readerNodes`), last declared writer.
-        var keyEpoch: [UInt32] = []
-        var keyWriter: [UInt32] = []
-        var keyReaders: [Int] = []
-        var keyDeclaredWriter: [UInt32] = []
+        // Per key id (one element per key: one cache miss, not six).
+        var keyStates: [KeyState] = []
+        keyStates.reserveCapacity(count * 4)
         var readerTxn: [UInt32] = []
         var readerNext: [Int] = []
         var epoch: UInt32 = 0
@@ -149,12 +144,12 @@ final class DependencyGraph: @unchecked Sendable {
             let start = txnKeys.count
             func declare(_ key: StateKey, write: Bool, hinted: Bool = true, credit: Bool = false) {
                 for slot in start..<txnKeys.count where txnKeys[slot] == key {
-                    if write { txnKeyWrites[slot] = true }
-                    if hinted { txnKeyHinted[slot] = true }
+                    if write { slotFlags[slot].write = true }
+                    if hinted { slotFlags[slot].hinted = true }
                     // A credit with any other access of the key is a full write.
-                    if txnKeyCredit[slot] || credit {
-                        txnKeyCredit[slot] = false
-                        txnKeyWrites[slot] = true
+                    if slotFlags[slot].credit || credit {
+                        slotFlags[slot].credit = false
+                        slotFlags[slot].write = true
                     }
                     return
                 }
@@ -170,18 +165,11 @@ final class DependencyGraph: @unchecked Sendable {
                     index[position] = id + 1
                     keys.append(key)
                     if keys.count * 2 > index.count { index = DependencyGraph.reindex(keys, capacity: index.count * 2) }
-                    keyEpoch.append(epoch)
-                    keyWriter.append(DependencyGraph.none)
-                    keyReaders.append(-1)
-                    keyDeclaredWriter.append(DependencyGraph.none)
-                    keyTakesCredits.append(false)
-                    keyCreditors.append(-1)
+                    keyStates.append(KeyState(epoch: epoch))
                 }
                 txnKeys.append(key)
                 txnKeyIDs.append(id)
-                txnKeyWrites.append(write)
-                txnKeyHinted.append(hinted)
-                txnKeyCredit.append(credit)
+                slotFlags.append(SlotFlags(write: write, hinted: hinted, credit: credit))
             }
             if let payer = transaction.feePayer { declare(payer, write: true) }
             if let beneficiary = transaction.feeBeneficiary {
@@ -192,43 +180,47 @@ final class DependencyGraph: @unchecked Sendable {
 
             for slot in start..<txnKeys.count {
                 let id = Int(txnKeyIDs[slot])
-                lastDeclaredWriters.append(txnKeyHinted[slot] ? keyDeclaredWriter[id] : DependencyGraph.none)
-                if keyEpoch[id] != epoch {
-                    keyEpoch[id] = epoch
-                    keyWriter[id] = DependencyGraph.none
-                    keyReaders[id] = -1
-                    keyCreditors[id] = -1
+                let flags = slotFlags[slot]
+                var state = keyStates[id]
+                lastDeclaredWriters.append(flags.hinted ? state.declaredWriter : DependencyGraph.none)
+                if state.epoch != epoch {
+                    state.epoch = epoch
+                    state.writer = DependencyGraph.none
+                    state.readers = -1
+                    state.creditors = -1
                 }
-                if txnKeyCredit[slot] {
+                if flags.credit {
                     // A credit: no edges; later full accesses wait for it.
-                    keyTakesCredits[id] = true
+                    state.takesCredits = true
                     creditKeyOfTransaction[position] = UInt32(id)
                     creditorTxn.append(txn)
-                    creditorNext.append(keyCreditors[id])
-                    keyCreditors[id] = creditorTxn.count - 1
+                    creditorNext.append(state.creditors)
+                    state.creditors = creditorTxn.count - 1
+                    keyStates[id] = state
                     continue
                 }
-                if keyWriter[id] != DependencyGraph.none { addEdge(keyWriter[id], txn) }
-                var creditor = keyCreditors[id]
+                if state.writer != DependencyGraph.none { addEdge(state.writer, txn) }
+                var creditor = state.creditors
                 while creditor >= 0 {
                     addEdge(creditorTxn[creditor], txn)
                     creditor = creditorNext[creditor]
                 }
-                if txnKeyWrites[slot] {
-                    var reader = keyReaders[id]
+                if flags.write {
+                    var reader = state.readers
                     while reader >= 0 {
                         addEdge(readerTxn[reader], txn)
                         reader = readerNext[reader]
                     }
-                    keyReaders[id] = -1
-                    keyCreditors[id] = -1
-                    keyWriter[id] = txn
-                    if txnKeyHinted[slot] { keyDeclaredWriter[id] = txn }
+                    state.readers = -1
+                    state.creditors = -1
+                    state.writer = txn
+                    if flags.hinted { state.declaredWriter = txn }
                 } else {
                     readerTxn.append(txn)
-                    readerNext.append(keyReaders[id])
-                    keyReaders[id] = readerTxn.count - 1
+                    readerNext.append(state.readers)
+                    state.readers = readerTxn.count - 1
                 }
+                keyStates[id] = state
             }
             keyStart.append(txnKeys.count)
             sinceBarrier.append(txn)
@@ -256,11 +248,31 @@ final class DependencyGraph: @unchecked Sendable {
         self.txnKeyIDs = txnKeyIDs
         self.lastDeclaredWriters = lastDeclaredWriters
         self.creditKeyOfTransaction = creditKeyOfTransaction
-        self.keyTakesCredits = keyTakesCredits
+        keyTakesCredits = keyStates.map(\.takesCredits)
+        hasCredits = !creditorTxn.isEmpty
         self.declared = declared
         self.successorStart = successorStart
         self.successors = successors
         self.predecessorCounts = predecessorCounts
+    }
+
+    /// What the builder tracks per key: the epoch of the fields below (a
+    /// barrier starts a new one), the last writer, the last declared writer
+    /// for the hints, the heads of the lists of readers and of credits since
+    /// that writer, and whether any transaction credits the key.
+    private struct KeyState {
+        var epoch: UInt32
+        var writer = DependencyGraph.none
+        var declaredWriter = DependencyGraph.none
+        var readers = -1
+        var creditors = -1
+        var takesCredits = false
+    }
+
+    private struct SlotFlags {
+        var write: Bool
+        var hinted: Bool
+        var credit: Bool
     }
 
     /// An index of `keys` with `capacity` slots (a power of two).
