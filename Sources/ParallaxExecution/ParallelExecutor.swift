@@ -69,7 +69,8 @@ public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
         let arenas = (0..<team.size).map { ValueArena(worker: $0) }
         directory = ValueDirectory(arenas)
         records = .allocate(capacity: 1)
-        let placeholder = BlockContext(transactions: [], base: InMemoryState(), table: table,
+        let placeholder = BlockContext(transactions: [], elements: UnsafeBufferPointer(start: nil, count: 0),
+                                       base: InMemoryState(), table: table,
                                        memory: MultiVersionMemory(values: directory), scheduler: scheduler,
                                        records: records, blockNumber: 0, contentionHint: false)
         idleBlock = placeholder
@@ -104,23 +105,27 @@ public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
         ensureRecords(count)
         let hints = declarationHints ? DependencyGraph(transactions) : nil
         var desired = Swift.max(1024, count * 8)
-        while true {
-            if table.capacity < desired {
-                do { table = try KeyTable(capacity: desired, node: node) } catch { fatalError("key table: \(error)") }
+        // Workers reach the transactions through a pointer (no array retain
+        // per execution), valid for the broadcasts inside this closure.
+        transactions.withUnsafeBufferPointer { elements in
+            while true {
+                if table.capacity < desired {
+                    do { table = try KeyTable(capacity: desired, node: node) } catch { fatalError("key table: \(error)") }
+                }
+                blockNumber += 1
+                table.beginBlock()
+                do { scheduler = try schedulerMemory.reset(count: count) } catch { fatalError("scheduler lines: \(error)") }
+                let block = BlockContext(transactions: transactions, elements: elements, base: base, table: table,
+                                         memory: MultiVersionMemory(values: directory),
+                                         scheduler: scheduler, records: records, blockNumber: blockNumber,
+                                         contentionHint: contentionHint, hints: hints)
+                currentBlock = block
+                let workers = self.workers
+                team.broadcast { index in workers[index].run(block) }
+                if !scheduler.isHalted { break }
+                statistics.restarts += 1
+                desired = table.capacity * 4
             }
-            blockNumber += 1
-            table.beginBlock()
-            do { scheduler = try schedulerMemory.reset(count: count) } catch { fatalError("scheduler lines: \(error)") }
-            let block = BlockContext(transactions: transactions, base: base, table: table,
-                                     memory: MultiVersionMemory(values: directory),
-                                     scheduler: scheduler, records: records, blockNumber: blockNumber,
-                                     contentionHint: contentionHint, hints: hints)
-            currentBlock = block
-            let workers = self.workers
-            team.broadcast { index in workers[index].run(block) }
-            if !scheduler.isHalted { break }
-            statistics.restarts += 1
-            desired = table.capacity * 4
         }
         lastCount = count
 
@@ -226,17 +231,16 @@ final class BlockContext: @unchecked Sendable {
     let hints: DependencyGraph?
     let view: BlockView
 
-    init(transactions: [any Transaction], base: any StateView, table: KeyTable, memory: MultiVersionMemory,
+    /// - Parameter elements: `transactions`' storage, valid while workers run this block.
+    init(transactions: [any Transaction], elements: UnsafeBufferPointer<any Transaction>, base: any StateView,
+         table: KeyTable, memory: MultiVersionMemory,
          scheduler: Scheduler, records: UnsafeMutablePointer<TxnRecord>, blockNumber: UInt64, contentionHint: Bool,
          hints: DependencyGraph? = nil) {
         self.transactions = transactions
         self.base = BaseStateBox(base)
         self.table = table
         self.hints = hints
-        // A native array's storage does not move while the array lives and is
-        // not mutated: `transactions` is a constant of this object.
-        let elements = transactions.withUnsafeBufferPointer { $0.baseAddress }
-        view = BlockView(transactions: elements, base: BaseState(self.base), index: table.view, memory: memory, scheduler: scheduler,
+        view = BlockView(transactions: elements.baseAddress, base: BaseState(self.base), index: table.view, memory: memory, scheduler: scheduler,
                          records: records, blockNumber: blockNumber, contentionHint: contentionHint,
                          hints: hints.map { Unmanaged.passUnretained($0) })
     }
@@ -269,7 +273,9 @@ struct BaseState: @unchecked Sendable {
 /// the worker's own memory, so that no hot-path access retains a shared
 /// object. Valid while its `BlockContext` lives.
 struct BlockView: @unchecked Sendable {
-    /// The block's transactions (nil for an empty block).
+    /// The block's transactions (nil for an empty block), valid while the
+    /// workers run the block (inside the executor's
+    /// `withUnsafeBufferPointer` of the transactions).
     let transactions: UnsafePointer<any Transaction>?
     let base: BaseState
     let index: KeyIndex
