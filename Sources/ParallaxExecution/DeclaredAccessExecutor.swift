@@ -122,14 +122,6 @@ public final class DeclaredAccessExecutor: BlockExecutor, @unchecked Sendable {
         queueRefs.deallocate()
     }
 
-    /// `value` with a fee credit of `amount` applied (an 8-byte delta with
-    /// the `UInt64` bound, as `ExecutionContext.creditFee` applies it); nil
-    /// when the credit would overflow and is dropped.
-    static func credit(_ amount: UInt64, to value: StateValue?) -> StateValue? {
-        let operand = DeltaOperand(magnitude: UInt128(amount), width: 8)
-        return operand.apply(to: value?.uint128Value ?? 0, upper: UInt128(UInt64.max)).map { operand.encode($0) }
-    }
-
     /// Walks key `id`'s history in block order: full writes set its value,
     /// each credit applies to the value before it (or is dropped on
     /// overflow, its write-set entry removed), and each credit's write-set
@@ -143,7 +135,7 @@ public final class DeclaredAccessExecutor: BlockExecutor, @unchecked Sendable {
         for txn in outputs.indices {
             guard let entry = outputs[txn].writeSet.firstIndex(where: { $0.key == key }) else { continue }
             if graph.creditKeyOfTransaction[txn] == id {
-                if let credited = credit(block.creditAmounts[txn], to: value) {
+                if let credited = DeltaOperand.credit(block.creditAmounts[txn], to: value) {
                     value = credited
                     outputs[txn].writeSet[entry].value = credited
                     written = true
@@ -192,19 +184,15 @@ public final class DeclaredAccessExecutor: BlockExecutor, @unchecked Sendable {
             fatalError("declared-access executor memory: \(error)")
         }
         let counters = pending.word(0)
-        for txn in 0..<count {
-            let predecessors = graph.predecessorCount(UInt32(txn))
-            px_atomic_store(counters + txn, UInt64(predecessors), px_relaxed)
-            if predecessors == 0 {
-                let accepted = queues[Int(slots.transactionNodes[txn])].tryEnqueue(UInt32(txn))
-                precondition(accepted, "a ready queue holds a whole block")
-            }
-        }
         let finished = control.word(0)
         px_atomic_store(finished, 0, px_relaxed)
-
         let block = DeclaredBlock(transactions: transactions, base: base, graph: graph, slots: slots, queues: queueRefs,
                                   pending: counters, finished: finished)
+        for txn in 0..<UInt32(count) {
+            let predecessors = graph.predecessorCount(txn)
+            px_atomic_store(counters + Int(txn), UInt64(predecessors), px_relaxed)
+            if predecessors == 0 { block.enqueue(txn) }
+        }
         let workers = self.workers
         withExtendedLifetime(block) {
             team.broadcast { index in workers[index].run(block) }
@@ -233,10 +221,12 @@ public final class DeclaredAccessExecutor: BlockExecutor, @unchecked Sendable {
             commitment.update(key, from: base.read(key), to: value)
             writes.append(StateWrite(key: key, value: value))
         }
-        for id in 0..<graph.keys.count where graph.hasCredits && graph.keyTakesCredits[id] {
-            if let final = DeclaredAccessExecutor.resolveCredits(UInt32(id), graph, block, &outputs, base) {
-                commitment.update(graph.keys[id], from: base.read(graph.keys[id]), to: final)
-                writes.append(StateWrite(key: graph.keys[id], value: final))
+        if graph.hasCredits {
+            for id in 0..<graph.keys.count where graph.keyTakesCredits[id] {
+                if let final = DeclaredAccessExecutor.resolveCredits(UInt32(id), graph, block, &outputs, base) {
+                    commitment.update(graph.keys[id], from: base.read(graph.keys[id]), to: final)
+                    writes.append(StateWrite(key: graph.keys[id], value: final))
+                }
             }
         }
         statistics.executions = count
@@ -278,12 +268,11 @@ final class DeclaredSlots {
     let slotOfKey: UnsafeMutablePointer<UnsafeMutablePointer<StateValue??>>
     /// Per transaction: the node index that holds most of its declared keys.
     let transactionNodes: UnsafeMutablePointer<UInt32>
-    let transactionCount: Int
 
     init(graph: DependencyGraph, nodes: [NodeID?]) throws(SlotArrayError) {
         let keys = graph.keys
         keyCount = keys.count
-        transactionCount = graph.count
+        let transactionCount = graph.count
         let nodeCount = nodes.count
         slotOfKey = .allocate(capacity: Swift.max(1, keyCount))
         transactionNodes = .allocate(capacity: Swift.max(1, transactionCount))
@@ -357,8 +346,6 @@ final class DeclaredBlock: @unchecked Sendable {
     /// none yet); full reads of a key that takes credits apply the credits
     /// of the transactions after it.
     let lastFullWriters: UnsafeMutablePointer<UInt32>
-    private let creditCount: Int
-    private let creditKeyCount: Int
     /// Writes of barrier transactions to keys no declaration names; only
     /// barriers (which run alone) touch it.
     var overlay: [StateKey: StateValue?] = [:]
@@ -377,8 +364,8 @@ final class DeclaredBlock: @unchecked Sendable {
         outputs.initialize(repeating: nil, count: transactions.count)
         // Only blocks with credits use these (fresh pages per block cost page
         // faults and, when freed, TLB shootdowns that interrupt the workers).
-        creditCount = graph.hasCredits ? transactions.count : 0
-        creditKeyCount = graph.hasCredits ? graph.keys.count : 0
+        let creditCount = graph.hasCredits ? transactions.count : 0
+        let creditKeyCount = graph.hasCredits ? graph.keys.count : 0
         creditAmounts = .allocate(capacity: Swift.max(1, creditCount))
         creditAmounts.initialize(repeating: 0, count: creditCount)
         lastFullWriters = .allocate(capacity: Swift.max(1, creditKeyCount))
@@ -402,6 +389,11 @@ final class DeclaredBlock: @unchecked Sendable {
 
     @inline(__always)
     func tryDequeue(_ node: Int) -> UInt32? { queues[node]._withUnsafeGuaranteedRef { $0.tryDequeue() } }
+
+    /// Waits up to `timeoutNanoseconds` for a ready transaction of `node`.
+    func dequeue(_ node: Int, timeoutNanoseconds: Int64) -> UInt32? {
+        queues[node]._withUnsafeGuaranteedRef { $0.dequeue(timeoutNanoseconds: timeoutNanoseconds) }
+    }
 
     @inline(__always)
     func enqueue(_ txn: UInt32) {
@@ -484,9 +476,7 @@ final class DeclaredWorker: ContextReader, @unchecked Sendable {
                 // from the worker that runs it); the timeout bounds how late a
                 // parked worker notices the end of the block or work queued
                 // on another node.
-                ready = block.queues[nodeIndex]._withUnsafeGuaranteedRef {
-                    $0.dequeue(timeoutNanoseconds: DeclaredWorker.parkNanoseconds)
-                }
+                ready = block.dequeue(nodeIndex, timeoutNanoseconds: DeclaredWorker.parkNanoseconds)
             }
             if var txn = ready {
                 // Follow the chain: the successor this transaction made ready
@@ -552,7 +542,7 @@ final class DeclaredWorker: ContextReader, @unchecked Sendable {
     private func store(_ key: StateKey, _ value: StateValue?, _ block: DeclaredBlock) {
         if isOwnCredit(key, block) { return }
         if let id = slot(key, block) {
-            if block.graph.hasCredits, block.graph.keyTakesCredits[Int(id)] { block.lastFullWriters[Int(id)] = current.pointee.txn }
+            if block.graph.takesCredits(Int(id)) { block.lastFullWriters[Int(id)] = current.pointee.txn }
             block.value(id).pointee = .some(value)
         } else {
             block.overlay[key] = .some(value)
@@ -567,7 +557,7 @@ final class DeclaredWorker: ContextReader, @unchecked Sendable {
     private func read(_ key: StateKey, _ block: DeclaredBlock) -> StateValue? {
         if let id = slot(key, block) {
             let stored = block.value(id).pointee ?? block.base.read(key)
-            return block.graph.hasCredits && block.graph.keyTakesCredits[Int(id)] ? withCredits(stored, id, block) : stored
+            return block.graph.takesCredits(Int(id)) ? withCredits(stored, id, block) : stored
         } else if let written = block.overlay[key] {
             return written
         }
@@ -584,7 +574,7 @@ final class DeclaredWorker: ContextReader, @unchecked Sendable {
         var result = value
         for txn in (writer == DependencyGraph.none ? 0 : Int(writer) + 1)..<Int(current.pointee.txn)
         where block.graph.creditKeyOfTransaction[txn] == id && block.creditAmounts[txn] > 0 {
-            result = DeclaredAccessExecutor.credit(block.creditAmounts[txn], to: result) ?? result
+            result = DeltaOperand.credit(block.creditAmounts[txn], to: result) ?? result
         }
         return result
     }
@@ -614,7 +604,7 @@ final class DeclaredWorker: ContextReader, @unchecked Sendable {
         var id = index
         while id < keys.count {
             // Keys that take credits are resolved by the executor (`resolveCredits`).
-            if !(block.graph.hasCredits && block.graph.keyTakesCredits[id]), let value = block.value(UInt32(id)).pointee {
+            if !block.graph.takesCredits(id), let value = block.value(UInt32(id)).pointee {
                 deltaCommitment.update(keys[id], from: block.base.read(keys[id]), to: value)
                 deltaWrites.append(StateWrite(key: keys[id], value: value))
             }

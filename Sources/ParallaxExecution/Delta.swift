@@ -97,6 +97,18 @@ struct DeltaOperand: Equatable {
         return !overflow && sum <= upper ? sum : nil
     }
 
+    /// A fee credit of `amount` (`ExecutionContext.creditFee`): an 8-byte
+    /// delta bounded by `feeCreditUpper`, dropped when it would overflow.
+    static func feeCredit(_ amount: UInt64) -> DeltaOperand { DeltaOperand(magnitude: UInt128(amount), width: 8) }
+    static let feeCreditUpper = UInt128(UInt64.max)
+
+    /// `value` with a fee credit of `amount` applied; nil when the credit
+    /// would overflow and is dropped.
+    static func credit(_ amount: UInt64, to value: StateValue?) -> StateValue? {
+        let operand = feeCredit(amount)
+        return operand.apply(to: value?.uint128Value ?? 0, upper: feeCreditUpper).map { operand.encode($0) }
+    }
+
     /// `base + self` wrapping modulo 2^128: the value a speculative (possibly
     /// inconsistent) chain resolves to; validation decides whether it stands.
     func wrappingApply(to base: UInt128) -> UInt128 { negative ? base &- magnitude : base &+ magnitude }
@@ -187,17 +199,15 @@ extension ExecutionContext {
     /// Credits a fee the payer was debited (see `FeeBeneficiary`): no gas,
     /// dropped on overflow, by delta or by read-modify-write.
     func creditFee(_ amount: UInt64, to beneficiary: FeeBeneficiary) throws(ExecutionError) {
-        let operand = DeltaOperand(magnitude: UInt128(amount), width: 8)
-        let upper = UInt128(UInt64.max)
         if beneficiary.byDelta {
-            _ = try applyDelta(beneficiary.key, operand, upper: upper)
+            _ = try applyDelta(beneficiary.key, DeltaOperand.feeCredit(amount), upper: DeltaOperand.feeCreditUpper)
         } else {
             let current: StateValue?
             if let slot = ownWrite(beneficiary.key) { current = try ownValue(slot, beneficiary.key) } else {
                 current = try readThrough(beneficiary.key)
             }
-            guard let sum = operand.apply(to: current?.uint128Value ?? 0, upper: upper) else { return }
-            put(beneficiary.key, operand.encode(sum))
+            guard let credited = DeltaOperand.credit(amount, to: current) else { return }
+            put(beneficiary.key, credited)
         }
     }
 

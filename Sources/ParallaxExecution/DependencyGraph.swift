@@ -316,6 +316,10 @@ final class DependencyGraph: @unchecked Sendable {
         return DependencyGraph.none
     }
 
+    /// Whether some transaction credits key `id` (see the type's doc).
+    @inline(__always)
+    func takesCredits(_ id: Int) -> Bool { hasCredits && keyTakesCredits[id] }
+
     /// The id of `key` if transaction `txn` declared it.
     @inline(__always)
     func declaredKeyID(_ key: StateKey, of txn: UInt32) -> UInt32? {

@@ -416,8 +416,7 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
         guard writerPlusOne < UInt64(currentTxn) else { return false }
         let writers = px_atomic_load(KeyTable.writers(id), px_relaxed)
         guard writers >= ParallelWorker.hotWriters, writers &* ParallelWorker.hintShare >= UInt64(currentTxn) else { return false }
-        let state = scheduler.status(of: currentTxn - 1).state
-        return state != Scheduler.executed && state != Scheduler.committed
+        return !scheduler.hasExecuted(currentTxn - 1)
     }
 
     /// The declaration hint: a read of a key whose last earlier declared

@@ -142,6 +142,13 @@ struct Scheduler: @unchecked Sendable {
         return (UInt32(truncatingIfNeeded: value >> 8), value & 0xFF)
     }
 
+    /// Whether the current incarnation of `txn` has executed (Executed or Committed).
+    @inline(__always)
+    func hasExecuted(_ txn: UInt32) -> Bool {
+        let state = status(of: txn).state
+        return state == Scheduler.executed || state == Scheduler.committed
+    }
+
     var isDone: Bool { px_atomic_load(doneFlag, px_acquire) != 0 }
 
     /// Set when a worker must abandon the block (the key table filled up).
