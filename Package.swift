@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .library(name: "Parallax", targets: ["Parallax"]),
         .executable(name: "parallax-perf", targets: ["parallax-perf"]),
+        .executable(name: "parallax-evm", targets: ["parallax-evm"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -69,6 +70,18 @@ let package = Package(
             dependencies: ["ParallaxExecution"],
             path: "Sources/ParallaxWorkloads"
         ),
+        // Ethereum data: 256-bit words, RLP, the Merkle Patricia Trie, transactions, forks.
+        .target(
+            name: "ParallaxEthereum",
+            dependencies: ["CParallax", "CSecp256k1"],
+            path: "Sources/ParallaxEthereum"
+        ),
+        // The EVM: interpreter, gas, precompiles, transaction processing.
+        .target(
+            name: "ParallaxEVM",
+            dependencies: ["ParallaxEthereum", "CParallax", "CSecp256k1"],
+            path: "Sources/ParallaxEVM"
+        ),
         // Durable state (Debian liblmdb-dev).
         .systemLibrary(
             name: "CLMDB",
@@ -119,6 +132,17 @@ let package = Package(
             path: "perf/parallax-perf"
         ),
 
+        // The EVM tool: state tests (later block replay and benchmarks), like revm's revme.
+        .executableTarget(
+            name: "parallax-evm",
+            dependencies: [
+                "ParallaxEVM",
+                "ParallaxEthereum",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "perf/parallax-evm"
+        ),
+
         // The seeded generator every randomized test shares.
         .target(name: "ParallaxTestSupport", path: "Tests/Support"),
         .testTarget(name: "CParallaxTests", dependencies: ["CParallax"]),
@@ -141,6 +165,8 @@ let package = Package(
             name: "ParallaxSignatureTests",
             dependencies: ["ParallaxPrecheck", "CParallax", "CSodium", "CSecp256k1", "ParallaxTestSupport"]
         ),
+        .testTarget(name: "ParallaxEthereumTests", dependencies: ["ParallaxEthereum", "ParallaxTestSupport"]),
+        .testTarget(name: "ParallaxEVMTests", dependencies: ["ParallaxEVM", "ParallaxEthereum", "ParallaxTestSupport"]),
         .testTarget(name: "ParallaxExecutionTests", dependencies: ["ParallaxExecution", "ParallaxWorkloads"]),
         .testTarget(name: "ParallaxWorkloadsTests", dependencies: ["ParallaxExecution", "ParallaxWorkloads"]),
         .testTarget(

@@ -1,0 +1,1 @@
+// The EVM: being written.
