@@ -213,13 +213,13 @@ extension ExecutionContext {
 
     private func check(_ key: StateKey, _ operand: DeltaOperand, upper: UInt128) throws(ExecutionError) -> Bool {
         try requireDeclared(key, write: false)
-        try chargeGas(GasSchedule.read)
+        try chargeGas(schedule.read)
         return try evaluate(key, operand, upper: upper).answer
     }
 
     private func delta(_ key: StateKey, _ operand: DeltaOperand, upper: UInt128) throws {
         try requireDeclared(key, write: true)
-        try chargeGas(GasSchedule.write &+ GasSchedule.perByte &* UInt64(operand.width))
+        try chargeGas(schedule.write &+ schedule.perByte &* UInt64(operand.width))
         guard try applyDelta(key, operand, upper: upper) else {
             throw operand.negative ? DeltaError.belowZero(key) : DeltaError.aboveBound(key)
         }

@@ -29,6 +29,11 @@ public final class ExecutionContext {
     private(set) var writeDeltas: [DeltaOperand?] = []
     var writeLookup: [StateKey: Int] = [:]
     var events: [Event] = []
+    /// The running transaction's gas policy.
+    private(set) var schedule = GasSchedule.builtIn
+    /// Set by `reportFailure`: the VM failed the transaction but keeps its writes.
+    private var reportedFailure: String?
+    private var returnData: [UInt8] = []
     /// Whether `run` enforces each transaction's `declaredAccess`.
     var enforcesDeclarations = false
     /// The enforced declaration of the running transaction (nil: none) and
@@ -51,7 +56,7 @@ public final class ExecutionContext {
     /// The value of `key` as this transaction sees it (nil: absent).
     public func read(_ key: StateKey) throws(ExecutionError) -> StateValue? {
         try requireDeclared(key, write: false)
-        try chargeGas(GasSchedule.read)
+        try chargeGas(schedule.read)
         if let slot = ownWrite(key) { return try ownValue(slot, key) }
         return try readThrough(key)
     }
@@ -65,19 +70,32 @@ public final class ExecutionContext {
 
     public func write(_ key: StateKey, _ value: StateValue) throws(ExecutionError) {
         try requireDeclared(key, write: true)
-        try chargeGas(GasSchedule.write &+ GasSchedule.perByte &* UInt64(value.count))
+        try chargeGas(schedule.write &+ schedule.perByte &* UInt64(value.count))
         put(key, value)
     }
 
     public func delete(_ key: StateKey) throws(ExecutionError) {
         try requireDeclared(key, write: true)
-        try chargeGas(GasSchedule.delete)
+        try chargeGas(schedule.delete)
         put(key, nil)
     }
 
     public func emit(_ event: Event) throws(ExecutionError) {
-        try chargeGas(GasSchedule.event &+ GasSchedule.perByte &* UInt64(event.data.count))
+        try chargeGas(schedule.event &+ schedule.perByte &* UInt64(event.data.count))
         events.append(event)
+    }
+
+    /// Ends the transaction as `TransactionStatus.failed(reason:)` when the
+    /// contract returns: its writes stand, its events are dropped. For a VM
+    /// that keeps its own charges on failure (the EVM after a revert or an
+    /// exceptional halt writes only the nonce and the gas payment).
+    public func reportFailure(_ reason: String) {
+        reportedFailure = reason
+    }
+
+    /// What the transaction returns (`TransactionOutput.returnData`).
+    public func setReturnData(_ data: [UInt8]) {
+        returnData = data
     }
 
     /// Charges `amount` gas; throws `.outOfGas` (and uses up the limit) when
@@ -187,13 +205,18 @@ public final class ExecutionContext {
         if !events.isEmpty { events = [] }
         declaration = enforcesDeclarations ? transaction.declaredAccess : nil
         declaredFeePayer = transaction.feePayer
+        schedule = transaction.gasSchedule
+        reportedFailure = nil
+        if !returnData.isEmpty { returnData = [] }
 
         var status = TransactionStatus.success
         do {
-            try chargeGas(GasSchedule.intrinsic)
+            try chargeGas(schedule.intrinsic)
             try transaction.execute(in: self)
         } catch let error as ExecutionError where error == failure {
             // Our own sticky failure, decided below.
+        } catch let rejection as TransactionRejection {
+            if failure == nil { status = .rejected(rejection.rejectionReason) }
         } catch {
             if failure == nil { status = .reverted(reason: String(describing: error)) }
         }
@@ -203,7 +226,15 @@ public final class ExecutionContext {
         case .undeclaredAccess(let key)?: status = .undeclaredAccess(key: key)
         case nil: break
         }
-        if status != .success {
+        if case .rejected = status {
+            clearWrites()
+            events.removeAll(keepingCapacity: true)
+            return .finished(TransactionOutput(status: status, gasUsed: 0, fee: 0, events: [], writeSet: []))
+        }
+        if status == .success, let reportedFailure {
+            status = .failed(reason: reportedFailure)
+            events.removeAll(keepingCapacity: true)
+        } else if status != .success {
             clearWrites()
             events.removeAll(keepingCapacity: true)
         }
@@ -228,7 +259,8 @@ public final class ExecutionContext {
             let value = writeDeltas[slot].map { reader.deltaResult(writeKeys[slot], $0) } ?? writeValues[slot]
             writeSet.append(StateWrite(key: writeKeys[slot], value: value))
         }
-        return .finished(TransactionOutput(status: status, gasUsed: gasUsed, fee: feeAmount, events: events, writeSet: writeSet))
+        return .finished(TransactionOutput(status: status, gasUsed: gasUsed, fee: feeAmount, events: events, writeSet: writeSet,
+                                           returnData: status == .success || reportedFailure != nil ? returnData : []))
     }
 }
 

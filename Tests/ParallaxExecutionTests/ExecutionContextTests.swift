@@ -9,12 +9,16 @@ final class ExecutionContextTests: XCTestCase {
         var gasLimit: UInt64 = 100_000
         var gasPrice: UInt64 = 2
         var feePayer: StateKey?
+        var gasSchedule: GasSchedule = .builtIn
         var body: @Sendable (ExecutionContext) throws -> Void
 
         func execute(in context: ExecutionContext) throws { try body(context) }
     }
 
     struct Oops: Error, CustomStringConvertible { var description: String { "oops" } }
+    struct Stale: TransactionRejection {
+        var rejectionReason: RejectionReason { RejectionReason(code: "nonce-too-low", detail: "seen before") }
+    }
 
     let a = SyntheticWorkload.key(1)
     let b = SyntheticWorkload.key(2)
@@ -37,8 +41,8 @@ final class ExecutionContextTests: XCTestCase {
         }], base: base)
         let result = output.transactions[0]
         XCTAssertEqual(result.status, .success)
-        let expectedGas = GasSchedule.intrinsic + GasSchedule.read + GasSchedule.write + 8 * GasSchedule.perByte
-            + GasSchedule.event + 3 * GasSchedule.perByte
+        let expectedGas = GasSchedule.builtIn.intrinsic + GasSchedule.builtIn.read + GasSchedule.builtIn.write + 8 * GasSchedule.builtIn.perByte
+            + GasSchedule.builtIn.event + 3 * GasSchedule.builtIn.perByte
         XCTAssertEqual(result.gasUsed, expectedGas)
         XCTAssertEqual(result.fee, expectedGas * 2)
         XCTAssertEqual(result.events, [Event(topic: 9, data: [1, 2, 3])])
@@ -81,11 +85,11 @@ final class ExecutionContextTests: XCTestCase {
 
     func testIntrinsicGasAboveTheLimitIsOutOfGasWithoutRunning() throws {
         let a = self.a
-        let output = try run([Script(gasLimit: GasSchedule.intrinsic - 1, feePayer: nil) { context in
+        let output = try run([Script(gasLimit: GasSchedule.builtIn.intrinsic - 1, feePayer: nil) { context in
             try context.write(a, StateValue([1]))
         }], base: InMemoryState())
         XCTAssertEqual(output.transactions[0].status, .outOfGas)
-        XCTAssertEqual(output.transactions[0].gasUsed, GasSchedule.intrinsic - 1)
+        XCTAssertEqual(output.transactions[0].gasUsed, GasSchedule.builtIn.intrinsic - 1)
         XCTAssertTrue(output.stateDelta.writes.isEmpty)
     }
 
@@ -109,5 +113,59 @@ final class ExecutionContextTests: XCTestCase {
         applied.apply(output.stateDelta)
         XCTAssertEqual(applied.read(a), StateValue([]), "an empty value is a value, not a deletion")
         XCTAssertEqual(applied.commitment.root, output.stateRoot)
+    }
+
+    func testRejectionLeavesNoWriteNoGasAndNoFee() throws {
+        let (a, payer) = (self.a, self.payer)
+        let base = InMemoryState([payer: StateValue(uint64: 1_000_000)])
+        let output = try run([
+            Script(feePayer: payer) { context in
+                try context.write(a, StateValue([1]))
+                try context.emit(Event(topic: 1, data: []))
+                throw Stale()
+            },
+            Script(feePayer: nil) { context in
+                guard try context.read(a) == nil else { throw Oops() }
+            },
+        ], base: base)
+        let rejected = output.transactions[0]
+        XCTAssertEqual(rejected.status, .rejected(RejectionReason(code: "nonce-too-low", detail: "seen before")))
+        XCTAssertFalse(rejected.status.isIncluded)
+        XCTAssertEqual(rejected.gasUsed, 0)
+        XCTAssertEqual(rejected.fee, 0)
+        XCTAssertTrue(rejected.writeSet.isEmpty && rejected.events.isEmpty)
+        XCTAssertEqual(output.transactions[1].status, .success, "the next transaction does not see the rejected write")
+        XCTAssertTrue(output.stateDelta.writes.isEmpty)
+    }
+
+    func testReportedFailureKeepsTheWritesAndReturnDataButDropsEvents() throws {
+        let a = self.a
+        let output = try run([Script(feePayer: nil, gasSchedule: .free) { context in
+            try context.write(a, StateValue(uint64: 1))
+            try context.emit(Event(emitter: EventWord(7), topics: [EventWord(1), EventWord(2)], data: [9]))
+            try context.chargeGas(21_000)
+            context.setReturnData([0xde, 0xad])
+            context.reportFailure("revert")
+        }], base: InMemoryState())
+        let result = output.transactions[0]
+        XCTAssertEqual(result.status, .failed(reason: "revert"))
+        XCTAssertTrue(result.status.isIncluded)
+        XCTAssertEqual(result.gasUsed, 21_000, "a free schedule charges only what the VM charges")
+        XCTAssertTrue(result.events.isEmpty)
+        XCTAssertEqual(result.returnData, [0xde, 0xad])
+        XCTAssertEqual(result.writeSet, [StateWrite(key: a, value: StateValue(uint64: 1))])
+    }
+
+    func testFreeScheduleChargesNothingOnItsOwn() throws {
+        let (a, b) = (self.a, self.b)
+        let output = try run([Script(feePayer: nil, gasSchedule: .free) { context in
+            _ = try context.read(a)
+            try context.write(b, StateValue([1, 2, 3]))
+            try context.emit(Event(topic: 1, data: [1]))
+            context.setReturnData([1])
+        }], base: InMemoryState())
+        XCTAssertEqual(output.transactions[0].gasUsed, 0)
+        XCTAssertEqual(output.transactions[0].returnData, [1])
+        XCTAssertEqual(output.transactions[0].events, [Event(topics: [EventWord(1)], data: [1])])
     }
 }

@@ -75,11 +75,11 @@ final class ContractRuleTests: XCTestCase {
 
         let approve = apply(TokenTransaction(token: token, sender: owner, call: .approve(spender: spender, amount: 100)), to: &state)
         XCTAssertEqual(approve.status, .success)
-        XCTAssertEqual(approve.events.map(\.topic), [EventTopic.approval])
+        XCTAssertEqual(approve.events.map(\.topics), [[EventWord(EventTopic.approval)]])
 
         let spend = apply(TokenTransaction(token: token, sender: spender, call: .transferFrom(owner: owner, to: receiver, amount: 60)), to: &state)
         XCTAssertEqual(spend.status, .success)
-        XCTAssertEqual(spend.events.map(\.topic), [EventTopic.transfer])
+        XCTAssertEqual(spend.events.map(\.topics), [[EventWord(EventTopic.transfer)]])
         XCTAssertEqual(uint(state, TokenLayout.allowanceKey(token: token, owner: owner, spender: spender)), 40)
         XCTAssertEqual(uint(state, TokenLayout.balanceKey(token: token, owner)), initial - 60)
         XCTAssertEqual(uint(state, TokenLayout.balanceKey(token: token, receiver)), initial + 60)
@@ -159,7 +159,7 @@ final class ContractRuleTests: XCTestCase {
 
         let fair = apply(SwapTransaction(sender: Account(1), pool: 0, tokenIn: base, tokenOut: other, amountIn: 1_000_000, minimumOut: quote), to: &state)
         XCTAssertEqual(fair.status, .success)
-        XCTAssertEqual(fair.events.map(\.topic), [EventTopic.swap])
+        XCTAssertEqual(fair.events.map(\.topics), [[EventWord(EventTopic.swap)]])
         XCTAssertEqual(uint(state, TokenLayout.balanceKey(token: AMMWorkload.baseToken + 1, Account(1))), AMMWorkload.initialHolding + quote)
 
         let broke = apply(SwapTransaction(sender: Account(2), pool: 0, tokenIn: other, tokenOut: base, amountIn: AMMWorkload.initialHolding + 1, minimumOut: 0), to: &state)
