@@ -41,9 +41,12 @@ let package = Package(
             dependencies: ["ParallaxTopology", .product(name: "TOMLKit", package: "TOMLKit")],
             path: "Sources/ParallaxConfig"
         ),
+        // What a VM implements and calls: the transaction contract, state keys
+        // and values, events, gas schedules, deltas, declarations. No engine inside.
+        .target(name: "ParallaxVMInterface", path: "Sources/ParallaxVMInterface"),
         .target(
             name: "ParallaxExecution",
-            dependencies: ["CParallax", "ParallaxConcurrency"],
+            dependencies: ["CParallax", "ParallaxConcurrency", "ParallaxVMInterface"],
             path: "Sources/ParallaxExecution"
         ),
         // Reference signature libraries (Debian libsodium-dev, libsecp256k1-dev).

@@ -61,14 +61,14 @@ extension Transaction {
 
 /// A signed 129-bit delta operand: `magnitude` with a sign, plus the width
 /// (8 or 16 bytes) its result is encoded in.
-struct DeltaOperand: Equatable {
-    var magnitude: UInt128 = 0
-    var negative = false
-    var width: UInt8 = 8
+package struct DeltaOperand: Equatable {
+    package var magnitude: UInt128 = 0
+    package var negative = false
+    package var width: UInt8 = 8
 
     /// `self + other`, the width of `other` (the later operation); nil if
     /// the sum leaves 129 bits (never for operands of successful checks).
-    func adding(_ other: DeltaOperand) -> DeltaOperand? {
+    package func adding(_ other: DeltaOperand) -> DeltaOperand? {
         var result = DeltaOperand(width: other.width)
         if negative == other.negative {
             let (sum, overflow) = magnitude.addingReportingOverflow(other.magnitude)
@@ -87,7 +87,7 @@ struct DeltaOperand: Equatable {
     }
 
     /// `base + self` when it lies in `0...upper`, else nil.
-    func apply(to base: UInt128, upper: UInt128 = .max) -> UInt128? {
+    package func apply(to base: UInt128, upper: UInt128 = .max) -> UInt128? {
         if negative {
             guard base >= magnitude else { return nil }
             let result = base - magnitude
@@ -99,23 +99,23 @@ struct DeltaOperand: Equatable {
 
     /// A fee credit of `amount` (`ExecutionContext.creditFee`): an 8-byte
     /// delta bounded by `feeCreditUpper`, dropped when it would overflow.
-    static func feeCredit(_ amount: UInt64) -> DeltaOperand { DeltaOperand(magnitude: UInt128(amount), width: 8) }
-    static let feeCreditUpper = UInt128(UInt64.max)
+    package static func feeCredit(_ amount: UInt64) -> DeltaOperand { DeltaOperand(magnitude: UInt128(amount), width: 8) }
+    package static let feeCreditUpper = UInt128(UInt64.max)
 
     /// `value` with a fee credit of `amount` applied; nil when the credit
     /// would overflow and is dropped.
-    static func credit(_ amount: UInt64, to value: StateValue?) -> StateValue? {
+    package static func credit(_ amount: UInt64, to value: StateValue?) -> StateValue? {
         let operand = feeCredit(amount)
         return operand.apply(to: value?.uint128Value ?? 0, upper: feeCreditUpper).map { operand.encode($0) }
     }
 
     /// `base + self` wrapping modulo 2^128: the value a speculative (possibly
     /// inconsistent) chain resolves to; validation decides whether it stands.
-    func wrappingApply(to base: UInt128) -> UInt128 { negative ? base &- magnitude : base &+ magnitude }
+    package func wrappingApply(to base: UInt128) -> UInt128 { negative ? base &- magnitude : base &+ magnitude }
 
-    func encode(_ value: UInt128) -> StateValue { DeltaOperand.encode(value, width: width) }
+    package func encode(_ value: UInt128) -> StateValue { DeltaOperand.encode(value, width: width) }
 
-    static func encode(_ value: UInt128, width: UInt8) -> StateValue {
+    package static func encode(_ value: UInt128, width: UInt8) -> StateValue {
         StateValue(storage: .inline(low: UInt64(truncatingIfNeeded: value),
                                     high: width == 16 ? UInt64(truncatingIfNeeded: value >> 64) : 0, count: width))
     }
@@ -123,18 +123,18 @@ struct DeltaOperand: Equatable {
     /// The operand stored as a value of the value arena (internal encoding,
     /// never visible to contracts): magnitude in the two words, the width
     /// in the count with bit 7 for a negative sign.
-    var stored: StateValue {
+    package var stored: StateValue {
         StateValue(storage: .inline(low: UInt64(truncatingIfNeeded: magnitude), high: UInt64(truncatingIfNeeded: magnitude >> 64),
                                     count: width | (negative ? 0x80 : 0)))
     }
 
-    init(magnitude: UInt128 = 0, negative: Bool = false, width: UInt8 = 8) {
+    package init(magnitude: UInt128 = 0, negative: Bool = false, width: UInt8 = 8) {
         self.magnitude = magnitude
         self.negative = negative
         self.width = width
     }
 
-    init(stored value: StateValue) {
+    package init(stored value: StateValue) {
         guard case .inline(let low, let high, let count) = value.storage else { preconditionFailure("not a delta operand") }
         self.init(magnitude: UInt128(high) << 64 | UInt128(low), negative: count & 0x80 != 0, width: count & 0x7F)
     }
@@ -142,11 +142,11 @@ struct DeltaOperand: Equatable {
 
 extension StateValue {
     @usableFromInline
-    init(storage: Storage) { self.storage = storage }
+    package init(storage: Storage) { self.storage = storage }
 
     /// The value as the unsigned integer of its first 16 bytes, little-endian
     /// (absent bytes are zero): what deltas operate on.
-    var uint128Value: UInt128 {
+    package var uint128Value: UInt128 {
         switch storage {
         case .inline(let low, let high, _): UInt128(high) << 64 | UInt128(low)
         case .heap(let bytes):
@@ -198,7 +198,7 @@ extension ExecutionContext {
 
     /// Credits a fee the payer was debited (see `FeeBeneficiary`): no gas,
     /// dropped on overflow, by delta or by read-modify-write.
-    func creditFee(_ amount: UInt64, to beneficiary: FeeBeneficiary) throws(ExecutionError) {
+    package func creditFee(_ amount: UInt64, to beneficiary: FeeBeneficiary) throws(ExecutionError) {
         if beneficiary.byDelta {
             _ = try applyDelta(beneficiary.key, DeltaOperand.feeCredit(amount), upper: DeltaOperand.feeCreditUpper)
         } else {
@@ -263,7 +263,7 @@ extension ExecutionContext {
 extension ContextReader {
     /// A pending own delta applied to the exact value below it: what the
     /// transaction reads, and the sequential executor's write-set value.
-    func applyOwn(_ delta: DeltaOperand, to value: StateValue?) -> StateValue {
+    package func applyOwn(_ delta: DeltaOperand, to value: StateValue?) -> StateValue {
         delta.encode(delta.wrappingApply(to: value?.uint128Value ?? 0))
     }
 }

@@ -18,34 +18,34 @@ public final class ExecutionContext {
     public private(set) var gasUsed: UInt64 = 0
 
     // Unowned: the reader owns the context (parallel worker) or outlives it (sequential).
-    unowned(unsafe) let reader: any ContextReader
-    var failure: ExecutionError?
+    package unowned(unsafe) let reader: any ContextReader
+    package var failure: ExecutionError?
     /// The write buffer, in order of first write; `writeLookup` indexes it
     /// once it outgrows a linear scan.
-    private(set) var writeKeys: [StateKey] = []
-    private(set) var writeValues: [StateValue?] = []
+    package private(set) var writeKeys: [StateKey] = []
+    package private(set) var writeValues: [StateValue?] = []
     /// Per slot, the transaction's pending delta on the key (nil: the slot
     /// holds a full value or a deletion); see `Delta.swift`.
-    private(set) var writeDeltas: [DeltaOperand?] = []
-    var writeLookup: [StateKey: Int] = [:]
-    var events: [Event] = []
+    package private(set) var writeDeltas: [DeltaOperand?] = []
+    package var writeLookup: [StateKey: Int] = [:]
+    package var events: [Event] = []
     /// The running transaction's gas policy.
-    private(set) var schedule = GasSchedule.builtIn
+    package private(set) var schedule = GasSchedule.builtIn
     /// Set by `reportFailure`: the VM failed the transaction but keeps its writes.
     private var reportedFailure: String?
     private var returnData: [UInt8] = []
     /// Whether `run` enforces each transaction's `declaredAccess`.
-    var enforcesDeclarations = false
+    package var enforcesDeclarations = false
     /// The enforced declaration of the running transaction (nil: none) and
     /// its fee payer, which is always declared.
-    private(set) var declaration: DeclaredAccess?
-    private(set) var declaredFeePayer: StateKey?
+    package private(set) var declaration: DeclaredAccess?
+    package private(set) var declaredFeePayer: StateKey?
     /// Keeps other workers' objects off this one's lines (see `LinePadding`).
     private let padding = LinePadding()
 
-    static let linearScanLimit = 8
+    package static let linearScanLimit = 8
 
-    init(reader: any ContextReader) {
+    package init(reader: any ContextReader) {
         self.reader = reader
     }
 
@@ -63,7 +63,7 @@ public final class ExecutionContext {
 
     /// The transaction's own value of a written key (a pending delta is
     /// applied to the exact value below it, a real dependency).
-    func ownValue(_ slot: Int, _ key: StateKey) throws(ExecutionError) -> StateValue? {
+    package func ownValue(_ slot: Int, _ key: StateKey) throws(ExecutionError) -> StateValue? {
         guard let delta = writeDeltas[slot] else { return writeValues[slot] }
         return reader.applyOwn(delta, to: try readThrough(key))
     }
@@ -114,7 +114,7 @@ public final class ExecutionContext {
     /// outside its declaration for this kind of access (deltas: `add` and
     /// `subtract` write, `canAdd`/`canSubtract` read).
     @inline(__always)
-    func requireDeclared(_ key: StateKey, write: Bool) throws(ExecutionError) {
+    package func requireDeclared(_ key: StateKey, write: Bool) throws(ExecutionError) {
         guard let declaration, key != declaredFeePayer else { return }
         if write ? !declaration.allowsWrite(key) : !declaration.allowsRead(key) { try failUndeclared(key) }
     }
@@ -129,7 +129,7 @@ public final class ExecutionContext {
 
     // MARK: Executor side
 
-    func readThrough(_ key: StateKey) throws(ExecutionError) -> StateValue? {
+    package func readThrough(_ key: StateKey) throws(ExecutionError) -> StateValue? {
         do {
             return try reader.readThrough(key)
         } catch {
@@ -138,7 +138,7 @@ public final class ExecutionContext {
         }
     }
 
-    func ownWrite(_ key: StateKey) -> Int? {
+    package func ownWrite(_ key: StateKey) -> Int? {
         if writeKeys.count <= ExecutionContext.linearScanLimit {
             for slot in writeKeys.indices where writeKeys[slot] == key { return slot }
             return nil
@@ -146,7 +146,7 @@ public final class ExecutionContext {
         return writeLookup[key]
     }
 
-    func put(_ key: StateKey, _ value: StateValue?) {
+    package func put(_ key: StateKey, _ value: StateValue?) {
         if let slot = ownWrite(key) {
             putValue(slot, value)
             return
@@ -154,12 +154,12 @@ public final class ExecutionContext {
         append(key, value, nil)
     }
 
-    func putValue(_ slot: Int, _ value: StateValue?) {
+    package func putValue(_ slot: Int, _ value: StateValue?) {
         writeValues[slot] = value
         writeDeltas[slot] = nil
     }
 
-    func putDelta(_ key: StateKey, _ slot: Int?, _ delta: DeltaOperand) {
+    package func putDelta(_ key: StateKey, _ slot: Int?, _ delta: DeltaOperand) {
         if let slot {
             writeDeltas[slot] = delta
         } else {
@@ -178,7 +178,7 @@ public final class ExecutionContext {
         }
     }
 
-    func clearWrites() {
+    package func clearWrites() {
         writeKeys.removeAll(keepingCapacity: true)
         writeValues.removeAll(keepingCapacity: true)
         writeDeltas.removeAll(keepingCapacity: true)
@@ -186,7 +186,7 @@ public final class ExecutionContext {
     }
 
     /// The outcome of one execution attempt.
-    enum Attempt {
+    package enum Attempt {
         case finished(TransactionOutput)
         /// The reader suspended the execution on a dependency: discard it.
         case suspended
@@ -195,7 +195,7 @@ public final class ExecutionContext {
     /// Runs `transaction` as transaction `index`: intrinsic gas, the
     /// contract, the outcome rules of `Transaction`, and the fee write.
     /// Afterwards the write buffer holds the final write-set.
-    func run(_ transaction: any Transaction, at index: TxnIndex) -> Attempt {
+    package func run(_ transaction: any Transaction, at index: TxnIndex) -> Attempt {
         transactionIndex = index
         gasLimit = transaction.gasLimit
         gasUsed = 0
@@ -286,7 +286,7 @@ public enum ExecutionError: Error, Equatable, Sendable, CustomStringConvertible 
 }
 
 /// Where a context reads keys the transaction has not written itself.
-protocol ContextReader: AnyObject {
+package protocol ContextReader: AnyObject {
     func readThrough(_ key: StateKey) throws(ExecutionError) -> StateValue?
     /// Whether `delta` applied to the value of `key` below this transaction
     /// lies in `0...upper` (recorded as a check, not as a read of the value).

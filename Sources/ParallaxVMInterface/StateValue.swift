@@ -13,13 +13,13 @@ public struct StateValue: Hashable, Sendable, CustomStringConvertible {
     public static let inlineCapacity = 16
 
     @frozen @usableFromInline
-    enum Storage: Hashable, Sendable {
+    package enum Storage: Hashable, Sendable {
         /// Bytes little-endian in `low` then `high`; `count` at most 16.
         case inline(low: UInt64, high: UInt64, count: UInt8)
         case heap([UInt8])
     }
 
-    @usableFromInline var storage: Storage
+    @usableFromInline package var storage: Storage
 
     public init(_ bytes: [UInt8]) {
         guard bytes.count <= StateValue.inlineCapacity else {

@@ -8,8 +8,10 @@
 /// with it), and every allocation or read of one worker would invalidate
 /// the other's line. 128 trailing bytes keep the next allocation off both
 /// lines whatever the allocator's placement.
-struct LinePadding {
+package struct LinePadding {
     private var words: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
                         UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
         (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+
+    package init() {}
 }

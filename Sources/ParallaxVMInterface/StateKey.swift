@@ -85,7 +85,7 @@ public enum StateKeyError: Error, Equatable, CustomStringConvertible {
 }
 
 /// Lowercase hex of big-endian 64-bit words.
-func hexString(words: [UInt64]) -> String {
+package func hexString(words: [UInt64]) -> String {
     let digits = Array("0123456789abcdef".utf8)
     var bytes: [UInt8] = []
     bytes.reserveCapacity(words.count * 16)

@@ -1,0 +1,75 @@
+import ParallaxConcurrency
+
+/// The merged effect of a block on the state: the last write to each key.
+/// Order is unspecified; equality ignores it.
+public struct StateDelta: Sendable, Equatable, CustomStringConvertible {
+    public var writes: [StateWrite]
+
+    public init(writes: [StateWrite]) { self.writes = writes }
+
+    public var count: Int { writes.count }
+
+    /// The writes sorted by key.
+    public var sorted: [StateWrite] { writes.sorted { $0.key < $1.key } }
+
+    public static func == (lhs: StateDelta, rhs: StateDelta) -> Bool {
+        lhs.writes.count == rhs.writes.count && lhs.sorted == rhs.sorted
+    }
+
+    public var description: String { "StateDelta(\(writes.count) writes)" }
+}
+
+/// The result of executing a block.
+public struct BlockOutput: Sendable, Equatable {
+    /// One output per transaction, in block order.
+    public var transactions: [TransactionOutput]
+    public var stateDelta: StateDelta
+    /// Root of the base state with `stateDelta` applied.
+    public var stateRoot: StateRoot
+
+    public init(transactions: [TransactionOutput], stateDelta: StateDelta, stateRoot: StateRoot) {
+        self.transactions = transactions
+        self.stateDelta = stateDelta
+        self.stateRoot = stateRoot
+    }
+}
+
+/// Work counters of one block execution.
+public struct ExecutionStatistics: Sendable, Equatable {
+    /// Executions started, including ones suspended on a dependency.
+    public var executions: Int = 0
+    /// Read-set validations performed (including commit-time ones).
+    public var validations: Int = 0
+    /// Executions suspended because a read hit an ESTIMATE.
+    public var suspensions: Int = 0
+    /// Times the block was restarted because the key table filled up.
+    public var restarts: Int = 0
+    /// Per node of the executor's workers (declared-access executor; empty
+    /// for the others): transactions they executed and stole.
+    public var nodes: [NodeCounts] = []
+
+    /// What the workers of one NUMA node did in a block.
+    public struct NodeCounts: Sendable, Equatable {
+        public var node: NodeID?
+        public var workers = 0
+        /// Transactions its workers executed.
+        public var executed = 0
+        /// Of those, the ones taken from another node's ready queue.
+        public var stolen = 0
+
+        public init(node: NodeID?) { self.node = node }
+    }
+
+    public init() {}
+
+    /// Executions beyond one per transaction.
+    public func reexecutions(transactions: Int) -> Int { Swift.max(0, executions - transactions) }
+}
+
+/// An executor of blocks: `SequentialExecutor` (the oracle) and
+/// `ParallelExecutor` give identical outputs.
+public protocol BlockExecutor: AnyObject {
+    func execute(_ transactions: [any Transaction], on base: any StateView) -> BlockOutput
+    /// Counters of the last `execute` call.
+    var lastStatistics: ExecutionStatistics { get }
+}

@@ -1,0 +1,78 @@
+/// A transaction as a VM or contract language implements it for Parallax.
+///
+/// `execute(in:)` runs the contract against the context: it reads, writes
+/// and deletes state keys, charges gas and emits events through it. It must
+/// be deterministic: a function of the values it reads, never of time,
+/// thread or randomness. The executors may run it several times (Block-STM
+/// re-executes speculatively); only the last run counts. The context is
+/// valid only during the call (executors reuse it for the next transaction).
+///
+/// Outcomes:
+/// - returns normally: success, its writes and events stand;
+/// - returns normally after `ExecutionContext.reportFailure`: failed, its
+///   writes stand (a VM that keeps its own charges, such as the EVM's nonce
+///   and gas payment after a revert, writes only those), its events are dropped;
+/// - throws a `TransactionRejection`: rejected, not included: no writes, no
+///   gas, no fee (an invalid transaction, a replayed nonce);
+/// - throws any other error: a revert, its writes and events are dropped;
+/// - exhausts its gas: out of gas, dropped likewise (`gasUsed == gasLimit`).
+///
+/// Gas and fees are the transaction's policy: `gasSchedule` says what the
+/// context charges on its own for each access (`GasSchedule.builtIn` for
+/// the built-in contracts, `GasSchedule.free` for a VM that meters itself
+/// and charges its total through `chargeGas`), and when `feePayer` is set,
+/// the fee `gasUsed * gasPrice` is debited from the payer's balance (an
+/// 8-byte little-endian `UInt64`, saturating at zero) as a write of this
+/// transaction that survives the revert. A VM with its own fee rules (the
+/// EVM: 256-bit balances, up-front debit, refunds) leaves `feePayer` nil
+/// and writes its charges itself.
+public protocol Transaction: Sendable {
+    /// Gas available to this transaction, including the schedule's intrinsic gas.
+    var gasLimit: UInt64 { get }
+    /// Fee per unit of gas.
+    var gasPrice: UInt64 { get }
+    /// The account whose balance pays the fee, or nil for no fee write.
+    var feePayer: StateKey? { get }
+    /// The keys this transaction may touch, when known before it runs (see
+    /// `DeclaredAccess`); nil (the default): undeclared.
+    var declaredAccess: DeclaredAccess? { get }
+    /// Where the fee debited from `feePayer` is credited (default nil: the
+    /// fee is burned); see `FeeBeneficiary`.
+    var feeBeneficiary: FeeBeneficiary? { get }
+    /// What the context charges on its own (default `GasSchedule.builtIn`).
+    var gasSchedule: GasSchedule { get }
+
+    func execute(in context: ExecutionContext) throws
+}
+
+extension Transaction {
+    public var declaredAccess: DeclaredAccess? { nil }
+    public var gasSchedule: GasSchedule { .builtIn }
+}
+
+/// Gas costs the context charges on its own, before the contract's own
+/// `chargeGas` calls: one transaction's gas policy.
+public struct GasSchedule: Hashable, Sendable {
+    /// Charged before the contract starts.
+    public var intrinsic: UInt64
+    public var read: UInt64
+    public var write: UInt64
+    public var delete: UInt64
+    public var event: UInt64
+    /// Per byte of a written value or an event's data.
+    public var perByte: UInt64
+
+    public init(intrinsic: UInt64, read: UInt64, write: UInt64, delete: UInt64, event: UInt64, perByte: UInt64) {
+        self.intrinsic = intrinsic
+        self.read = read
+        self.write = write
+        self.delete = delete
+        self.event = event
+        self.perByte = perByte
+    }
+
+    /// The built-in contracts' model.
+    public static let builtIn = GasSchedule(intrinsic: 1_000, read: 100, write: 200, delete: 100, event: 50, perByte: 1)
+    /// Nothing charged by the context: the VM meters itself (`chargeGas`).
+    public static let free = GasSchedule(intrinsic: 0, read: 0, write: 0, delete: 0, event: 0, perByte: 0)
+}

@@ -1,0 +1,80 @@
+/// Why a transaction was rejected: a stable machine-readable code
+/// (`nonce-too-low`, `insufficient-funds`) and the details in words.
+public struct RejectionReason: Hashable, Sendable, CustomStringConvertible {
+    public var code: String
+    public var detail: String
+
+    public init(code: String, detail: String) {
+        self.code = code
+        self.detail = detail
+    }
+
+    public var description: String { "\(code): \(detail)" }
+}
+
+/// An error that rejects the transaction instead of reverting it: thrown
+/// from `execute(in:)`, it leaves the state exactly as it was (no writes, no
+/// gas, no fee), and the output says why (`TransactionStatus.rejected`).
+public protocol TransactionRejection: Error {
+    var rejectionReason: RejectionReason { get }
+}
+
+/// A write in a write-set or state delta: `value == nil` deletes the key.
+public struct StateWrite: Hashable, Sendable {
+    public var key: StateKey
+    public var value: StateValue?
+
+    @inlinable
+    public init(key: StateKey, value: StateValue?) {
+        self.key = key
+        self.value = value
+    }
+}
+
+public enum TransactionStatus: Hashable, Sendable {
+    case success
+    /// The contract threw; `reason` is the `String(describing:)` of the error.
+    case reverted(reason: String)
+    case outOfGas
+    /// The contract touched `key` outside its `declaredAccess` while the
+    /// executor enforced declarations; dropped like a revert.
+    case undeclaredAccess(key: StateKey)
+    /// The VM reported a failure (`ExecutionContext.reportFailure`) and kept
+    /// its own charges: the write-set holds what the VM wrote, no events.
+    case failed(reason: String)
+    /// Not included: invalid for the state it met (`TransactionRejection`);
+    /// no writes, no gas, no fee.
+    case rejected(RejectionReason)
+
+    /// Whether the transaction is part of the block's result (everything
+    /// but a rejection).
+    public var isIncluded: Bool {
+        if case .rejected = self { return false }
+        return true
+    }
+}
+
+/// What one transaction did.
+public struct TransactionOutput: Hashable, Sendable {
+    public var status: TransactionStatus
+    public var gasUsed: UInt64
+    /// `gasUsed * gasPrice` (saturating).
+    public var fee: UInt64
+    /// Empty unless the status is success.
+    public var events: [Event]
+    /// In the order of first write; on revert or out of gas only the fee
+    /// write; empty when rejected.
+    public var writeSet: [StateWrite]
+    /// What the transaction returned (`ExecutionContext.setReturnData`).
+    public var returnData: [UInt8]
+
+    public init(status: TransactionStatus, gasUsed: UInt64, fee: UInt64, events: [Event], writeSet: [StateWrite],
+                returnData: [UInt8] = []) {
+        self.status = status
+        self.gasUsed = gasUsed
+        self.fee = fee
+        self.events = events
+        self.writeSet = writeSet
+        self.returnData = returnData
+    }
+}
