@@ -82,7 +82,7 @@ let package = Package(
         // The EVM: interpreter, gas, precompiles, transaction processing.
         .target(
             name: "ParallaxEVM",
-            dependencies: ["ParallaxEthereum", "CParallax", "CSecp256k1"],
+            dependencies: ["ParallaxEthereum", "ParallaxVMInterface", "CParallax", "CSecp256k1"],
             path: "Sources/ParallaxEVM"
         ),
         // Durable state (Debian liblmdb-dev).
