@@ -1,0 +1,53 @@
+import CParallax
+
+/// Keccak-256 with Ethereum's padding (Keccak[r=1088, c=512], pad byte 0x01;
+/// not FIPS 202 SHA3-256), the hash of the Yellow Paper (section 3 and
+/// appendix D's trie, appendix F's addresses).
+///
+/// One message runs on the project's batched kernel `px_keccak256_batch`
+/// with n = 1 (CSupport/include/px_hash.h, runtime SIMD dispatch); callers
+/// with many independent messages should batch them through that kernel.
+
+/// The Keccak-256 digest of `bytes` (read in place when contiguous).
+@inlinable
+public func keccak256(_ bytes: some Collection<UInt8>) -> Bytes32 {
+    if let digest = bytes.withContiguousStorageIfAvailable({ keccak256(UnsafeRawBufferPointer($0)) }) {
+        return digest
+    }
+    return Array(bytes).withUnsafeBytes { keccak256($0) }
+}
+
+/// The Keccak-256 digest of the bytes in `buffer`.
+public func keccak256(_ buffer: UnsafeRawBufferPointer) -> Bytes32 {
+    var digest = Bytes32.zero
+    withUnsafeTemporaryAllocation(byteCount: 32, alignment: 8) { out in
+        var message = buffer.baseAddress?.assumingMemoryBound(to: UInt8.self)
+        var length = buffer.count
+        // A message pointer may be NULL only for length 0 (px_hash.h).
+        withUnsafeMutablePointer(to: &message) { messagePointer in
+            messagePointer.withMemoryRebound(to: UnsafePointer<UInt8>?.self, capacity: 1) { msgs in
+                out.baseAddress!.withMemoryRebound(to: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                                                       UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                                                       UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                                                       UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8).self,
+                                                   capacity: 1) { row in
+                    px_keccak256_batch(msgs, &length, 1, row)
+                }
+            }
+        }
+        digest = Bytes32(loadingFrom: UnsafeRawPointer(out.baseAddress!))
+    }
+    return digest
+}
+
+/// The digests of the empty inputs Ethereum compares against.
+public enum EmptyHashes {
+    /// keccak256 of no bytes: the code hash of an account without code.
+    public static let code = keccak256(EmptyCollection<UInt8>())
+    /// keccak256(rlp("")) = keccak256([0x80]): the root of the empty trie,
+    /// the storage root of an account without storage.
+    public static let trieRoot = keccak256(CollectionOfOne<UInt8>(0x80))
+    /// keccak256(rlp([])) = keccak256([0xc0]): the ommers hash of a
+    /// post-merge block and the logs hash of no logs.
+    public static let emptyListHash = keccak256(CollectionOfOne<UInt8>(0xC0))
+}
