@@ -1,0 +1,99 @@
+// Precompiled contracts (Yellow Paper appendix E and the EIPs that add them):
+// 0x01 ecrecover (libsecp256k1 recovery), 0x02 SHA-256 (the project's kernel
+// `px_sha256_batch`), 0x03 RIPEMD-160, 0x04 identity. 0x05-0x0a (modexp,
+// alt_bn128 add/mul/pairing, blake2f, KZG point evaluation) are recognised
+// but not implemented: calling one throws `EVMError.precompileNotImplemented`
+// so that no result is ever silently wrong.
+//
+// A precompile that cannot pay its gas fails and consumes all of it; an
+// ecrecover of an invalid signature succeeds with empty output.
+
+import CParallax
+import CSecp256k1
+import ParallaxEthereum
+
+enum PrecompileResult {
+    case success(gasUsed: Int64, output: [UInt8])
+    case failure
+}
+
+struct Precompile {
+    let index: UInt64
+
+    init?(address: Address, fork: Fork) {
+        guard address.hi == 0, address.mid == 0, address.lo >= 1 else { return nil }
+        let count: UInt64 =
+            fork >= .cancun ? 10 : fork >= .istanbul ? 9 : fork >= .byzantium ? 8 : 4
+        guard address.lo <= count else { return nil }
+        index = address.lo
+    }
+
+    /// The precompile addresses of `fork` (warm from Berlin on, EIP-2929).
+    static func addresses(_ fork: Fork) -> [Address] {
+        let count: UInt64 = fork >= .cancun ? 10 : fork >= .istanbul ? 9 : fork >= .byzantium ? 8 : 4
+        return (1...count).map { Address(hi: 0, mid: 0, lo: $0) }
+    }
+
+    func run(_ input: [UInt8], gas: Int64) throws -> PrecompileResult {
+        let words = Int64((input.count + 31) / 32)
+        func charge(_ cost: Int64, _ output: () -> [UInt8]) -> PrecompileResult {
+            cost > gas ? .failure : .success(gasUsed: cost, output: output())
+        }
+        switch index {
+        case 1: return charge(3000) { ecrecover(input) }
+        case 2: return charge(60 + 12 * words) { sha256(input) }
+        case 3: return charge(600 + 120 * words) { [UInt8](repeating: 0, count: 12) + RIPEMD160.hash(input) }
+        case 4: return charge(15 + 3 * words) { input }
+        default: throw EVMError.precompileNotImplemented(Address(hi: 0, mid: 0, lo: index))
+        }
+    }
+
+    private func sha256(_ input: [UInt8]) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: 32)
+        input.withUnsafeBufferPointer { buffer in
+            var message: UnsafePointer<UInt8>? = buffer.baseAddress
+            var length = buffer.count
+            out.withUnsafeMutableBytes { raw in
+                withUnsafeMutablePointer(to: &message) { messages in
+                    raw.baseAddress!.withMemoryRebound(
+                        to: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                             UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                             UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                             UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8).self,
+                        capacity: 1
+                    ) { row in
+                        messages.withMemoryRebound(to: UnsafePointer<UInt8>?.self, capacity: 1) { msgs in
+                            px_sha256_batch(msgs, &length, 1, row)
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// ecrecover(hash, v, r, s): v must be the word 27 or 28; r and s in
+    /// [1, n-1] (libsecp256k1's parser rejects overflow, recovery rejects
+    /// zero). Output: the address left-padded to 32 bytes, or nothing.
+    private func ecrecover(_ input: [UInt8]) -> [UInt8] {
+        var data = [UInt8](repeating: 0, count: 128)
+        for i in 0..<min(128, input.count) { data[i] = input[i] }
+        for i in 32..<63 where data[i] != 0 { return [] }
+        let v = data[63]
+        guard v == 27 || v == 28 else { return [] }
+        let context = px_secp256k1_context_static()!
+        var signature = secp256k1_ecdsa_recoverable_signature()
+        let compact = Array(data[64..<128])
+        guard secp256k1_ecdsa_recoverable_signature_parse_compact(context, &signature, compact, Int32(v - 27)) == 1
+        else { return [] }
+        var key = secp256k1_pubkey()
+        let hash = Array(data[0..<32])
+        guard secp256k1_ecdsa_recover(context, &key, &signature, hash) == 1 else { return [] }
+        var serialized = [UInt8](repeating: 0, count: 65)
+        var length = 65
+        guard secp256k1_ec_pubkey_serialize(context, &serialized, &length, &key, UInt32(SECP256K1_EC_UNCOMPRESSED)) == 1
+        else { return [] }
+        let digest = keccak256(serialized[1..<65]).bytes
+        return [UInt8](repeating: 0, count: 12) + digest[12..<32]
+    }
+}
