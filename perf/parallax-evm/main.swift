@@ -1,2 +1,2 @@
-// parallax-evm: the EVM tool (state tests). Being written.
-print("parallax-evm: not built yet")
+// parallax-evm: the EVM tool. See ParallaxEVMCommand.swift.
+ParallaxEVMCommand.main()
