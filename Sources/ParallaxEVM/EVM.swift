@@ -49,7 +49,7 @@ public struct EVM: Sendable {
         try state.setNonce(tx.caller, tx.nonce + 1)
 
         // EIP-2929 / EIP-2930 / EIP-3651 warm set.
-        let target = tx.to ?? createAddress(tx.caller, nonce: tx.nonce)
+        let target = tx.to ?? computeCreateAddress(tx.caller, nonce: tx.nonce)
         if fork >= .berlin {
             state.prewarm(tx.caller)
             state.prewarm(target)
@@ -124,7 +124,8 @@ public struct EVM: Sendable {
         if tx.to == nil, status == .success { createdAddress = target }
         return TransactionResult(
             status: status, gasUsed: gasUsed, logs: status == .success ? state.logs : [], output: output,
-            createdAddress: createdAddress, changes: changes, coinbaseFee: fee, gasRefunded: refund)
+            createdAddress: createdAddress, changes: changes, coinbaseFee: fee, gasRefunded: refund,
+            refundCounter: status == .success ? outcome.refund : 0)
     }
 
     /// The checks that make a transaction invalid (not included, no state

@@ -277,4 +277,7 @@ public struct TransactionResult: Sendable {
     public var coinbaseFee: UInt256
     /// The refund granted (already subtracted from `gasUsed`).
     public var gasRefunded: UInt64
+    /// The refund counter at the end of a successful execution, before the
+    /// EIP-3529 cap (zero otherwise).
+    public var refundCounter: Int64
 }

@@ -297,9 +297,9 @@ final class Machine {
         try state.setNonce(r.caller, nonce + 1)
         let address: Address
         if let salt = r.salt {
-            address = create2Address(r.caller, salt: salt, initcodeHash: keccak256(r.initcode))
+            address = computeCreate2Address(r.caller, salt: salt, initcode: r.initcode)
         } else {
-            address = createAddress(r.caller, nonce: nonce)
+            address = computeCreateAddress(r.caller, nonce: nonce)
         }
         return try enterCreate(r, address: address, depth: depth)
     }
@@ -353,30 +353,4 @@ final class Machine {
         }
         return .done(.success([]))
     }
-}
-
-/// CREATE's address: keccak256(rlp([sender, nonce]))[12...].
-func createAddress(_ sender: Address, nonce: UInt64) -> Address {
-    var payload: [UInt8] = [0x94]
-    payload += sender.bytes
-    if nonce == 0 {
-        payload.append(0x80)
-    } else if nonce < 0x80 {
-        payload.append(UInt8(nonce))
-    } else {
-        let n = (64 - nonce.leadingZeroBitCount + 7) / 8
-        payload.append(0x80 + UInt8(n))
-        for i in (0..<n).reversed() { payload.append(UInt8(truncatingIfNeeded: nonce >> (8 * UInt64(i)))) }
-    }
-    let hash = keccak256([0xC0 + UInt8(payload.count)] + payload)
-    return Address(word: hash.word)
-}
-
-/// CREATE2's address (EIP-1014): keccak256(0xff ++ sender ++ salt ++ keccak256(initcode))[12...].
-func create2Address(_ sender: Address, salt: UInt256, initcodeHash: Bytes32) -> Address {
-    var payload: [UInt8] = [0xFF]
-    payload += sender.bytes
-    payload += salt.bigEndianBytes
-    payload += initcodeHash.bytes
-    return Address(word: keccak256(payload).word)
 }
