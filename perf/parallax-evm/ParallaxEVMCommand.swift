@@ -41,6 +41,9 @@ struct StateTestCommand: ParsableCommand {
     @Flag(help: "One JSON object per vector, then a summary object.")
     var json = false
 
+    @Flag(help: "With --json: add the post-state (\"post_state\", the t8n alloc shape) to the line of each failing vector.")
+    var dumpPost = false
+
     @Option(help: "Run only the tests whose file path or name contains this.")
     var filter: String?
 
@@ -63,7 +66,7 @@ struct StateTestCommand: ParsableCommand {
         guard let fork = Fork(stateTestName: fork) else { throw ExitCode.validationFailure }
         let start = ContinuousClock.now
         let writer = ReportWriter(json: json)
-        let runner = StateTestRunner(fork: fork, executor: SequentialVectorExecutor(), filter: filter, output: writer)
+        let runner = StateTestRunner(fork: fork, executor: SequentialVectorExecutor(), filter: filter, dumpPost: dumpPost, output: writer)
         let (files, missing) = StateTestRunner.files(under: paths)
         for path in missing { runner.reportUnreadable(path, "no such file or folder") }
         for file in files { runner.run(file: file) }

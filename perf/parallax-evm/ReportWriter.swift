@@ -28,8 +28,9 @@ final class ReportWriter {
             if r.verdict == .skip { line += "\"skipped\":true," }
             line += "\"expected_root\":\"\(e.hash)\",\"actual_root\":\(Self.quote(r.actualRoot)),"
             line += "\"expected_logs\":\"\(e.logs)\",\"actual_logs\":\(Self.quote(r.actualLogs)),"
-            line += "\"error\":\(r.error.map(Self.quote) ?? "null")}"
-            write(line)
+            line += "\"error\":\(r.error.map(Self.quote) ?? "null")"
+            if let post = r.post { line += ",\"post_state\":" + Self.alloc(post) }
+            write(line + "}")
         } else if r.verdict == .fail {
             let e = r.entry
             var text = "FAIL \(r.file) \(r.test) [\(r.fork) data \(e.dataIndex) gas \(e.gasIndex) value \(e.valueIndex)]\n"
@@ -70,6 +71,18 @@ final class ReportWriter {
         guard !buffer.isEmpty else { return }
         FileHandle.standardOutput.write(Data(buffer))
         buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// A state as t8n writes an alloc: accounts by address, in address order,
+    /// quantities as minimal hex, only non-zero slots.
+    static func alloc(_ state: WorldState) -> String {
+        let accounts = state.accounts.sorted { $0.key < $1.key }.map { address, a in
+            let slots = a.storage.filter { !$0.value.isZero }.sorted { $0.key < $1.key }
+                .map { "\"\($0.key)\":\"\($0.value)\"" }
+            return "\"\(address)\":{\"nonce\":\"\(UInt256(a.nonce))\",\"balance\":\"\(a.balance)\","
+                + "\"code\":\"\(Hex.encode(a.code))\",\"storage\":{\(slots.joined(separator: ","))}}"
+        }
+        return "{" + accounts.joined(separator: ",") + "}"
     }
 
     private static func quote(_ hash: Bytes32?) -> String {

@@ -28,12 +28,15 @@ struct VectorReport {
     var actualRoot: Bytes32?
     var actualLogs: Bytes32?
     var error: String?
+    /// The state after the transaction, kept for failing vectors when asked (`--dump-post`).
+    var post: WorldState?
 }
 
 final class StateTestRunner {
     let fork: Fork
     let executor: any VectorExecutor
     let filter: String?
+    let dumpPost: Bool
     let output: ReportWriter
 
     private(set) var passed = 0
@@ -43,10 +46,11 @@ final class StateTestRunner {
     /// Skip reasons with their counts, for the text summary.
     private(set) var skipReasons: [String: Int] = [:]
 
-    init(fork: Fork, executor: any VectorExecutor, filter: String?, output: ReportWriter) {
+    init(fork: Fork, executor: any VectorExecutor, filter: String?, dumpPost: Bool, output: ReportWriter) {
         self.fork = fork
         self.executor = executor
         self.filter = filter
+        self.dumpPost = dumpPost
         self.output = output
     }
 
@@ -130,6 +134,7 @@ final class StateTestRunner {
                     } else {
                         judgeState(&report)
                     }
+                    if dumpPost && report.verdict == .fail { report.post = post }
                 case let .rejected(reason):
                     if preRoot == nil { preRoot = test.pre.stateRoot }
                     report.actualRoot = preRoot
