@@ -9,5 +9,6 @@
 #include "px_slots.h"
 #include "px_sync.h"
 #include "px_topology.h"
+#include "px_uint256.h"
 
 #endif /* CPARALLAX_H */

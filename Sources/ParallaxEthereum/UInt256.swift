@@ -39,9 +39,11 @@
         self.init(UInt64(truncatingIfNeeded: value), UInt64(truncatingIfNeeded: value &>> 64), 0, 0)
     }
 
-    public static let zero = UInt256(0, 0, 0, 0)
-    public static let one = UInt256(1, 0, 0, 0)
-    public static let max = UInt256(.max, .max, .max, .max)
+    // Computed, not stored: a stored static is reached through a lazy
+    // initializer from other modules, which the interpreter would pay per use.
+    @inlinable @inline(__always) public static var zero: UInt256 { UInt256(0, 0, 0, 0) }
+    @inlinable @inline(__always) public static var one: UInt256 { UInt256(1, 0, 0, 0) }
+    @inlinable @inline(__always) public static var max: UInt256 { UInt256(.max, .max, .max, .max) }
 
     @inlinable @inline(__always)
     public var isZero: Bool { (l0 | l1 | l2 | l3) == 0 }

@@ -24,10 +24,12 @@ import Testing
         return values
     }()
 
-    /// Dividend/divisor pairs whose quotient-limb estimate survives the
-    /// refinement one too large, so that algorithm D's add-back step (D6,
-    /// probability ~2^-63 on random limbs) runs; found by simulating the
-    /// algorithm in Python over words built from extreme limbs.
+    /// Dividend/divisor pairs that take the rare branches of the division
+    /// kernel (px_uint256.h), found by simulating it in Python over words
+    /// built from extreme limbs: the first six make a `divq`-estimated
+    /// algorithm D add back; the last three make the 3-by-2-estimated one
+    /// both add back and meet a top remainder equal to the divisor's top
+    /// two limbs (digit 2^64 - 1).
     static let addBackPairs: [(UInt256, UInt256)] = [
         ("0xffffffffffffffff000000000000000000000000000000008000000000000001", "0xffffffffffffffff00000000000000007fffffffffffffff"),
         ("0x7fffffffffffffff800000000000000100000000000000028000000000000001", "0x800000000000000000000000000000018000000000000001"),
@@ -35,6 +37,9 @@ import Testing
         ("0x8000000000000001800000000000000100000000000000020000000000000000", "0x80000000000000018000000000000001fffffffffffffffe"),
         ("0x8000000000000001ffffffffffffffff7fffffffffffffff0000000000000000", "0xffffffffffffffffffffffffffffffffffffffffffffffff"),
         ("0x1fffffffffffffffe00000000000000028000000000000000", "0xffffffffffffffff0000000000000001ffffffffffffffff"),
+        ("0x800000000000000000000000000000027fffffffffffffff0000000000000001", "0x800000000000000000000000000000028000000000000000"),
+        ("0x10000000000000002fffffffffffffffefffffffffffffffe", "0x10000000000000002ffffffffffffffff"),
+        ("0xffffffffffffffff00000000000000027fffffffffffffff0000000000000001", "0xffffffffffffffff0000000000000002fffffffffffffffe"),
     ].map { (UInt256(hex: $0.0)!, UInt256(hex: $0.1)!) }
 
     /// A random word whose width is random too: zero limbs, top bits clear,
@@ -147,6 +152,19 @@ import Testing
             add("addmod", [u, u, v])
             add("mulmod", [u, u, v])
             add("mulmod", [u, .max, v])
+        }
+        // Every entry of the reciprocal table (indexed by the 8 bits below a
+        // normalized divisor's top bit), with the divisor's top at each limb.
+        for index in 0..<UInt64(256) {
+            let top = (0x100 | index) << 55 | rng.next() >> 9
+            for limb in 0..<4 {
+                let divisor = UInt256(top, rng.next(), rng.next(), rng.next())
+                    .shiftedRight(64 * (3 - limb) + Int(rng.next() % 8))
+                let dividend = UInt256(rng.next(), rng.next(), rng.next(), rng.next())
+                add("div", [dividend, divisor])
+                add("mod", [dividend, divisor])
+                add("mulmod", [dividend, .max, divisor])
+            }
         }
         for _ in 0..<randomPerOp {
             let a = operand(&rng)
