@@ -122,10 +122,12 @@ public struct EVM: Sendable {
         changes.coinbaseCredit = coinbaseCredit
         var createdAddress: Address? = nil
         if tx.to == nil, status == .success { createdAddress = target }
-        return TransactionResult(
+        let result = TransactionResult(
             status: status, gasUsed: gasUsed, logs: status == .success ? state.logs : [], output: output,
             createdAddress: createdAddress, changes: changes, coinbaseFee: fee, gasRefunded: refund,
             refundCounter: status == .success ? outcome.refund : 0)
+        if Trace.enabled { Trace.result(result) }
+        return result
     }
 
     /// The checks that make a transaction invalid (not included, no state

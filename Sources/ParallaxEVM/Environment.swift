@@ -35,6 +35,14 @@ public protocol EVMStateBackend {
     func storage(_ address: Address, _ slot: UInt256) throws -> UInt256
     /// The BLOCKHASH source; nil reads as zero.
     func blockHash(_ number: UInt64) throws -> Bytes32?
+    /// Whether the account has any non-zero storage slot: a CREATE onto such
+    /// an address collides (EIP-7610). Defaults to false (the collision
+    /// then rests on nonce and code only).
+    func hasStorage(_ address: Address) throws -> Bool
+}
+
+extension EVMStateBackend {
+    public func hasStorage(_ address: Address) throws -> Bool { false }
 }
 
 /// The block a transaction runs in.

@@ -29,9 +29,11 @@ extension Machine {
             f.sp = sp
         }
         let berlin = fork >= .berlin
+        let tracing = Trace.enabled
 
         while true {
             let op = code[pc]
+            if tracing { Trace.op(f, pc: pc, op: op, gas: gas, sp: sp) }
             let info = table[Int(op)]
             if !info.defined { return .done(.halt(.invalidOpcode(op))) }
             if sp < info.pops { return .done(.halt(.stackUnderflow)) }

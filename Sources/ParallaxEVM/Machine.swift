@@ -198,7 +198,8 @@ final class Machine {
         let callerBalance = try state.account(f.address).info.balance
         if f.depth >= Machine.maxDepth || (!value.isZero && (op == 0xF1 || op == 0xF2) && callerBalance < value) {
             gas += childGas
-            f.push(.zero)
+            st[sp] = .zero
+            sp += 1
             return nil
         }
         let input = f.memory.bytes(smallInt(inSize) == 0 ? 0 : smallInt(inOffset)!, smallInt(inSize)!)
@@ -280,7 +281,8 @@ final class Machine {
         f.returnData = []
         let creator = try state.account(f.address)
         if f.depth >= Machine.maxDepth || creator.info.balance < value || creator.info.nonce == UInt64.max {
-            f.push(.zero)
+            st[sp] = .zero
+            sp += 1
             return nil
         }
         let childGas = fork >= .tangerineWhistle ? gas - gas / 64 : gas
@@ -308,11 +310,11 @@ final class Machine {
     /// creation transactions, whose nonce bump happened at purchase).
     func enterCreate(_ r: CreateRequest, address: Address, depth: Int) throws -> Start {
         if fork >= .berlin { state.warmAccount(address) }
-        // EIP-684 / EIP-7610: an address with a nonce or code cannot be created
-        // onto. (Non-empty storage also collides; the backend cannot tell
-        // whether an account has any storage, so it is not checked.)
+        // EIP-684 / EIP-7610: an address with a nonce, code or storage cannot
+        // be created onto (storage as far as the backend can tell).
         let target = try state.account(address)
-        if target.info.nonce != 0 || target.info.codeHash != EmptyHashes.code {
+        let hasStorage = !target.storageCleared && target.existedBefore ? try state.backend.hasStorage(address) : false
+        if target.info.nonce != 0 || target.info.codeHash != EmptyHashes.code || hasStorage {
             return .immediate(ChildOutcome(end: .halt(.createCollision), gasLeft: 0, refund: 0))
         }
         let checkpoint = state.checkpoint()
