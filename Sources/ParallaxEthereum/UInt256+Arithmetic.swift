@@ -1,5 +1,6 @@
 /// Ring arithmetic on `UInt256`: addition and subtraction as carry/borrow
-/// chains over the limbs, multiplication as schoolbook products of 64-bit
+/// chains over the limbs (written with 128-bit partial sums so that they
+/// compile to `adc`/`sbb`), multiplication as schoolbook products of 64-bit
 /// limbs (`multipliedFullWidth`, one `mul` each), fully unrolled.
 ///
 /// The truncated product `&*` computes only the ten limb products that reach
@@ -9,49 +10,43 @@
 extension UInt256 {
     // MARK: Limb primitives
 
-    /// a + b + carry, and the carry out.
-    @inlinable @inline(__always)
-    internal static func _adc(_ a: UInt64, _ b: UInt64, _ carry: Bool) -> (UInt64, Bool) {
-        let (s1, o1) = a.addingReportingOverflow(b)
-        let (s2, o2) = s1.addingReportingOverflow(carry ? 1 : 0)
-        return (s2, o1 || o2)
-    }
-
-    /// a - b - borrow, and the borrow out.
-    @inlinable @inline(__always)
-    internal static func _sbb(_ a: UInt64, _ b: UInt64, _ borrow: Bool) -> (UInt64, Bool) {
-        let (d1, o1) = a.subtractingReportingOverflow(b)
-        let (d2, o2) = d1.subtractingReportingOverflow(borrow ? 1 : 0)
-        return (d2, o1 || o2)
-    }
-
-    /// a * b + c + d as (high, low): never overflows 128 bits.
+    /// a * b + c + d as (high, low): never overflows 128 bits. In 128-bit
+    /// arithmetic so that it lowers to `mul`, `add`, `adc`.
     @inlinable @inline(__always)
     internal static func _mac(_ a: UInt64, _ b: UInt64, _ c: UInt64, _ d: UInt64) -> (high: UInt64, low: UInt64) {
-        let (h, l) = a.multipliedFullWidth(by: b)
-        let (l1, o1) = l.addingReportingOverflow(c)
-        let (l2, o2) = l1.addingReportingOverflow(d)
-        return (h &+ (o1 ? 1 : 0) &+ (o2 ? 1 : 0), l2)
+        let p = UInt128(a) &* UInt128(b) &+ UInt128(c) &+ UInt128(d)
+        return (UInt64(truncatingIfNeeded: p &>> 64), UInt64(truncatingIfNeeded: p))
     }
 
     // MARK: Addition and subtraction
 
+    /// The sum and its carry out. The carry runs through 128-bit partial
+    /// sums, the form LLVM lowers to `add`/`adc` (64-bit overflow flags
+    /// combined with `||` come out as branches).
     @inlinable @inline(__always)
     public func addingReportingOverflow(_ other: UInt256) -> (partialValue: UInt256, overflow: Bool) {
-        let (r0, c0) = l0.addingReportingOverflow(other.l0)
-        let (r1, c1) = UInt256._adc(l1, other.l1, c0)
-        let (r2, c2) = UInt256._adc(l2, other.l2, c1)
-        let (r3, c3) = UInt256._adc(l3, other.l3, c2)
-        return (UInt256(r0, r1, r2, r3), c3)
+        var t = UInt128(l0) &+ UInt128(other.l0)
+        let r0 = UInt64(truncatingIfNeeded: t)
+        t = (t &>> 64) &+ UInt128(l1) &+ UInt128(other.l1)
+        let r1 = UInt64(truncatingIfNeeded: t)
+        t = (t &>> 64) &+ UInt128(l2) &+ UInt128(other.l2)
+        let r2 = UInt64(truncatingIfNeeded: t)
+        t = (t &>> 64) &+ UInt128(l3) &+ UInt128(other.l3)
+        return (UInt256(r0, r1, r2, UInt64(truncatingIfNeeded: t)), (t &>> 64) != 0)
     }
 
+    /// The difference and its borrow out, as `self + ~other + 1` (no carry
+    /// out means a borrow): `sub`/`sbb`.
     @inlinable @inline(__always)
     public func subtractingReportingOverflow(_ other: UInt256) -> (partialValue: UInt256, overflow: Bool) {
-        let (r0, b0) = l0.subtractingReportingOverflow(other.l0)
-        let (r1, b1) = UInt256._sbb(l1, other.l1, b0)
-        let (r2, b2) = UInt256._sbb(l2, other.l2, b1)
-        let (r3, b3) = UInt256._sbb(l3, other.l3, b2)
-        return (UInt256(r0, r1, r2, r3), b3)
+        var t = UInt128(l0) &+ UInt128(~other.l0) &+ 1
+        let r0 = UInt64(truncatingIfNeeded: t)
+        t = (t &>> 64) &+ UInt128(l1) &+ UInt128(~other.l1)
+        let r1 = UInt64(truncatingIfNeeded: t)
+        t = (t &>> 64) &+ UInt128(l2) &+ UInt128(~other.l2)
+        let r2 = UInt64(truncatingIfNeeded: t)
+        t = (t &>> 64) &+ UInt128(l3) &+ UInt128(~other.l3)
+        return (UInt256(r0, r1, r2, UInt64(truncatingIfNeeded: t)), (t &>> 64) == 0)
     }
 
     @inlinable @inline(__always)
@@ -99,6 +94,29 @@ extension UInt256 {
 
     @inlinable @inline(__always)
     public static func &*= (a: inout UInt256, b: UInt256) { a = a &* b }
+
+    /// The low 256 bits of self * self: six limb products instead of ten
+    /// (the cross products are computed once and doubled), EXP's inner step.
+    @inlinable @inline(__always)
+    public var squaredWrapping: UInt256 {
+        let p01 = l0.multipliedFullWidth(by: l1)
+        let p02 = l0.multipliedFullWidth(by: l2)
+        // Cross sum a0a1*b + a0a2*b^2 + (a0a3 + a1a2)*b^3, limbs 1-3.
+        var t = UInt128(p01.high) &+ UInt128(p02.low)
+        let c1 = p01.low
+        let c2 = UInt64(truncatingIfNeeded: t)
+        let c3 = UInt64(truncatingIfNeeded: t &>> 64) &+ p02.high &+ l0 &* l3 &+ l1 &* l2
+        // Doubled, plus the squares a0^2 + a1^2*b^2.
+        let d1 = c1 << 1, d2 = c2 << 1 | c1 >> 63, d3 = c3 << 1 | c2 >> 63
+        let p00 = l0.multipliedFullWidth(by: l0)
+        let p11 = l1.multipliedFullWidth(by: l1)
+        t = UInt128(p00.high) &+ UInt128(d1)
+        let r1 = UInt64(truncatingIfNeeded: t)
+        t = (t &>> 64) &+ UInt128(p11.low) &+ UInt128(d2)
+        let r2 = UInt64(truncatingIfNeeded: t)
+        let r3 = UInt64(truncatingIfNeeded: t &>> 64) &+ p11.high &+ d3
+        return UInt256(p00.low, r1, r2, r3)
+    }
 
     /// The product and whether it exceeded 2^256 - 1.
     @inlinable

@@ -7,6 +7,13 @@
 /// the top of the stack; `x.evmSignExtend(byteIndex: b)` is SIGNEXTEND(b, x),
 /// `x.evmByte(index: i)` is BYTE(i, x), `x.evmShl(by: s)` is SHL(s, x).
 extension UInt256 {
+    /// self < limit for a small limit: the opcodes' range checks on counts
+    /// and indices (one test of the high limbs, one compare).
+    @inlinable @inline(__always)
+    internal func _isBelow(_ limit: UInt64) -> Bool {
+        (l1 | l2 | l3) == 0 && l0 < limit
+    }
+
     /// DIV: self / divisor, 0 when divisor is 0.
     @inlinable
     public func evmDiv(_ divisor: UInt256) -> UInt256 {
@@ -59,22 +66,22 @@ extension UInt256 {
     /// EXP: self ** exponent mod 2^256, with 0 ** 0 = 1.
     ///
     /// Left-to-right square-and-multiply over the exponent's significant
-    /// bits. Bases 0, 1 and 2 (2^e is a shift) and exponents 0-2 skip the loop.
+    /// bits, squaring with `squaredWrapping`. Powers of two (0 and 1
+    /// included: 2^k ** e is a shift by k * e) skip the loop.
     public func evmExp(_ exponent: UInt256) -> UInt256 {
         if exponent.isZero { return .one }
-        if (l1 | l2 | l3) == 0 && l0 <= 2 {
-            switch l0 {
-            case 0: return .zero
-            case 1: return .one
-            default:
-                return exponent < UInt256(256) ? UInt256.one.shiftedLeft(Int(exponent.l0)) : .zero
-            }
+        if isZero { return .zero }
+        if (self & (self &- .one)).isZero {
+            // self = 2^k: the result is 2^(k * e), zero once k * e >= 256.
+            let k = 255 - leadingZeroBitCount
+            guard exponent._isBelow(256) else { return k == 0 ? .one : .zero }
+            let shift = k * Int(exponent.l0)
+            return shift < 256 ? UInt256.one.shiftedLeft(shift) : .zero
         }
-        if exponent == .one { return self }
         var result = self
         var bit = exponent.significantBits - 2
         while bit >= 0 {
-            result = result &* result
+            result = result.squaredWrapping
             if exponent.bit(bit) { result = result &* self }
             bit -= 1
         }
@@ -85,7 +92,7 @@ extension UInt256 {
     /// (0 = least significant) over the higher bytes; index >= 31 leaves self.
     @inlinable
     public func evmSignExtend(byteIndex: UInt256) -> UInt256 {
-        guard byteIndex < UInt256(31) else { return self }
+        guard byteIndex._isBelow(31) else { return self }
         let signBit = Int(byteIndex.l0) * 8 + 7
         let lowMask = UInt256.max.shiftedRight(255 - signBit) // bits 0...signBit
         return bit(signBit) ? self | ~lowMask : self & lowMask
@@ -95,7 +102,7 @@ extension UInt256 {
     /// (0 = top byte); index >= 32 gives 0.
     @inlinable
     public func evmByte(index: UInt256) -> UInt256 {
-        guard index < UInt256(32) else { return .zero }
+        guard index._isBelow(32) else { return .zero }
         let fromLow = 31 - Int(index.l0)
         let limb: UInt64
         switch fromLow >> 3 {
@@ -110,14 +117,14 @@ extension UInt256 {
     /// SHL(shift, self): self << shift; shift >= 256 gives 0.
     @inlinable @inline(__always)
     public func evmShl(by shift: UInt256) -> UInt256 {
-        guard shift < UInt256(256) else { return .zero }
+        guard shift._isBelow(256) else { return .zero }
         return shiftedLeft(Int(shift.l0))
     }
 
     /// SHR(shift, self): logical self >> shift; shift >= 256 gives 0.
     @inlinable @inline(__always)
     public func evmShr(by shift: UInt256) -> UInt256 {
-        guard shift < UInt256(256) else { return .zero }
+        guard shift._isBelow(256) else { return .zero }
         return shiftedRight(Int(shift.l0))
     }
 
@@ -126,7 +133,7 @@ extension UInt256 {
     @inlinable @inline(__always)
     public func evmSar(by shift: UInt256) -> UInt256 {
         let negative = isNegative
-        guard shift < UInt256(256) else { return negative ? .max : .zero }
+        guard shift._isBelow(256) else { return negative ? .max : .zero }
         let count = Int(shift.l0)
         let logical = shiftedRight(count)
         guard negative, count != 0 else { return logical }

@@ -91,21 +91,17 @@
         hasher.combine(l3)
     }
 
-    /// Unsigned order: the borrow out of `a - b`, which compiles to a
-    /// branch-free subtract-with-borrow chain.
+    /// Unsigned order: the borrow out of `a - b`, computed as the missing
+    /// carry out of `a + ~b + 1` in 128-bit steps, the form LLVM lowers to
+    /// one `cmp` and three `sbb` (64-bit overflow flags combined with `||`
+    /// come out as branches).
     @inlinable @inline(__always)
     public static func < (a: UInt256, b: UInt256) -> Bool {
-        var borrow = a.l0 < b.l0
-        borrow = UInt256._borrowOut(a.l1, b.l1, borrow)
-        borrow = UInt256._borrowOut(a.l2, b.l2, borrow)
-        return UInt256._borrowOut(a.l3, b.l3, borrow)
-    }
-
-    @inlinable @inline(__always)
-    internal static func _borrowOut(_ a: UInt64, _ b: UInt64, _ borrowIn: Bool) -> Bool {
-        let (d, o1) = a.subtractingReportingOverflow(b)
-        let (_, o2) = d.subtractingReportingOverflow(borrowIn ? 1 : 0)
-        return o1 || o2
+        var t = UInt128(a.l0) &+ UInt128(~b.l0) &+ 1
+        t = (t &>> 64) &+ UInt128(a.l1) &+ UInt128(~b.l1)
+        t = (t &>> 64) &+ UInt128(a.l2) &+ UInt128(~b.l2)
+        t = (t &>> 64) &+ UInt128(a.l3) &+ UInt128(~b.l3)
+        return (t &>> 64) == 0
     }
 
     /// Two's-complement sign bit.
@@ -213,27 +209,32 @@
     /// leave the high bytes zero: PUSHn, CALLDATALOAD tails, RLP scalars).
     /// Callers pass at most 32 bytes; a longer buffer is read as a number
     /// too and reduced modulo 2^256 (its last 32 bytes), never a crash.
-    @inlinable
+    @inlinable @inline(__always)
     public init(bigEndian bytes: UnsafeRawBufferPointer) {
-        var count = bytes.count
-        guard let base = bytes.baseAddress, count > 0 else {
-            self.init(0, 0, 0, 0)
-            return
-        }
-        var start = base
-        if count > 32 {
-            start += count - 32
-            count = 32
-        }
-        if count == 32 {
+        if bytes.count == 32, let start = bytes.baseAddress {
             self.init(
                 UInt64(bigEndian: start.loadUnaligned(fromByteOffset: 24, as: UInt64.self)),
                 UInt64(bigEndian: start.loadUnaligned(fromByteOffset: 16, as: UInt64.self)),
                 UInt64(bigEndian: start.loadUnaligned(fromByteOffset: 8, as: UInt64.self)),
                 UInt64(bigEndian: start.loadUnaligned(fromByteOffset: 0, as: UInt64.self)))
+        } else {
+            self.init(_bigEndianOtherThan32: bytes)
+        }
+    }
+
+    /// `init(bigEndian:)` for buffers of any length but 32: right-aligned
+    /// into a zeroed 32-byte block (longer ones keep their last 32 bytes).
+    @usableFromInline
+    internal init(_bigEndianOtherThan32 bytes: UnsafeRawBufferPointer) {
+        var count = bytes.count
+        guard var start = bytes.baseAddress, count > 0 else {
+            self.init(0, 0, 0, 0)
             return
         }
-        // Right-align into a zeroed 32-byte block, then load it as above.
+        if count > 32 {
+            start += count - 32
+            count = 32
+        }
         var block: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         withUnsafeMutableBytes(of: &block) { raw in
             (raw.baseAddress! + (32 - count)).copyMemory(from: start, byteCount: count)
