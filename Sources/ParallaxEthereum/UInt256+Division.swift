@@ -2,9 +2,9 @@ import CParallax
 
 /// Division and modular reduction on `UInt256`.
 ///
-/// The kernels are Knuth's algorithm D (TAOCP vol. 2, 4.3.1) in C
-/// (`CSupport/include/px_uint256.h`, which says why C: the hardware 128/64
-/// division). They reduce 256-, 257- (ADDMOD's sum) and 512-bit (MULMOD's
+/// The kernels are Knuth's algorithm D (TAOCP vol. 2, 4.3.1) with
+/// Moeller-Granlund reciprocal steps, in C (`CSupport/include/px_uint256.h`,
+/// which says why: Swift's 128/64 division is a compiler-rt call). They reduce 256-, 257- (ADDMOD's sum) and 512-bit (MULMOD's
 /// product) dividends exactly, without reducing the operands first. The
 /// inlinable front ends here take the fast paths that need no division
 /// loop: divisor 0 (EVM: result 0), dividend < divisor, and both operands
