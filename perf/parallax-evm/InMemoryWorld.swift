@@ -33,6 +33,11 @@ struct InMemoryBackend: EVMStateBackend {
     func blockHash(_ number: UInt64) throws -> Bytes32? {
         blockHashes[number]
     }
+
+    /// The pre-state holds only non-zero slots, so any slot means storage (EIP-7610).
+    func hasStorage(_ address: Address) throws -> Bool {
+        !(world.accounts[address]?.storage.isEmpty ?? true)
+    }
 }
 
 extension WorldAccount {
