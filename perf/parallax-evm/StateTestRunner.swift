@@ -107,13 +107,14 @@ final class StateTestRunner {
         guard !entries.isEmpty else { return }
         let block = test.env.blockEnvironment(fork: fork)
         let blockHashes = test.env.blockHashes
+        let sender = signer(of: test.transaction)
         var preRoot: Bytes32?
 
         for (forkName, posts) in entries {
             for entry in posts {
                 var report = VectorReport(file: file, test: test.name, fork: forkName, entry: entry, verdict: .fail)
                 let outcome: VectorOutcome
-                if let sender = signer(of: test.transaction) {
+                if let sender {
                     do {
                         let tx = try test.transaction.transaction(for: entry, sender: sender)
                         outcome = executor.execute(
@@ -177,8 +178,9 @@ final class StateTestRunner {
         output.vector(report)
     }
 
-    /// The signer: derived from the secret key where the library can, else the fixture's `sender`.
+    /// The signer: the address of `secretKey` (what signed `txbytes`); the
+    /// fixture's informational `sender` only when there is no usable key.
     private func signer(of tx: TransactionTemplate) -> Address? {
-        tx.sender
+        tx.secretKey.flatMap { Address(privateKey: $0) } ?? tx.sender
     }
 }
