@@ -171,3 +171,12 @@ func initcode(returning runtime: [UInt8]) -> [UInt8] {
     #expect(r.changes.coinbaseCredit == UInt256(UInt64(21000 * 2)))
     #expect(r.changes.accounts[coinbase] == nil)
 }
+
+@Test func callWithoutFundsPushesZeroAndContinues() throws {
+    // CALL with 1 wei from a contract holding none: fails in place, the loop goes on.
+    let code = callOp(third, gas: UInt256(10000), value: 1) + Op.push(UInt64(1)) + [0x01] + Op.store(slot: 0) + Op.stop
+    let (r, w) = try runContract(code)
+    #expect(r.status == .success)
+    #expect(w.accounts[contract]?.storage[0] == .one)
+    #expect(w.accounts[third] == nil)
+}
