@@ -3,7 +3,7 @@ SWIFT ?= swift
 # Tests that also run under ThreadSanitizer (the whole suite is too slow there).
 TSAN_FILTER ?= MPMCQueueStressTests|QueueDropTests|AtomicShimTests|WorkerPoolTests|ParallelExecutorTSanTests|concurrentVerifiersAgree|PrecheckStageTests/resultsDoNotDependOnWorkersOrChunks|PipelineTests|StateStoreTests|DeclaredAccessTSanTests
 
-.PHONY: deps demo test test-unit test-tsan release example
+.PHONY: deps demo test test-unit test-tsan test-statetests release example
 
 deps:
 	bash scripts/install-deps.sh
@@ -14,7 +14,7 @@ release: deps
 demo: release
 	.build/release/parallax-perf demo
 
-test: test-unit test-tsan example
+test: test-unit test-tsan test-statetests example
 
 test-unit: deps
 	$(SWIFT) build --build-tests
@@ -23,6 +23,12 @@ test-unit: deps
 test-tsan: deps
 	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
 	$(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan --filter '$(TSAN_FILTER)'
+
+# The Cancun state tests (release build) with pass-count ratchets: the EVM alone,
+# and the same vectors as EVM transactions through the parallel executor.
+test-statetests: deps
+	bash scripts/statetests.sh --executor direct
+	STATETESTS_RATCHET=Tests/Fixtures/statetests-cancun-parallel.passed bash scripts/statetests.sh --executor parallel
 
 # The outside package of Examples/CustomContract: links Parallax by path and runs a few blocks.
 example: deps

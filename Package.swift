@@ -141,6 +141,7 @@ let package = Package(
             dependencies: [
                 "ParallaxEVM",
                 "ParallaxEthereum",
+                "ParallaxExecution",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "perf/parallax-evm"
@@ -168,7 +169,7 @@ let package = Package(
             name: "ParallaxSignatureTests",
             dependencies: ["ParallaxPrecheck", "CParallax", "CSodium", "CSecp256k1", "ParallaxTestSupport"]
         ),
-        .testTarget(name: "ParallaxEthereumTests", dependencies: ["ParallaxEthereum", "ParallaxTestSupport"]),
+        .testTarget(name: "ParallaxEthereumTests", dependencies: ["ParallaxEthereum", "ParallaxTestSupport"], exclude: ["uint256_reference.py"]),
         .testTarget(name: "ParallaxEVMTests", dependencies: ["ParallaxEVM", "ParallaxEthereum", "ParallaxTestSupport"]),
         .testTarget(name: "ParallaxExecutionTests", dependencies: ["ParallaxExecution", "ParallaxWorkloads"]),
         .testTarget(name: "ParallaxWorkloadsTests", dependencies: ["ParallaxExecution", "ParallaxWorkloads"]),

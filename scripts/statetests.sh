@@ -12,12 +12,13 @@
 # "N passed, M failed[, K skipped]".
 #
 # Usage: scripts/statetests.sh [extra parallax-evm statetest options, e.g. --executor sequential]
-# Environment: PARALLAX_EVM, a prebuilt parallax-evm to use instead of building one.
+# Environment: PARALLAX_EVM, a prebuilt parallax-evm to use instead of building one;
+# STATETESTS_RATCHET, another ratchet file (one per executor).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 archive=Tests/Fixtures/GeneralStateTests-Cancun.tar.xz
-ratchet_file=Tests/Fixtures/statetests-cancun.passed
+ratchet_file=${STATETESTS_RATCHET:-Tests/Fixtures/statetests-cancun.passed}
 fixtures=.build/fixtures
 report=.build/statetests-cancun.jsonl
 

@@ -9,7 +9,7 @@ import ParallaxVMInterface
 /// | key (32 bytes)                              | value                                         |
 /// |---------------------------------------------|-----------------------------------------------|
 /// | `01 ‖ address ‖ 0…` (account)               | nonce (8 bytes LE) ‖ code hash (32, omitted for no code) |
-/// | `02 ‖ address ‖ 0…` (balance)               | balance, little-endian: 16 bytes below 2^128, else 32 |
+/// | `02 ‖ address ‖ 0…` (balance)               | balance, little-endian: 16 bytes below 2^128, else 16 bytes of 0xFF ‖ 32 |
 /// | `03 ‖ code hash[1..<32]` (code)              | the code                                      |
 /// | `04 ‖ keccak256(address ‖ slot)[1..<32]`     | address (20) ‖ slot (32 BE) ‖ value (32 BE)   |
 ///
@@ -21,7 +21,16 @@ import ParallaxVMInterface
 /// so that the state root (the secure Merkle Patricia Trie, which needs the
 /// account and the slot of every entry) can be computed from the key-value
 /// state alone, with no preimage table beside it.
+///
+/// Balances are credited by commutative delta (`ExecutionContext.add`, 128
+/// bits): below 2^128 a balance is the 16-byte little-endian integer deltas
+/// operate on; a larger one starts with 16 bytes of 0xFF, which a delta reads
+/// as 2^128 - 1, so any credit fails its bound check and the caller falls
+/// back to a read-modify-write of the full 256-bit value.
 public enum EthereumStateLayout {
+    /// The bound of a balance credit by delta.
+    public static let deltaBalanceLimit = UInt128.max
+
     public enum Kind: UInt8, Sendable {
         case account = 1, balance = 2, code = 3, storage = 4
     }
@@ -86,10 +95,10 @@ public enum EthereumStateLayout {
 
     public static func balanceValue(_ balance: UInt256) -> StateValue {
         guard balance.l2 == 0, balance.l3 == 0 else {
-            var bytes = [UInt8](repeating: 0, count: 32)
+            var bytes = [UInt8](repeating: 0xFF, count: 48)
             bytes.withUnsafeMutableBytes { raw in
                 for (index, limb) in [balance.l0, balance.l1, balance.l2, balance.l3].enumerated() {
-                    raw.storeBytes(of: limb.littleEndian, toByteOffset: 8 * index, as: UInt64.self)
+                    raw.storeBytes(of: limb.littleEndian, toByteOffset: 16 + 8 * index, as: UInt64.self)
                 }
             }
             return StateValue(bytes)
@@ -102,14 +111,17 @@ public enum EthereumStateLayout {
         return StateValue(bytes)
     }
 
-    /// A balance value of 8, 16 or 32 bytes (8: a 64-bit delta's result).
+    /// A balance value: 16 bytes (or 8, a 64-bit delta's result), or the
+    /// 48-byte form of a balance of 2^128 or more.
     public static func decodeBalance(_ value: StateValue) -> UInt256? {
         value.withUnsafeBytes { raw in
-            func limb(_ index: Int) -> UInt64 { raw.loadUnaligned(fromByteOffset: 8 * index, as: UInt64.self).littleEndian }
+            func limb(_ index: Int, from offset: Int = 0) -> UInt64 {
+                raw.loadUnaligned(fromByteOffset: offset + 8 * index, as: UInt64.self).littleEndian
+            }
             switch raw.count {
             case 8: return UInt256(limb(0))
             case 16: return UInt256(limb(0), limb(1), 0, 0)
-            case 32: return UInt256(limb(0), limb(1), limb(2), limb(3))
+            case 48: return UInt256(limb(0, from: 16), limb(1, from: 16), limb(2, from: 16), limb(3, from: 16))
             default: return nil
             }
         }

@@ -4,6 +4,7 @@
 import ArgumentParser
 import Foundation
 import ParallaxEthereum
+import ParallaxExecution
 
 struct ParallaxEVMCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,10 +16,20 @@ struct ParallaxEVMCommand: ParsableCommand {
 
 /// Which engine executes the vectors.
 enum ExecutorChoice: String, ExpressibleByArgument, CaseIterable {
-    /// `EVM.transact` over an in-memory state.
+    /// `EVM.transact` straight over an in-memory world (no Parallax keys).
+    case direct
+    /// `EVMTransaction` on Parallax keys through the sequential executor (the oracle).
     case sequential
-    /// The Parallax executors (not wired to the EVM yet).
+    /// The same through the parallel executor (Block-STM, two threads).
     case parallel
+
+    func make() throws -> any VectorExecutor {
+        switch self {
+        case .direct: SequentialVectorExecutor()
+        case .sequential: EngineVectorExecutor(executor: SequentialExecutor())
+        case .parallel: EngineVectorExecutor(executor: try ParallelExecutor(threads: 2))
+        }
+    }
 }
 
 struct StateTestCommand: ParsableCommand {
@@ -35,7 +46,7 @@ struct StateTestCommand: ParsableCommand {
     @Option(help: "The fork whose post entries to run, as the state tests name it (Cancun, Shanghai, Merge, London, Berlin, ..., EIP158, EIP150, Homestead, Frontier).")
     var fork = "Cancun"
 
-    @Option(help: "The engine executing the vectors: sequential, or parallel (the Parallax executors).")
+    @Option(help: "The engine executing the vectors: direct (the EVM alone), sequential or parallel (the Parallax executors).")
     var executor = ExecutorChoice.sequential
 
     @Flag(help: "One JSON object per vector, then a summary object.")
@@ -55,18 +66,13 @@ struct StateTestCommand: ParsableCommand {
             throw ValidationError("unknown fork \"\(fork)\"; use a state-test fork name: "
                 + Fork.allCases.map(\.stateTestName).joined(separator: ", "))
         }
-        if executor == .parallel {
-            throw ValidationError(
-                "--executor parallel is not available yet: the Parallax executors are not wired to the EVM; use --executor sequential"
-            )
-        }
     }
 
     func run() throws {
         guard let fork = Fork(stateTestName: fork) else { throw ExitCode.validationFailure }
         let start = ContinuousClock.now
         let writer = ReportWriter(json: json)
-        let runner = StateTestRunner(fork: fork, executor: SequentialVectorExecutor(), filter: filter, dumpPost: dumpPost, output: writer)
+        let runner = StateTestRunner(fork: fork, executor: try executor.make(), filter: filter, dumpPost: dumpPost, output: writer)
         let (files, missing) = StateTestRunner.files(under: paths)
         for path in missing { runner.reportUnreadable(path, "no such file or folder") }
         for file in files { runner.run(file: file) }

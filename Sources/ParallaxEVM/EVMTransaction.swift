@@ -1,0 +1,171 @@
+import ParallaxEthereum
+import ParallaxVMInterface
+
+/// An Ethereum transaction as a Parallax `Transaction`: the EVM runs inside
+/// `execute(in:)` against the state the executor provides, and its effects
+/// go back as writes of `EthereumStateLayout` keys.
+///
+/// The EVM keeps its own books, so the context's policy is off: the gas
+/// schedule is `GasSchedule.free`, there is no `feePayer`, and the EVM's
+/// gas used (after refunds) is charged once at the end. The EVM debits the
+/// sender's 256-bit balance itself; the coinbase's priority fee is credited
+/// here. Outcomes map as follows:
+/// - invalid for the state it meets (nonce, balance, fee caps...): thrown
+///   as a `TransactionRejection`: not included, nothing written;
+/// - EVM success: `success`, logs as events;
+/// - EVM revert or exceptional halt: `failed(reason:)`, with the writes the
+///   EVM keeps (nonce, gas payment, coinbase credit) and no events.
+///
+/// Any error the executor raises while the EVM reads (a suspension on a
+/// dependency) leaves through `EVM.transact` untouched, and the context's
+/// sticky failure decides the attempt, whatever the EVM did with it.
+public struct EVMTransaction: Transaction {
+    public let environment: TransactionEnvironment
+    public let block: BlockEnvironment
+    public let fork: Fork
+    /// `BLOCKHASH`'s source: the hashes of recent blocks by number.
+    public let blockHashes: [UInt64: Bytes32]
+
+    public init(_ environment: TransactionEnvironment, block: BlockEnvironment, fork: Fork, blockHashes: [UInt64: Bytes32] = [:]) {
+        self.environment = environment
+        self.block = block
+        self.fork = fork
+        self.blockHashes = blockHashes
+    }
+
+    public var gasLimit: UInt64 { environment.gasLimit }
+    public var gasPrice: UInt64 { 0 }
+    public var feePayer: StateKey? { nil }
+    public var gasSchedule: GasSchedule { .free }
+
+    public func execute(in context: ExecutionContext) throws {
+        let backend = ContextBackend(context: context, blockHashes: blockHashes)
+        let result: TransactionResult
+        do {
+            result = try EVM(fork: fork).transact(environment, block: block, state: backend)
+        } catch let invalid as InvalidTransaction {
+            throw EVMRejection(invalid)
+        }
+        try write(result.changes, through: backend)
+        try context.chargeGas(result.gasUsed)
+        context.setReturnData(result.output)
+        for log in result.logs {
+            try context.emit(Event(emitter: EventWord(log.address.word), topics: log.topics.map(EventWord.init), data: log.data))
+        }
+        if result.status != .success { context.reportFailure(String(describing: result.status)) }
+    }
+
+    /// The EVM's changes as key writes, skipping values it left as they were.
+    private func write(_ changes: StateChanges, through backend: ContextBackend) throws {
+        let context = backend.context
+        for (address, info) in changes.accounts {
+            let original = backend.loadedAccounts[address] ?? nil
+            guard let info else {
+                if original != nil {
+                    try context.delete(EthereumStateLayout.accountKey(address))
+                    try context.delete(EthereumStateLayout.balanceKey(address))
+                }
+                continue
+            }
+            if original?.nonce != info.nonce || original?.codeHash != info.codeHash || original == nil {
+                try context.write(EthereumStateLayout.accountKey(address),
+                                  EthereumStateLayout.accountValue(nonce: info.nonce, codeHash: info.codeHash))
+            }
+            if original?.balance != info.balance {
+                if info.balance.isZero {
+                    try context.delete(EthereumStateLayout.balanceKey(address))
+                } else {
+                    try context.write(EthereumStateLayout.balanceKey(address), EthereumStateLayout.balanceValue(info.balance))
+                }
+            }
+        }
+        for (address, slots) in changes.storage {
+            if case .some(.none) = changes.accounts[address] { continue }   // deleted with its storage
+            for (slot, value) in slots {
+                let key = EthereumStateLayout.storageKey(address, slot)
+                if value.isZero {
+                    try context.delete(key)
+                } else {
+                    try context.write(key, EthereumStateLayout.storageValue(address, slot, value))
+                }
+            }
+        }
+        for (hash, code) in changes.newCode {
+            try context.write(EthereumStateLayout.codeKey(hash), StateValue(code))
+        }
+        if !changes.coinbaseCredit.isZero { try credit(changes.coinbaseCredit, to: block.coinbase, in: context) }
+    }
+
+    /// Credits the coinbase by a commutative delta (pevm's lazy
+    /// beneficiary), so that the fee payments of a block do not chain its
+    /// transactions on the coinbase's balance; a balance or credit beyond
+    /// 128 bits fails the delta's bound check (see `EthereumStateLayout`)
+    /// and falls back to a read-modify-write.
+    private func credit(_ amount: UInt256, to address: Address, in context: ExecutionContext) throws {
+        let key = EthereumStateLayout.balanceKey(address)
+        if amount.l2 == 0, amount.l3 == 0 {
+            do {
+                try context.add(key, UInt128(amount.l1) << 64 | UInt128(amount.l0), upTo: EthereumStateLayout.deltaBalanceLimit)
+                return
+            } catch is DeltaError {}
+        }
+        let current = try context.read(key).flatMap(EthereumStateLayout.decodeBalance) ?? .zero
+        try context.write(key, EthereumStateLayout.balanceValue(current &+ amount))
+    }
+}
+
+extension EventWord {
+    /// A 256-bit EVM word (an address, a topic) as an event word.
+    init(_ word: UInt256) { self.init(word.l3, word.l2, word.l1, word.l0) }
+
+    init(_ bytes: Bytes32) { self.init(bytes.w0, bytes.w1, bytes.w2, bytes.w3) }
+}
+
+/// An invalid Ethereum transaction as a Parallax rejection.
+public struct EVMRejection: TransactionRejection, CustomStringConvertible {
+    public let invalid: InvalidTransaction
+
+    public init(_ invalid: InvalidTransaction) { self.invalid = invalid }
+
+    public var rejectionReason: RejectionReason { RejectionReason(code: "invalid-transaction", detail: String(describing: invalid)) }
+    public var description: String { rejectionReason.description }
+}
+
+/// The EVM's view of the world through the context: every read is a read of
+/// the transaction (Block-STM records it and validates it), and the
+/// accounts it loaded are kept to skip writes of unchanged values.
+final class ContextBackend: EVMStateBackend {
+    let context: ExecutionContext
+    let blockHashes: [UInt64: Bytes32]
+    private(set) var loadedAccounts: [Address: AccountInfo?] = [:]
+
+    init(context: ExecutionContext, blockHashes: [UInt64: Bytes32]) {
+        self.context = context
+        self.blockHashes = blockHashes
+    }
+
+    func account(_ address: Address) throws -> AccountInfo? {
+        if let loaded = loadedAccounts[address] { return loaded }
+        let basic = try context.read(EthereumStateLayout.accountKey(address))
+        let balance = try context.read(EthereumStateLayout.balanceKey(address))
+        let info: AccountInfo?
+        if basic == nil, balance == nil {
+            info = nil
+        } else {
+            let (nonce, codeHash) = basic.flatMap(EthereumStateLayout.decodeAccount) ?? (0, EmptyHashes.code)
+            info = AccountInfo(nonce: nonce, balance: balance.flatMap(EthereumStateLayout.decodeBalance) ?? .zero, codeHash: codeHash)
+        }
+        loadedAccounts[address] = .some(info)
+        return info
+    }
+
+    func code(_ codeHash: Bytes32) throws -> [UInt8] {
+        try context.read(EthereumStateLayout.codeKey(codeHash))?.bytes ?? []
+    }
+
+    func storage(_ address: Address, _ slot: UInt256) throws -> UInt256 {
+        try context.read(EthereumStateLayout.storageKey(address, slot)).flatMap(EthereumStateLayout.decodeStorage)?.value ?? .zero
+    }
+
+    func blockHash(_ number: UInt64) throws -> Bytes32? { blockHashes[number] }
+}
