@@ -12,32 +12,40 @@
 #include <stdint.h>
 #include "px_atomic.h"
 
-static inline uint32_t px_atomic32_load(const uint32_t *word, px_memory_order order) {
+_Static_assert(sizeof(uint32_t) == 4, "the kernel's futex word is 32 bits");
+_Static_assert(__atomic_always_lock_free(sizeof(uint32_t), 0),
+               "32-bit atomics must be lock-free on this target");
+
+/* 32-bit counterparts of px_atomic.h, with its order types (see there). */
+static inline uint32_t px_atomic32_load(const uint32_t *word, px_load_order order) {
     switch (order) {
-    case px_relaxed: return __atomic_load_n(word, __ATOMIC_RELAXED);
-    case px_acquire: return __atomic_load_n(word, __ATOMIC_ACQUIRE);
-    default: return __atomic_load_n(word, __ATOMIC_SEQ_CST);
+    case px_load_relaxed: return __atomic_load_n(word, __ATOMIC_RELAXED);
+    case px_load_acquire: return __atomic_load_n(word, __ATOMIC_ACQUIRE);
+    case px_load_seq_cst: break;
     }
+    return __atomic_load_n(word, __ATOMIC_SEQ_CST);
 }
 
-static inline uint32_t px_atomic32_fetch_add(uint32_t *word, uint32_t delta, px_memory_order order) {
+static inline uint32_t px_atomic32_fetch_add(uint32_t *word, uint32_t delta, px_rmw_order order) {
     switch (order) {
-    case px_relaxed: return __atomic_fetch_add(word, delta, __ATOMIC_RELAXED);
-    case px_acquire: return __atomic_fetch_add(word, delta, __ATOMIC_ACQUIRE);
-    case px_release: return __atomic_fetch_add(word, delta, __ATOMIC_RELEASE);
-    case px_acq_rel: return __atomic_fetch_add(word, delta, __ATOMIC_ACQ_REL);
-    default: return __atomic_fetch_add(word, delta, __ATOMIC_SEQ_CST);
+    case px_rmw_relaxed: return __atomic_fetch_add(word, delta, __ATOMIC_RELAXED);
+    case px_rmw_acquire: return __atomic_fetch_add(word, delta, __ATOMIC_ACQUIRE);
+    case px_rmw_release: return __atomic_fetch_add(word, delta, __ATOMIC_RELEASE);
+    case px_rmw_acq_rel: return __atomic_fetch_add(word, delta, __ATOMIC_ACQ_REL);
+    case px_rmw_seq_cst: break;
     }
+    return __atomic_fetch_add(word, delta, __ATOMIC_SEQ_CST);
 }
 
-static inline uint32_t px_atomic32_fetch_sub(uint32_t *word, uint32_t delta, px_memory_order order) {
+static inline uint32_t px_atomic32_fetch_sub(uint32_t *word, uint32_t delta, px_rmw_order order) {
     switch (order) {
-    case px_relaxed: return __atomic_fetch_sub(word, delta, __ATOMIC_RELAXED);
-    case px_acquire: return __atomic_fetch_sub(word, delta, __ATOMIC_ACQUIRE);
-    case px_release: return __atomic_fetch_sub(word, delta, __ATOMIC_RELEASE);
-    case px_acq_rel: return __atomic_fetch_sub(word, delta, __ATOMIC_ACQ_REL);
-    default: return __atomic_fetch_sub(word, delta, __ATOMIC_SEQ_CST);
+    case px_rmw_relaxed: return __atomic_fetch_sub(word, delta, __ATOMIC_RELAXED);
+    case px_rmw_acquire: return __atomic_fetch_sub(word, delta, __ATOMIC_ACQUIRE);
+    case px_rmw_release: return __atomic_fetch_sub(word, delta, __ATOMIC_RELEASE);
+    case px_rmw_acq_rel: return __atomic_fetch_sub(word, delta, __ATOMIC_ACQ_REL);
+    case px_rmw_seq_cst: break;
     }
+    return __atomic_fetch_sub(word, delta, __ATOMIC_SEQ_CST);
 }
 
 /*

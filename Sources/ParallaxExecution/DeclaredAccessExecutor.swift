@@ -185,12 +185,12 @@ public final class DeclaredAccessExecutor: BlockExecutor, @unchecked Sendable {
         }
         let counters = pending.word(0)
         let finished = control.word(0)
-        px_atomic_store(finished, 0, px_relaxed)
+        px_atomic_store(finished, 0, px_store_relaxed)
         let block = DeclaredBlock(transactions: transactions, base: base, graph: graph, slots: slots, queues: queueRefs,
                                   pending: counters, finished: finished)
         for txn in 0..<UInt32(count) {
             let predecessors = graph.predecessorCount(txn)
-            px_atomic_store(counters + Int(txn), UInt64(predecessors), px_relaxed)
+            px_atomic_store(counters + Int(txn), UInt64(predecessors), px_store_relaxed)
             if predecessors == 0 { block.enqueue(txn) }
         }
         let workers = self.workers
@@ -251,9 +251,9 @@ public final class DeclaredAccessExecutor: BlockExecutor, @unchecked Sendable {
         lastGraph._checkInvariants()
         precondition(queues.allSatisfy(\.isEmptyApproximately), "ready queues not drained")
         for txn in 0..<lastGraph.count {
-            precondition(px_atomic_load(pending.word(0) + txn, px_relaxed) == 0, "txn \(txn) still has pending dependencies")
+            precondition(px_atomic_load(pending.word(0) + txn, px_load_relaxed) == 0, "txn \(txn) still has pending dependencies")
         }
-        precondition(px_atomic_load(control.word(0), px_relaxed) == UInt64(lastGraph.count), "not every transaction finished")
+        precondition(px_atomic_load(control.word(0), px_load_relaxed) == UInt64(lastGraph.count), "not every transaction finished")
     }
     #endif
 }
@@ -486,7 +486,7 @@ final class DeclaredWorker: ContextReader, @unchecked Sendable {
                 continue
             }
             // Acquire pairs with the acq_rel increments of `execute`.
-            if px_atomic_load(block.finished, px_acquire) == total { break }
+            if px_atomic_load(block.finished, px_load_acquire) == total { break }
             backoff.snooze()
         }
         collectDelta(block)
@@ -505,14 +505,14 @@ final class DeclaredWorker: ContextReader, @unchecked Sendable {
         var kept: UInt32?
         for successor in block.graph.successors(of: txn) {
             // acq_rel: see the type's memory orders.
-            guard px_atomic_fetch_add(block.pending + Int(successor), UInt64.max, px_acq_rel) == 1 else { continue }
+            guard px_atomic_fetch_add(block.pending + Int(successor), UInt64.max, px_rmw_acq_rel) == 1 else { continue }
             if kept == nil && block.node(of: successor) == nodeIndex {
                 kept = successor
             } else {
                 block.enqueue(successor)
             }
         }
-        _ = px_atomic_fetch_add(block.finished, 1, px_acq_rel)
+        _ = px_atomic_fetch_add(block.finished, 1, px_rmw_acq_rel)
         return kept
     }
 

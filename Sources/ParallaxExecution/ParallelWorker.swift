@@ -414,7 +414,7 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
         // The writer of the version read, plus one (0: the base state).
         let writerPlusOne = descriptor >> 32
         guard writerPlusOne < UInt64(currentTxn) else { return false }
-        let writers = px_atomic_load(KeyTable.writers(id), px_relaxed)
+        let writers = px_atomic_load(KeyTable.writers(id), px_load_relaxed)
         guard writers >= ParallelWorker.hotWriters, writers &* ParallelWorker.hintShare >= UInt64(currentTxn) else { return false }
         return !scheduler.hasExecuted(currentTxn - 1)
     }
