@@ -1,4 +1,4 @@
-import CParallax
+import CParallaxCore
 
 /// A bounded, lock-free, multi-producer multi-consumer FIFO queue.
 ///

@@ -1,4 +1,4 @@
-import CParallax
+import CParallaxCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)

@@ -1,4 +1,4 @@
-import CParallax
+import CParallaxCore
 
 /// The multi-version memory of Block-STM: for every key the block touches,
 /// the values written by each transaction's latest incarnation, so that a

@@ -1,4 +1,3 @@
-import CParallax
 import ParallaxConcurrency
 
 /// Executes a block with Block-STM on a `WorkerTeam`: optimistic parallel

@@ -1,4 +1,4 @@
-import CParallax
+import CParallaxCore
 import ParallaxConcurrency
 
 /// One worker of `ParallelExecutor`: its task loop (Block-STM paper,

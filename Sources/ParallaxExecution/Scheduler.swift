@@ -1,4 +1,4 @@
-import CParallax
+import CParallaxCore
 import ParallaxConcurrency
 
 /// The collaborative scheduler of Block-STM (Gelashvili et al., PPoPP 2023,

@@ -1,4 +1,4 @@
-import CParallax
+import CParallaxCore
 import ParallaxConcurrency
 
 /// An unbounded FIFO behind a pthread mutex, whose length is mirrored in an

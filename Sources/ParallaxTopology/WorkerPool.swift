@@ -1,4 +1,4 @@
-import CParallax
+import CParallaxCore
 
 /// Threads that run tasks, one per worker of a placement plan, each pinned to
 /// its processing unit and fed from a NUMA-local inbox.

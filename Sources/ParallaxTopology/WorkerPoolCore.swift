@@ -1,4 +1,5 @@
-import CParallax
+import CParallaxCore
+import CParallaxTopology
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)

@@ -1,4 +1,4 @@
-import CParallax
+import CParallaxCore
 import ParallaxConfig
 import ParallaxTopology
 import Testing

@@ -1,4 +1,4 @@
-import CParallax
+import CParallaxCore
 @testable import ParallaxExecution
 import ParallaxConcurrency
 import ParallaxWorkloads
