@@ -71,6 +71,7 @@ public final class DeclaredAccessExecutor: BlockExecutor, @unchecked Sendable {
     /// The distinct nodes of the workers, in order of first appearance.
     public let nodes: [NodeID?]
     let workers: [DeclaredWorker]
+    let contexts: WorkerContexts
     /// One ready queue per node of `nodes`.
     private var queues: [MPMCQueue<UInt32>]
     private let queueRefs: UnsafeMutablePointer<Unmanaged<MPMCQueue<UInt32>>>
@@ -115,6 +116,7 @@ public final class DeclaredAccessExecutor: BlockExecutor, @unchecked Sendable {
         queueRefs = .allocate(capacity: nodes.count)
         queueRefs.initialize(from: queues.map { Unmanaged.passUnretained($0) }, count: nodes.count)
         workers = (0..<team.size).map { DeclaredWorker(index: $0, size: team.size, nodeIndex: nodeIndexOfWorker[$0]) }
+        contexts = WorkerContexts(readers: workers, enforcingDeclarations: true)
     }
 
     deinit {
@@ -194,8 +196,9 @@ public final class DeclaredAccessExecutor: BlockExecutor, @unchecked Sendable {
             if predecessors == 0 { block.enqueue(txn) }
         }
         let workers = self.workers
+        let contexts = self.contexts
         withExtendedLifetime(block) {
-            team.broadcast { index in workers[index].run(block) }
+            team.broadcast { index in workers[index].run(block, in: contexts[index]) }
         }
 
         var outputs = [TransactionOutput](unsafeUninitializedCapacity: count) { buffer, initialized in
@@ -404,6 +407,8 @@ final class DeclaredBlock: @unchecked Sendable {
 
 /// A worker of `DeclaredAccessExecutor`: takes ready transactions, runs
 /// them, releases their successors, then collects its stride of the delta.
+/// It is the reader of the execution context the executor pairs it with
+/// (the context holds the worker, never the reverse).
 final class DeclaredWorker: ContextReader, @unchecked Sendable {
     let index: Int
     let size: Int
@@ -413,7 +418,6 @@ final class DeclaredWorker: ContextReader, @unchecked Sendable {
     /// them it took from another node's queue.
     private(set) var executed = 0
     private(set) var stolen = 0
-    private var context: ExecutionContext!
     /// The running block and transaction, reached through a pointer so that
     /// the reader's accesses need no dynamic exclusivity checks (as
     /// `ParallelWorker.Scratch`).
@@ -435,8 +439,6 @@ final class DeclaredWorker: ContextReader, @unchecked Sendable {
         self.nodeIndex = nodeIndex
         current = .allocate(capacity: 1)
         current.initialize(to: Current())
-        context = ExecutionContext(reader: self)
-        context.enforcesDeclarations = true
     }
 
     deinit {
@@ -449,7 +451,8 @@ final class DeclaredWorker: ContextReader, @unchecked Sendable {
 
     func endBlock() { current.pointee.block = nil }
 
-    func run(_ block: DeclaredBlock) {
+    /// Runs ready transactions of `block` in `context` (whose reader is this worker) until all finished.
+    func run(_ block: DeclaredBlock, in context: ExecutionContext) {
         current.pointee.block = Unmanaged.passUnretained(block)
         deltaWrites.removeAll()
         deltaCommitment = StateCommitment()
@@ -481,7 +484,7 @@ final class DeclaredWorker: ContextReader, @unchecked Sendable {
             if var txn = ready {
                 // Follow the chain: the successor this transaction made ready
                 // runs here next, on warm caches, without a queue round trip.
-                while let next = execute(txn, block) { txn = next }
+                while let next = execute(txn, block, in: context) { txn = next }
                 backoff.reset()
                 continue
             }
@@ -494,7 +497,7 @@ final class DeclaredWorker: ContextReader, @unchecked Sendable {
 
     /// Runs `txn` and releases its successors; returns one that became ready
     /// (the caller runs it next) and enqueues the others.
-    private func execute(_ txn: UInt32, _ block: DeclaredBlock) -> UInt32? {
+    private func execute(_ txn: UInt32, _ block: DeclaredBlock, in context: ExecutionContext) -> UInt32? {
         executed += 1
         current.pointee.txn = txn
         guard case .finished(let output) = context.run(block.transactions[Int(txn)], at: TxnIndex(txn)) else {

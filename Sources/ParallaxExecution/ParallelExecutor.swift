@@ -34,6 +34,7 @@ public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
     /// The scheduler of the current (or last) block.
     private(set) var scheduler: Scheduler
     let workers: [ParallelWorker]
+    let contexts: WorkerContexts
     let directory: ValueDirectory
     private(set) var records: UnsafeMutablePointer<TxnRecord>
     private var recordCapacity = 0
@@ -76,6 +77,7 @@ public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
         workers = arenas.map { arena in
             ParallelWorker(node: workerNodes?[Int(arena.worker)] ?? node, values: arena, placeholder: placeholder)
         }
+        contexts = WorkerContexts(readers: workers, enforcingDeclarations: false)
     }
 
     /// A parallel executor on a new `ThreadTeam` of `threads` workers.
@@ -120,7 +122,8 @@ public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
                                          contentionHint: contentionHint, hints: hints)
                 currentBlock = block
                 let workers = self.workers
-                team.broadcast { index in workers[index].run(block) }
+                let contexts = self.contexts
+                team.broadcast { index in workers[index].run(block, in: contexts[index]) }
                 if !scheduler.isHalted { break }
                 statistics.restarts += 1
                 desired = table.capacity * 4

@@ -2,7 +2,8 @@ import CParallaxCore
 import ParallaxConcurrency
 
 /// One worker of `ParallelExecutor`: its task loop (Block-STM paper,
-/// Algorithm 1), its arenas, and the reader its execution context uses.
+/// Algorithm 1), its arenas, and the reader of the execution context the
+/// executor pairs it with (the context holds the worker, never the reverse).
 ///
 /// Everything here is owned by the worker's thread during a block, except
 /// what it publishes: version nodes and values (through `MultiVersionMemory`),
@@ -13,7 +14,6 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
     let keys: WordArena
     let readSets: WordArena
     let values: ValueArena
-    private var context: ExecutionContext!
 
     /// The worker's mutable hot-path state, reached through a pointer so
     /// that its accesses need no dynamic exclusivity checks (see `WordList`).
@@ -64,7 +64,6 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
         self.values = values
         scratch = .allocate(capacity: 1)
         scratch.initialize(to: Scratch(view: placeholder.view))
-        context = ExecutionContext(reader: self)
     }
 
     deinit {
@@ -81,7 +80,8 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
     /// gathered the block, so the block's transactions and state can go.
     func endBlock(_ idle: BlockContext) { scratch.pointee.view = idle.view }
 
-    func run(_ block: BlockContext) {
+    /// Runs the task loop over `block`, executing in `context` (whose reader is this worker).
+    func run(_ block: BlockContext, in context: ExecutionContext) {
         scratch.pointee.view = block.view
         nodes.reset()
         keys.reset()
@@ -99,7 +99,7 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
         while !scheduler.isHalted {
             switch task {
             case .execute(let txn, let incarnation):
-                task = execute(txn, incarnation)
+                task = execute(txn, incarnation, in: context)
                 commit()
             case .validate(let txn, let incarnation):
                 task = validateTask(txn, incarnation)
@@ -129,7 +129,7 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
     }
 
     /// Runs incarnation `incarnation` of `txn` and records it (paper: try_execute).
-    private func execute(_ txn: UInt32, _ incarnation: UInt32) -> Scheduler.Task {
+    private func execute(_ txn: UInt32, _ incarnation: UInt32, in context: ExecutionContext) -> Scheduler.Task {
         let scratch = self.scratch
         let block = self.block
         scratch.pointee.executions += 1

@@ -17,10 +17,6 @@ public final class SequentialExecutor: BlockExecutor, @unchecked Sendable {
 
     public func execute(_ transactions: [any Transaction], on base: any StateView) -> BlockOutput {
         let reader = OverlayReader(base: base)
-        return withExtendedLifetime(reader) { execute(transactions, base: base, reader: reader) }
-    }
-
-    private func execute(_ transactions: [any Transaction], base: any StateView, reader: OverlayReader) -> BlockOutput {
         let context = ExecutionContext(reader: reader)
         context.enforcesDeclarations = enforcesDeclarations
         var outputs: [TransactionOutput] = []
