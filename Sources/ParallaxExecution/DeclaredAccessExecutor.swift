@@ -165,9 +165,14 @@ public final class DeclaredAccessExecutor: BlockExecutor, @unchecked Sendable {
         try self.init(team: team)
     }
 
-    public func execute(_ transactions: [any Transaction], on base: any StateView) -> BlockOutput {
+    /// The largest block this executor takes.
+    public static let maxTransactions = 1 << 31 - 1
+
+    public func tryExecute(_ transactions: [any Transaction], on base: any StateView) throws(ExecutorFailure) -> BlockOutput {
         let count = transactions.count
-        precondition(count < 1 << 31, "blocks are limited to 2^31 transactions")
+        guard count <= DeclaredAccessExecutor.maxTransactions else {
+            throw .blockTooLarge(transactions: count, limit: DeclaredAccessExecutor.maxTransactions)
+        }
         var statistics = ExecutionStatistics()
         guard count > 0 else {
             lastStatistics = statistics
@@ -183,7 +188,7 @@ public final class DeclaredAccessExecutor: BlockExecutor, @unchecked Sendable {
             if pending.count * 8 < count { pending = try SlotArray(count: (count + 7) / 8, lineSize: .line, node: node) }
             slots = try DeclaredSlots(graph: graph, nodes: nodes)
         } catch {
-            fatalError("declared-access executor memory: \(error)")
+            throw .outOfMemory("declared-access executor: \(error)")
         }
         let counters = pending.word(0)
         let finished = control.word(0)

@@ -112,6 +112,9 @@ struct Scheduler: @unchecked Sendable {
     let commitIndex: UnsafeMutablePointer<UInt64>
     let commitLock: UnsafeMutablePointer<UInt64>
     let haltFlag: UnsafeMutablePointer<UInt64>
+    /// Beside the halt flag: the transaction, plus one, that `resume` found
+    /// suspended but not Aborting (0: none).
+    let failedWaiterWord: UnsafeMutablePointer<UInt64>
 
     /// The scheduler of a block of `count` transactions over `memory`'s lines
     /// (see `SchedulerMemory.reset(count:)`).
@@ -126,6 +129,7 @@ struct Scheduler: @unchecked Sendable {
         commitIndex = memory.counters.word(5)
         commitLock = memory.counters.word(6)
         haltFlag = memory.counters.word(7)
+        failedWaiterWord = memory.counters.word(7, 1)
     }
 
     @inline(__always)
@@ -156,6 +160,13 @@ struct Scheduler: @unchecked Sendable {
     /// the end of the broadcast orders everything the executor reads next.
     var isHalted: Bool { px_atomic_load(haltFlag, px_load_relaxed) != 0 }
     func halt() { px_atomic_store(haltFlag, 1, px_store_relaxed) }
+
+    /// The waiter a broken dependency protocol left behind (see `resume`),
+    /// read by the executor after the broadcast, whose end orders it.
+    var failedWaiter: UInt32? {
+        let word = px_atomic_load(failedWaiterWord, px_load_relaxed)
+        return word == 0 ? nil : UInt32(word - 1)
+    }
 
     // MARK: Task dispatch (paper Algorithm 4)
 
@@ -290,7 +301,14 @@ struct Scheduler: @unchecked Sendable {
             // Read the link first: a released waiter may suspend again and reuse it.
             entry = px_atomic_load(word(waiter, Scheduler.waiterNextWord), px_load_relaxed)
             let (incarnation, state) = status(of: waiter)
-            precondition(state == Scheduler.aborting, "a suspended transaction must be Aborting")
+            guard state == Scheduler.aborting else {
+                // A bug in the protocol: halt the block, which the executor
+                // then reports (ExecutorFailure) instead of running it again.
+                // Relaxed, as the halt flag: the broadcast's end orders both.
+                px_atomic_store(failedWaiterWord, UInt64(waiter) + 1, px_store_relaxed)
+                halt()
+                return nil
+            }
             if waiter == kept {
                 keptIncarnation = incarnation &+ 1
                 px_atomic_store(word(waiter, Scheduler.statusWord), Scheduler.status(keptIncarnation, Scheduler.executing), px_store_seq_cst)
@@ -452,6 +470,7 @@ final class SchedulerMemory: @unchecked Sendable {
             for offset in 0..<5 { px_atomic_store(line + offset, 0, px_store_relaxed) }
         }
         for counter in 0..<8 { px_atomic_store(counters.word(counter), 0, px_store_relaxed) }
+        px_atomic_store(counters.word(7, 1), 0, px_store_relaxed)
         // Publishes the reset to the workers, which the team starts after this.
         px_atomic_fence(px_fence_seq_cst)
         return scheduler
