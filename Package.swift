@@ -3,9 +3,11 @@ import PackageDescription
 
 // Module map and layering: see DESIGN.md. Each module imports only modules
 // listed before it here.
+//
+// The package builds on Linux only: the C shim parks threads on futexes
+// (linux/futex.h), places memory with libnuma and reads the machine with hwloc.
 let package = Package(
     name: "Parallax",
-    platforms: [.macOS(.v15)],
     products: [
         .library(name: "Parallax", targets: ["Parallax"]),
         .executable(name: "parallax-perf", targets: ["parallax-perf"]),
@@ -19,20 +21,41 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
     ],
     targets: [
-        // C shim: aligned atomic slots, NUMA placement, CPU features, futexes.
+        // The C shim, one target per concern, each linking only its own library.
+        // Core: typed-order atomics, aligned slot arrays on NUMA nodes, futex
+        // parking, CPU features. The only C target the execution core links.
         .target(
-            name: "CParallax",
-            path: "CSupport",
-            linkerSettings: [.linkedLibrary("numa"), .linkedLibrary("hwloc"), .linkedLibrary("sodium")]
+            name: "CParallaxCore",
+            path: "CSupport/CParallaxCore",
+            linkerSettings: [.linkedLibrary("numa")]
+        ),
+        // Machine discovery (hwloc) and thread pinning.
+        .target(
+            name: "CParallaxTopology",
+            path: "CSupport/CParallaxTopology",
+            linkerSettings: [.linkedLibrary("hwloc")]
+        ),
+        // Batched Keccak-256/SHA-256 kernels, dispatched on Core's CPU features.
+        .target(
+            name: "CParallaxHash",
+            dependencies: ["CParallaxCore"],
+            path: "CSupport/CParallaxHash"
+        ),
+        // Ed25519 verification kernels; libsodium gives them SHA-512 and ChaCha20.
+        .target(
+            name: "CParallaxEd25519",
+            dependencies: ["CParallaxCore"],
+            path: "CSupport/CParallaxEd25519",
+            linkerSettings: [.linkedLibrary("sodium")]
         ),
         .target(
             name: "ParallaxConcurrency",
-            dependencies: ["CParallax"],
+            dependencies: ["CParallaxCore"],
             path: "Sources/ParallaxConcurrency"
         ),
         .target(
             name: "ParallaxTopology",
-            dependencies: ["CParallax", "ParallaxConcurrency"],
+            dependencies: ["CParallaxCore", "CParallaxTopology", "ParallaxConcurrency"],
             path: "Sources/ParallaxTopology"
         ),
         // The only module that sees TOMLKit and Foundation.
@@ -46,7 +69,7 @@ let package = Package(
         .target(name: "ParallaxVMInterface", path: "Sources/ParallaxVMInterface"),
         .target(
             name: "ParallaxExecution",
-            dependencies: ["CParallax", "ParallaxConcurrency", "ParallaxVMInterface"],
+            dependencies: ["CParallaxCore", "ParallaxConcurrency", "ParallaxVMInterface"],
             path: "Sources/ParallaxExecution"
         ),
         // Reference signature libraries (Debian libsodium-dev, libsecp256k1-dev).
@@ -62,10 +85,13 @@ let package = Package(
             pkgConfig: "libsecp256k1",
             providers: [.apt(["libsecp256k1-dev"])]
         ),
-        // Prechecks: batched hashing (SIMD kernels in CParallax), signatures, the envelope.
+        // Prechecks: batched hashing (CParallaxHash), signatures (CParallaxEd25519), the envelope.
         .target(
             name: "ParallaxPrecheck",
-            dependencies: ["CParallax", "ParallaxConcurrency", "ParallaxTopology", "CSodium", "CSecp256k1"],
+            dependencies: [
+                "CParallaxCore", "CParallaxHash", "CParallaxEd25519", "ParallaxConcurrency", "ParallaxTopology",
+                "CSodium", "CSecp256k1",
+            ],
             path: "Sources/ParallaxPrecheck"
         ),
         .target(
@@ -76,13 +102,13 @@ let package = Package(
         // Ethereum data: 256-bit words, RLP, the Merkle Patricia Trie, transactions, forks.
         .target(
             name: "ParallaxEthereum",
-            dependencies: ["CParallax", "CSecp256k1"],
+            dependencies: ["CParallaxCore", "CParallaxHash", "CSecp256k1"],
             path: "Sources/ParallaxEthereum"
         ),
         // The EVM: interpreter, gas, precompiles, transaction processing.
         .target(
             name: "ParallaxEVM",
-            dependencies: ["ParallaxEthereum", "ParallaxVMInterface", "CParallax", "CSecp256k1"],
+            dependencies: ["ParallaxEthereum", "ParallaxVMInterface", "CParallaxHash", "CSecp256k1"],
             path: "Sources/ParallaxEVM"
         ),
         // Durable state (Debian liblmdb-dev).
@@ -124,7 +150,8 @@ let package = Package(
             name: "parallax-perf",
             dependencies: [
                 "Parallax",
-                "CParallax",
+                "CParallaxCore",
+                "CParallaxEd25519",
                 "ParallaxPrecheck",
                 "CSodium",
                 "CPerfBaselines",
@@ -149,7 +176,7 @@ let package = Package(
 
         // The seeded generator every randomized test shares.
         .target(name: "ParallaxTestSupport", path: "Tests/Support"),
-        .testTarget(name: "CParallaxTests", dependencies: ["CParallax"]),
+        .testTarget(name: "CParallaxTests", dependencies: ["CParallaxCore"]),
         // Optimized even in debug builds: the stress tests move millions of
         // items through the queue's inlinable fast paths.
         .testTarget(
@@ -161,17 +188,20 @@ let package = Package(
         .systemLibrary(name: "COpenSSLCrypto", path: "Tests/COpenSSLCrypto"),
         .testTarget(
             name: "ParallaxPrecheckTests",
-            dependencies: ["ParallaxPrecheck", "ParallaxTopology", "COpenSSLCrypto", "CSodium", "CSecp256k1", "ParallaxTestSupport"]
+            dependencies: [
+                "ParallaxPrecheck", "ParallaxTopology", "CParallaxCore", "COpenSSLCrypto", "CSodium", "CSecp256k1",
+                "ParallaxTestSupport",
+            ]
         ),
         .testTarget(name: "ParallaxTopologyTests", dependencies: ["ParallaxTopology", "ParallaxTestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "ParallaxConfigTests", dependencies: ["ParallaxConfig", "ParallaxTopology", "CParallax"]),
+        .testTarget(name: "ParallaxConfigTests", dependencies: ["ParallaxConfig", "ParallaxTopology", "CParallaxCore"]),
         .testTarget(
             name: "ParallaxSignatureTests",
-            dependencies: ["ParallaxPrecheck", "CParallax", "CSodium", "CSecp256k1", "ParallaxTestSupport"]
+            dependencies: ["ParallaxPrecheck", "CParallaxCore", "CParallaxEd25519", "CSodium", "CSecp256k1", "ParallaxTestSupport"]
         ),
         .testTarget(name: "ParallaxEthereumTests", dependencies: ["ParallaxEthereum", "ParallaxTestSupport"], exclude: ["uint256_reference.py"]),
         .testTarget(name: "ParallaxEVMTests", dependencies: ["ParallaxEVM", "ParallaxEthereum", "ParallaxTestSupport"]),
-        .testTarget(name: "ParallaxExecutionTests", dependencies: ["ParallaxExecution", "ParallaxWorkloads"]),
+        .testTarget(name: "ParallaxExecutionTests", dependencies: ["ParallaxExecution", "ParallaxWorkloads", "CParallaxCore"]),
         .testTarget(name: "ParallaxWorkloadsTests", dependencies: ["ParallaxExecution", "ParallaxWorkloads"]),
         .testTarget(
             name: "ParallaxPipelineTests",

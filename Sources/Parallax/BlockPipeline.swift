@@ -28,6 +28,8 @@ import Glibc
 /// - Failure: if the store refuses a commit (which only happens if the store
 ///   was changed behind the pipeline's back), that block and every later one
 ///   are not committed; `submit` and `finish` throw `PipelineError.commitFailed`.
+///   Likewise if the executor gives up on a block (`ExecutorFailure`: out of
+///   memory, an internal invariant): `PipelineError.executionFailed`.
 /// - Observability: per-stage durations (`parallax_pipeline_stage_nanoseconds`,
 ///   dimension `stage`), blocks and transactions (`parallax_pipeline_blocks`,
 ///   `parallax_pipeline_transactions`, dimension `result` = included, rejected
@@ -243,6 +245,7 @@ public final class BlockPipeline: @unchecked Sendable {
                 executed.enqueue(.end)
                 return
             }
+            if failure.withLock({ $0 }) != nil { continue }
             let start = MonotonicClock.nanoseconds(), startCPU = threadCPUNanoseconds()
             height = height.next
             overlay.prune(committed: BlockHeight(committedHeight.load(ordering: .acquiring)))
@@ -255,7 +258,14 @@ public final class BlockPipeline: @unchecked Sendable {
                 case .rejected(let rejection): rejected.append(rejection)
                 }
             }
-            let output = executor.execute(verified.map(\.transaction), on: overlay)
+            let output: BlockOutput
+            do throws(ExecutorFailure) {
+                output = try executor.tryExecute(verified.map(\.transaction), on: overlay)
+            } catch {
+                logger.error("block execution failed; pipeline stopped", metadata: ["height": "\(height.rawValue)", "error": "\(error)"])
+                failure.withLock { if $0 == nil { $0 = .executionFailed(error) } }
+                continue
+            }
             overlay.push(output.stateDelta, height: height)
             #if DEBUG
             overlay._checkInvariants()

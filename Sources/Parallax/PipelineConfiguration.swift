@@ -67,6 +67,9 @@ public enum PipelineError: Error, Equatable, Sendable, CustomStringConvertible {
     case configuration(String)
     /// The store refused a commit (the pipeline stops; later blocks are not committed).
     case commitFailed(StateStoreError)
+    /// The executor gave up on a block (the pipeline stops; that block and
+    /// later ones are not committed).
+    case executionFailed(ExecutorFailure)
     /// `submit` after `finish`.
     case finished
 
@@ -75,6 +78,7 @@ public enum PipelineError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .configuration(let message): "pipeline configuration: \(message)"
         case .commitFailed(let error): "pipeline stopped: \(error)"
+        case .executionFailed(let failure): "pipeline stopped: \(failure)"
         case .finished: "pipeline: submit after finish"
         }
     }

@@ -1,4 +1,4 @@
-import CParallax
+import CParallaxCore
 
 /// Exponential backoff for spin loops: spin with `PAUSE`, then yield the CPU,
 /// then tell the caller to park.

@@ -1,4 +1,4 @@
-import CParallax
+import CParallaxCore
 
 /// A bounded, lock-free, multi-producer multi-consumer FIFO queue.
 ///
@@ -125,16 +125,16 @@ public final class MPMCQueue<Element: Sendable>: @unchecked Sendable {
         notEmpty = ParkingWord(UnsafeMutableRawPointer(control.word(2)))
         notFull = ParkingWord(UnsafeMutableRawPointer(control.word(3)))
         for position in 0..<rounded {
-            px_atomic_store(stamp(UInt64(position)), UInt64(position), px_relaxed)
+            px_atomic_store(stamp(UInt64(position)), UInt64(position), px_store_relaxed)
         }
         // Publishes the initial stamps to threads that receive the queue
         // through a relaxed channel (they normally get it through a release).
-        px_atomic_fence(px_release)
+        px_atomic_fence(px_fence_release)
     }
 
     deinit {
-        var position = px_atomic_load(dequeuePosition, px_acquire)
-        let end = px_atomic_load(enqueuePosition, px_acquire)
+        var position = px_atomic_load(dequeuePosition, px_load_acquire)
+        let end = px_atomic_load(enqueuePosition, px_load_acquire)
         while position != end {
             element(position).deinitialize(count: 1)
             position &+= 1
@@ -188,19 +188,19 @@ public final class MPMCQueue<Element: Sendable>: @unchecked Sendable {
     @inlinable @inline(__always)
     public func tryEnqueue(_ newElement: Element) -> Bool {
         // Relaxed: the stamp's acquire load below orders everything we touch.
-        var position = px_atomic_load(enqueuePosition, px_relaxed)
+        var position = px_atomic_load(enqueuePosition, px_load_relaxed)
         while true {
             // Acquire pairs with the release stamp store of the consumer that
             // drained this cell a lap ago (its move-out happens-before our write).
-            let stampValue = px_atomic_load(stamp(position), px_acquire)
+            let stampValue = px_atomic_load(stamp(position), px_load_acquire)
             let lag = Int64(bitPattern: stampValue &- position)
             if lag == 0 {
                 // Relaxed CAS: it only arbitrates who owns the position.
-                let found = px_atomic_cas_value(enqueuePosition, position, position &+ 1, px_relaxed)
+                let found = px_atomic_cas_value(enqueuePosition, position, position &+ 1, px_rmw_relaxed)
                 if found == position {
                     store(newElement, at: position)
                     // Release pairs with the consumer's acquire stamp load.
-                    px_atomic_store(stamp(position), position &+ 1, px_release)
+                    px_atomic_store(stamp(position), position &+ 1, px_store_release)
                     notEmpty.wakeIfWaiting(fenced: false)
                     return true
                 }
@@ -208,7 +208,7 @@ public final class MPMCQueue<Element: Sendable>: @unchecked Sendable {
             } else if lag < 0 {
                 return false
             } else {
-                position = px_atomic_load(enqueuePosition, px_relaxed)
+                position = px_atomic_load(enqueuePosition, px_load_relaxed)
             }
         }
     }
@@ -216,18 +216,18 @@ public final class MPMCQueue<Element: Sendable>: @unchecked Sendable {
     /// Removes the oldest element, or returns nil if the queue is empty. Lock-free.
     @inlinable @inline(__always)
     public func tryDequeue() -> Element? {
-        var position = px_atomic_load(dequeuePosition, px_relaxed)
+        var position = px_atomic_load(dequeuePosition, px_load_relaxed)
         while true {
             // Acquire pairs with the producer's release stamp store.
-            let stampValue = px_atomic_load(stamp(position), px_acquire)
+            let stampValue = px_atomic_load(stamp(position), px_load_acquire)
             let lag = Int64(bitPattern: stampValue &- (position &+ 1))
             if lag == 0 {
-                let found = px_atomic_cas_value(dequeuePosition, position, position &+ 1, px_relaxed)
+                let found = px_atomic_cas_value(dequeuePosition, position, position &+ 1, px_rmw_relaxed)
                 if found == position {
                     let value = element(position).move()
                     // Release pairs with the acquire stamp load of the producer
                     // of position + capacity.
-                    px_atomic_store(stamp(position), position &+ lap, px_release)
+                    px_atomic_store(stamp(position), position &+ lap, px_store_release)
                     notFull.wakeIfWaiting(fenced: false)
                     return value
                 }
@@ -235,7 +235,7 @@ public final class MPMCQueue<Element: Sendable>: @unchecked Sendable {
             } else if lag < 0 {
                 return nil
             } else {
-                position = px_atomic_load(dequeuePosition, px_relaxed)
+                position = px_atomic_load(dequeuePosition, px_load_relaxed)
             }
         }
     }
@@ -247,28 +247,28 @@ public final class MPMCQueue<Element: Sendable>: @unchecked Sendable {
     @inlinable
     public func tryEnqueue(contentsOf elements: UnsafeBufferPointer<Element>) -> Int {
         guard let source = elements.baseAddress, !elements.isEmpty else { return 0 }
-        var position = px_atomic_load(enqueuePosition, px_relaxed)
+        var position = px_atomic_load(enqueuePosition, px_load_relaxed)
         while true {
             var free = 0
             while free < elements.count {
                 let target = position &+ UInt64(free)
                 // Acquire: as in tryEnqueue, per cell.
-                guard px_atomic_load(stamp(target), px_acquire) == target else { break }
+                guard px_atomic_load(stamp(target), px_load_acquire) == target else { break }
                 free += 1
             }
             if free == 0 {
-                let lag = Int64(bitPattern: px_atomic_load(stamp(position), px_acquire) &- position)
+                let lag = Int64(bitPattern: px_atomic_load(stamp(position), px_load_acquire) &- position)
                 if lag < 0 { return 0 }
-                position = px_atomic_load(enqueuePosition, px_relaxed)
+                position = px_atomic_load(enqueuePosition, px_load_relaxed)
                 continue
             }
-            let found = px_atomic_cas_value(enqueuePosition, position, position &+ UInt64(free), px_relaxed)
+            let found = px_atomic_cas_value(enqueuePosition, position, position &+ UInt64(free), px_rmw_relaxed)
             if found == position {
                 for offset in 0..<free {
                     let target = position &+ UInt64(offset)
                     store(source[offset], at: target)
                     // Release pairs with the consumer's acquire stamp load.
-                    px_atomic_store(stamp(target), target &+ 1, px_release)
+                    px_atomic_store(stamp(target), target &+ 1, px_store_release)
                 }
                 notEmpty.wakeIfWaiting(fenced: false)
                 return free
@@ -284,28 +284,28 @@ public final class MPMCQueue<Element: Sendable>: @unchecked Sendable {
     @inlinable
     public func tryDequeue(into buffer: UnsafeMutableBufferPointer<Element>) -> Int {
         guard let destination = buffer.baseAddress, !buffer.isEmpty else { return 0 }
-        var position = px_atomic_load(dequeuePosition, px_relaxed)
+        var position = px_atomic_load(dequeuePosition, px_load_relaxed)
         while true {
             var ready = 0
             while ready < buffer.count {
                 let target = position &+ UInt64(ready)
                 // Acquire pairs with the producer's release stamp store.
-                guard px_atomic_load(stamp(target), px_acquire) == target &+ 1 else { break }
+                guard px_atomic_load(stamp(target), px_load_acquire) == target &+ 1 else { break }
                 ready += 1
             }
             if ready == 0 {
-                let lag = Int64(bitPattern: px_atomic_load(stamp(position), px_acquire) &- (position &+ 1))
+                let lag = Int64(bitPattern: px_atomic_load(stamp(position), px_load_acquire) &- (position &+ 1))
                 if lag < 0 { return 0 }
-                position = px_atomic_load(dequeuePosition, px_relaxed)
+                position = px_atomic_load(dequeuePosition, px_load_relaxed)
                 continue
             }
-            let found = px_atomic_cas_value(dequeuePosition, position, position &+ UInt64(ready), px_relaxed)
+            let found = px_atomic_cas_value(dequeuePosition, position, position &+ UInt64(ready), px_rmw_relaxed)
             if found == position {
                 for offset in 0..<ready {
                     let target = position &+ UInt64(offset)
                     (destination + offset).initialize(to: element(target).move())
                     // Release pairs with the next lap's producer.
-                    px_atomic_store(stamp(target), target &+ lap, px_release)
+                    px_atomic_store(stamp(target), target &+ lap, px_store_release)
                 }
                 notFull.wakeIfWaiting(fenced: false)
                 return ready
@@ -381,19 +381,19 @@ public final class MPMCQueue<Element: Sendable>: @unchecked Sendable {
 
     /// Elements inside, exact only when no operation is in flight.
     public var countApproximately: Int {
-        let tail = px_atomic_load(enqueuePosition, px_acquire)
-        let head = px_atomic_load(dequeuePosition, px_acquire)
+        let tail = px_atomic_load(enqueuePosition, px_load_acquire)
+        let head = px_atomic_load(dequeuePosition, px_load_acquire)
         return tail >= head ? Swift.min(Int(tail &- head), capacity) : 0
     }
 
     public var isEmptyApproximately: Bool {
-        let head = px_atomic_load(dequeuePosition, px_acquire)
-        return px_atomic_load(stamp(head), px_acquire) != head &+ 1
+        let head = px_atomic_load(dequeuePosition, px_load_acquire)
+        return px_atomic_load(stamp(head), px_load_acquire) != head &+ 1
     }
 
     public var isFullApproximately: Bool {
-        let tail = px_atomic_load(enqueuePosition, px_acquire)
-        return px_atomic_load(stamp(tail), px_acquire) != tail
+        let tail = px_atomic_load(enqueuePosition, px_load_acquire)
+        return px_atomic_load(stamp(tail), px_load_acquire) != tail
     }
 
     /// Bytes between consecutive cells (a power of two, at least 16).
@@ -403,18 +403,18 @@ public final class MPMCQueue<Element: Sendable>: @unchecked Sendable {
     /// Checks the invariants of the type's documentation. Call only while no
     /// operation is in flight.
     public func _checkInvariants() {
-        let head = px_atomic_load(dequeuePosition, px_seq_cst)
-        let tail = px_atomic_load(enqueuePosition, px_seq_cst)
+        let head = px_atomic_load(dequeuePosition, px_load_seq_cst)
+        let tail = px_atomic_load(enqueuePosition, px_load_seq_cst)
         precondition(head <= tail, "dequeue position \(head) passed enqueue position \(tail)")
         precondition(tail - head <= UInt64(capacity), "more than capacity inside: \(tail - head)")
         var position = head
         while position != tail {
-            precondition(px_atomic_load(stamp(position), px_seq_cst) == position + 1,
+            precondition(px_atomic_load(stamp(position), px_load_seq_cst) == position + 1,
                          "occupied position \(position) is not stamped full")
             position += 1
         }
         while position != head + UInt64(capacity) {
-            precondition(px_atomic_load(stamp(position), px_seq_cst) == position,
+            precondition(px_atomic_load(stamp(position), px_load_seq_cst) == position,
                          "free position \(position) is not stamped free")
             position += 1
         }

@@ -1,4 +1,4 @@
-import CParallax
+import CParallaxCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -35,27 +35,27 @@ struct ParkingWord: @unchecked Sendable {
 
     @inlinable @inline(__always)
     func wakeIfWaiting(fenced: Bool) {
-        if fenced { px_atomic_fence(px_seq_cst) }
+        if fenced { px_atomic_fence(px_fence_seq_cst) }
         // Relaxed: only a hint whether the slow path is needed; see the protocol.
-        if px_atomic32_load(waiters, px_relaxed) != 0 { wakeAll() }
+        if px_atomic32_load(waiters, px_load_relaxed) != 0 { wakeAll() }
     }
 
     @usableFromInline
     func wakeAll() {
         // Release pairs with the sleeper's acquire read of the epoch.
-        _ = px_atomic32_fetch_add(epoch, 1, px_release)
+        _ = px_atomic32_fetch_add(epoch, 1, px_rmw_release)
         _ = px_futex_wake(epoch, Int32.max)
     }
 
     /// Sleeps until woken, `timeoutNanoseconds` pass, or `ready()` holds.
     @usableFromInline
     func park(timeoutNanoseconds: Int64 = 1_000_000, until ready: () -> Bool) {
-        _ = px_atomic32_fetch_add(waiters, 1, px_seq_cst)
-        let seen = px_atomic32_load(epoch, px_acquire)
+        _ = px_atomic32_fetch_add(waiters, 1, px_rmw_seq_cst)
+        let seen = px_atomic32_load(epoch, px_load_acquire)
         if !ready() {
             _ = px_futex_wait(epoch, seen, timeoutNanoseconds)
         }
-        _ = px_atomic32_fetch_sub(waiters, 1, px_release)
+        _ = px_atomic32_fetch_sub(waiters, 1, px_rmw_release)
     }
 }
 

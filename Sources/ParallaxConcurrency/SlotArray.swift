@@ -1,4 +1,4 @@
-import CParallax
+import CParallaxCore
 
 /// An owned array of cache-line-aligned slots of 64-bit atomic words, allocated
 /// by the C shim (`px_slots_create`), on a NUMA node when one is asked for and

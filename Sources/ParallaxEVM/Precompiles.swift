@@ -8,7 +8,7 @@
 // A precompile that cannot pay its gas fails and consumes all of it; an
 // ecrecover of an invalid signature succeeds with empty output.
 
-import CParallax
+import CParallaxHash
 import CSecp256k1
 import ParallaxEthereum
 

@@ -1,4 +1,4 @@
-import CParallax
+import CParallaxHash
 
 /// Keccak-256 with Ethereum's padding (Keccak[r=1088, c=512], pad byte 0x01;
 /// not FIPS 202 SHA3-256), the hash of the Yellow Paper (section 3 and

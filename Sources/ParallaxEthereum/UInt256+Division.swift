@@ -1,4 +1,4 @@
-import CParallax
+import CParallaxCore
 
 /// Division and modular reduction on `UInt256`.
 ///

@@ -69,7 +69,41 @@ public struct ExecutionStatistics: Sendable, Equatable {
 /// An executor of blocks: `SequentialExecutor` (the oracle) and
 /// `ParallelExecutor` give identical outputs.
 public protocol BlockExecutor: AnyObject {
-    func execute(_ transactions: [any Transaction], on base: any StateView) -> BlockOutput
-    /// Counters of the last `execute` call.
+    /// Executes `transactions` in block order on `base`. Throws only when
+    /// the executor cannot finish the block; a transaction that fails is an
+    /// outcome in the output, never an error.
+    func tryExecute(_ transactions: [any Transaction], on base: any StateView) throws(ExecutorFailure) -> BlockOutput
+    /// Counters of the last block.
     var lastStatistics: ExecutionStatistics { get }
+}
+
+extension BlockExecutor {
+    /// `tryExecute` for a caller with no fallback (tests, tools): a failure
+    /// stops the process with its description.
+    public func execute(_ transactions: [any Transaction], on base: any StateView) -> BlockOutput {
+        do { return try tryExecute(transactions, on: base) } catch { fatalError("\(error)") }
+    }
+}
+
+/// Why an executor gave up on a block. The block has no output and the
+/// executor is ready for the next one, so the caller can log the failure
+/// and execute the block another way (`SequentialExecutor` needs no memory
+/// beyond the block's own).
+public enum ExecutorFailure: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The block has more transactions than the executor can index.
+    case blockTooLarge(transactions: Int, limit: Int)
+    /// Memory for the block's structures could not be had; the message says which.
+    case outOfMemory(String)
+    /// An internal invariant of the executor did not hold (a bug); the
+    /// message says which. The block was abandoned before any output.
+    case invariantViolated(String)
+
+    public var description: String {
+        switch self {
+        case .blockTooLarge(let transactions, let limit):
+            "block of \(transactions) transactions exceeds the executor's limit of \(limit)"
+        case .outOfMemory(let what): "executor memory: \(what)"
+        case .invariantViolated(let what): "executor invariant violated: \(what)"
+        }
+    }
 }

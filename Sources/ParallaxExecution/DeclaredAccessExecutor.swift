@@ -1,4 +1,4 @@
-import CParallax
+import CParallaxCore
 import ParallaxConcurrency
 
 /// Executes a block by its transactions' declared access
@@ -71,6 +71,7 @@ public final class DeclaredAccessExecutor: BlockExecutor, @unchecked Sendable {
     /// The distinct nodes of the workers, in order of first appearance.
     public let nodes: [NodeID?]
     let workers: [DeclaredWorker]
+    let contexts: WorkerContexts
     /// One ready queue per node of `nodes`.
     private var queues: [MPMCQueue<UInt32>]
     private let queueRefs: UnsafeMutablePointer<Unmanaged<MPMCQueue<UInt32>>>
@@ -115,6 +116,7 @@ public final class DeclaredAccessExecutor: BlockExecutor, @unchecked Sendable {
         queueRefs = .allocate(capacity: nodes.count)
         queueRefs.initialize(from: queues.map { Unmanaged.passUnretained($0) }, count: nodes.count)
         workers = (0..<team.size).map { DeclaredWorker(index: $0, size: team.size, nodeIndex: nodeIndexOfWorker[$0]) }
+        contexts = WorkerContexts(readers: workers, enforcingDeclarations: true)
     }
 
     deinit {
@@ -163,9 +165,14 @@ public final class DeclaredAccessExecutor: BlockExecutor, @unchecked Sendable {
         try self.init(team: team)
     }
 
-    public func execute(_ transactions: [any Transaction], on base: any StateView) -> BlockOutput {
+    /// The largest block this executor takes.
+    public static let maxTransactions = 1 << 31 - 1
+
+    public func tryExecute(_ transactions: [any Transaction], on base: any StateView) throws(ExecutorFailure) -> BlockOutput {
         let count = transactions.count
-        precondition(count < 1 << 31, "blocks are limited to 2^31 transactions")
+        guard count <= DeclaredAccessExecutor.maxTransactions else {
+            throw .blockTooLarge(transactions: count, limit: DeclaredAccessExecutor.maxTransactions)
+        }
         var statistics = ExecutionStatistics()
         guard count > 0 else {
             lastStatistics = statistics
@@ -181,21 +188,22 @@ public final class DeclaredAccessExecutor: BlockExecutor, @unchecked Sendable {
             if pending.count * 8 < count { pending = try SlotArray(count: (count + 7) / 8, lineSize: .line, node: node) }
             slots = try DeclaredSlots(graph: graph, nodes: nodes)
         } catch {
-            fatalError("declared-access executor memory: \(error)")
+            throw .outOfMemory("declared-access executor: \(error)")
         }
         let counters = pending.word(0)
         let finished = control.word(0)
-        px_atomic_store(finished, 0, px_relaxed)
+        px_atomic_store(finished, 0, px_store_relaxed)
         let block = DeclaredBlock(transactions: transactions, base: base, graph: graph, slots: slots, queues: queueRefs,
                                   pending: counters, finished: finished)
         for txn in 0..<UInt32(count) {
             let predecessors = graph.predecessorCount(txn)
-            px_atomic_store(counters + Int(txn), UInt64(predecessors), px_relaxed)
+            px_atomic_store(counters + Int(txn), UInt64(predecessors), px_store_relaxed)
             if predecessors == 0 { block.enqueue(txn) }
         }
         let workers = self.workers
+        let contexts = self.contexts
         withExtendedLifetime(block) {
-            team.broadcast { index in workers[index].run(block) }
+            team.broadcast { index in workers[index].run(block, in: contexts[index]) }
         }
 
         var outputs = [TransactionOutput](unsafeUninitializedCapacity: count) { buffer, initialized in
@@ -251,364 +259,9 @@ public final class DeclaredAccessExecutor: BlockExecutor, @unchecked Sendable {
         lastGraph._checkInvariants()
         precondition(queues.allSatisfy(\.isEmptyApproximately), "ready queues not drained")
         for txn in 0..<lastGraph.count {
-            precondition(px_atomic_load(pending.word(0) + txn, px_relaxed) == 0, "txn \(txn) still has pending dependencies")
+            precondition(px_atomic_load(pending.word(0) + txn, px_load_relaxed) == 0, "txn \(txn) still has pending dependencies")
         }
-        precondition(px_atomic_load(control.word(0), px_relaxed) == UInt64(lastGraph.count), "not every transaction finished")
+        precondition(px_atomic_load(control.word(0), px_load_relaxed) == UInt64(lastGraph.count), "not every transaction finished")
     }
     #endif
-}
-
-/// The value slots of a block's declared keys, one region per node of the
-/// executor (C memory bound to the node), and each transaction's node.
-final class DeclaredSlots {
-    let keyCount: Int
-    let regions: [SlotArray]
-    /// Per key id: its slot (nil inside: the block has not written the key;
-    /// `.some(nil)`: deleted).
-    let slotOfKey: UnsafeMutablePointer<UnsafeMutablePointer<StateValue??>>
-    /// Per transaction: the node index that holds most of its declared keys.
-    let transactionNodes: UnsafeMutablePointer<UInt32>
-
-    init(graph: DependencyGraph, nodes: [NodeID?]) throws(SlotArrayError) {
-        let keys = graph.keys
-        keyCount = keys.count
-        let transactionCount = graph.count
-        let nodeCount = nodes.count
-        slotOfKey = .allocate(capacity: Swift.max(1, keyCount))
-        transactionNodes = .allocate(capacity: Swift.max(1, transactionCount))
-        var homes = [UInt32](repeating: 0, count: keyCount)
-        var sizes = [Int](repeating: 0, count: nodeCount)
-        var local = [Int](repeating: 0, count: keyCount)
-        for id in 0..<keyCount {
-            let home = DeclaredAccessExecutor.homeNode(of: keys[id], nodes: nodeCount)
-            homes[id] = UInt32(home)
-            local[id] = sizes[home]
-            sizes[home] += 1
-        }
-        let stride = MemoryLayout<StateValue??>.stride
-        var regions: [SlotArray] = []
-        do {
-            for index in 0..<nodeCount {
-                regions.append(try SlotArray(count: Swift.max(1, (sizes[index] * stride + 63) / 64), lineSize: .line, node: nodes[index]))
-            }
-        } catch {
-            slotOfKey.deallocate()
-            transactionNodes.deallocate()
-            throw error
-        }
-        self.regions = regions
-        let bases = regions.enumerated().map { index, region in
-            region.base.bindMemory(to: StateValue??.self, capacity: Swift.max(1, sizes[index]))
-        }
-        for index in 0..<nodeCount { bases[index].initialize(repeating: nil, count: sizes[index]) }
-        for id in 0..<keyCount { slotOfKey[id] = bases[Int(homes[id])] + local[id] }
-        var tally = [Int](repeating: 0, count: nodeCount)
-        for txn in 0..<UInt32(transactionCount) {
-            guard nodeCount > 1 else {
-                transactionNodes[Int(txn)] = 0
-                continue
-            }
-            for index in 0..<nodeCount { tally[index] = 0 }
-            // A credit does not touch the key's slot (see `resolveCredits`).
-            let credit = graph.creditKeyOfTransaction[Int(txn)]
-            for slot in graph.keyRange(of: txn) where graph.txnKeyIDs[slot] != credit {
-                tally[Int(homes[Int(graph.txnKeyIDs[slot])])] += 1
-            }
-            var best = 0
-            for index in 1..<nodeCount where tally[index] > tally[best] { best = index }
-            transactionNodes[Int(txn)] = UInt32(best)
-        }
-    }
-
-    deinit {
-        for id in 0..<keyCount { slotOfKey[id].deinitialize(count: 1) }
-        slotOfKey.deallocate()
-        transactionNodes.deallocate()
-    }
-}
-
-/// One block of `DeclaredAccessExecutor`: constants for the workers plus
-/// the shared value slots and outputs, which the graph's edges order.
-final class DeclaredBlock: @unchecked Sendable {
-    let transactions: [any Transaction]
-    let base: any StateView
-    let graph: DependencyGraph
-    let slots: DeclaredSlots
-    /// The ready queue of each node (the executor keeps them alive).
-    let queues: UnsafeMutablePointer<Unmanaged<MPMCQueue<UInt32>>>
-    let pending: UnsafeMutablePointer<UInt64>
-    let finished: UnsafeMutablePointer<UInt64>
-    let outputs: UnsafeMutablePointer<TransactionOutput?>
-    /// Per transaction: the amount of its fee credit, when that is a credit
-    /// (`DependencyGraph.creditKeyOfTransaction`; 0: none or not yet run).
-    let creditAmounts: UnsafeMutablePointer<UInt64>
-    /// Per key id: the last transaction that wrote the key fully (`none`:
-    /// none yet); full reads of a key that takes credits apply the credits
-    /// of the transactions after it.
-    let lastFullWriters: UnsafeMutablePointer<UInt32>
-    /// Writes of barrier transactions to keys no declaration names; only
-    /// barriers (which run alone) touch it.
-    var overlay: [StateKey: StateValue?] = [:]
-
-    init(transactions: [any Transaction], base: any StateView, graph: DependencyGraph, slots: DeclaredSlots,
-         queues: UnsafeMutablePointer<Unmanaged<MPMCQueue<UInt32>>>,
-         pending: UnsafeMutablePointer<UInt64>, finished: UnsafeMutablePointer<UInt64>) {
-        self.transactions = transactions
-        self.base = base
-        self.graph = graph
-        self.slots = slots
-        self.queues = queues
-        self.pending = pending
-        self.finished = finished
-        outputs = .allocate(capacity: transactions.count)
-        outputs.initialize(repeating: nil, count: transactions.count)
-        // Only blocks with credits use these (fresh pages per block cost page
-        // faults and, when freed, TLB shootdowns that interrupt the workers).
-        let creditCount = graph.hasCredits ? transactions.count : 0
-        let creditKeyCount = graph.hasCredits ? graph.keys.count : 0
-        creditAmounts = .allocate(capacity: Swift.max(1, creditCount))
-        creditAmounts.initialize(repeating: 0, count: creditCount)
-        lastFullWriters = .allocate(capacity: Swift.max(1, creditKeyCount))
-        lastFullWriters.initialize(repeating: DependencyGraph.none, count: creditKeyCount)
-    }
-
-    deinit {
-        outputs.deinitialize(count: transactions.count)
-        outputs.deallocate()
-        creditAmounts.deallocate()
-        lastFullWriters.deallocate()
-    }
-
-    /// The slot of key id `id` (see `DeclaredSlots`).
-    @inline(__always)
-    func value(_ id: UInt32) -> UnsafeMutablePointer<StateValue??> { slots.slotOfKey[Int(id)] }
-
-    /// Node index of transaction `txn`.
-    @inline(__always)
-    func node(of txn: UInt32) -> Int { Int(slots.transactionNodes[Int(txn)]) }
-
-    @inline(__always)
-    func tryDequeue(_ node: Int) -> UInt32? { queues[node]._withUnsafeGuaranteedRef { $0.tryDequeue() } }
-
-    /// Waits up to `timeoutNanoseconds` for a ready transaction of `node`.
-    func dequeue(_ node: Int, timeoutNanoseconds: Int64) -> UInt32? {
-        queues[node]._withUnsafeGuaranteedRef { $0.dequeue(timeoutNanoseconds: timeoutNanoseconds) }
-    }
-
-    @inline(__always)
-    func enqueue(_ txn: UInt32) {
-        let accepted = queues[node(of: txn)]._withUnsafeGuaranteedRef { $0.tryEnqueue(txn) }
-        precondition(accepted, "a ready queue holds a whole block")
-    }
-}
-
-/// A worker of `DeclaredAccessExecutor`: takes ready transactions, runs
-/// them, releases their successors, then collects its stride of the delta.
-final class DeclaredWorker: ContextReader, @unchecked Sendable {
-    let index: Int
-    let size: Int
-    /// Index of this worker's node in the executor's `nodes`.
-    let nodeIndex: Int
-    /// Transactions this worker executed in the last block, and how many of
-    /// them it took from another node's queue.
-    private(set) var executed = 0
-    private(set) var stolen = 0
-    private var context: ExecutionContext!
-    /// The running block and transaction, reached through a pointer so that
-    /// the reader's accesses need no dynamic exclusivity checks (as
-    /// `ParallelWorker.Scratch`).
-    /// The block is unretained: the executor keeps it alive, and a retain
-    /// per read would bounce the block's reference count between workers.
-    struct Current {
-        var block: Unmanaged<DeclaredBlock>?
-        var txn: UInt32 = 0
-    }
-    private let current: UnsafeMutablePointer<Current>
-    let deltaWrites = MoveBuffer<StateWrite>()
-    private(set) var deltaCommitment = StateCommitment()
-    /// Keeps other workers' objects off this one's lines (see `LinePadding`).
-    private let padding = LinePadding()
-
-    init(index: Int, size: Int, nodeIndex: Int) {
-        self.index = index
-        self.size = size
-        self.nodeIndex = nodeIndex
-        current = .allocate(capacity: 1)
-        current.initialize(to: Current())
-        context = ExecutionContext(reader: self)
-        context.enforcesDeclarations = true
-    }
-
-    deinit {
-        current.deinitialize(count: 1)
-        current.deallocate()
-    }
-
-    /// Longest park of an idle worker before it re-checks for the end of the block.
-    static let parkNanoseconds: Int64 = 100_000
-
-    func endBlock() { current.pointee.block = nil }
-
-    func run(_ block: DeclaredBlock) {
-        current.pointee.block = Unmanaged.passUnretained(block)
-        deltaWrites.removeAll()
-        deltaCommitment = StateCommitment()
-        executed = 0
-        stolen = 0
-        let total = UInt64(block.transactions.count)
-        let nodeCount = block.slots.regions.count
-        var backoff = Backoff()
-        while true {
-            var ready = block.tryDequeue(nodeIndex)
-            if ready == nil {
-                // Steal: another node's ready transaction, the nearest index first.
-                for offset in 1..<nodeCount {
-                    ready = block.tryDequeue((nodeIndex + offset) % nodeCount)
-                    if ready != nil {
-                        stolen += 1
-                        break
-                    }
-                }
-            }
-            if ready == nil && backoff.isCompleted {
-                // Park instead of yielding forever (a chain leaves the other
-                // workers idle, and on a shared machine their yields take CPU
-                // from the worker that runs it); the timeout bounds how late a
-                // parked worker notices the end of the block or work queued
-                // on another node.
-                ready = block.dequeue(nodeIndex, timeoutNanoseconds: DeclaredWorker.parkNanoseconds)
-            }
-            if var txn = ready {
-                // Follow the chain: the successor this transaction made ready
-                // runs here next, on warm caches, without a queue round trip.
-                while let next = execute(txn, block) { txn = next }
-                backoff.reset()
-                continue
-            }
-            // Acquire pairs with the acq_rel increments of `execute`.
-            if px_atomic_load(block.finished, px_acquire) == total { break }
-            backoff.snooze()
-        }
-        collectDelta(block)
-    }
-
-    /// Runs `txn` and releases its successors; returns one that became ready
-    /// (the caller runs it next) and enqueues the others.
-    private func execute(_ txn: UInt32, _ block: DeclaredBlock) -> UInt32? {
-        executed += 1
-        current.pointee.txn = txn
-        guard case .finished(let output) = context.run(block.transactions[Int(txn)], at: TxnIndex(txn)) else {
-            preconditionFailure("the declared-access reader never suspends")
-        }
-        for write in output.writeSet { store(write.key, write.value, block) }
-        (block.outputs + Int(txn)).pointee = output
-        var kept: UInt32?
-        for successor in block.graph.successors(of: txn) {
-            // acq_rel: see the type's memory orders.
-            guard px_atomic_fetch_add(block.pending + Int(successor), UInt64.max, px_acq_rel) == 1 else { continue }
-            if kept == nil && block.node(of: successor) == nodeIndex {
-                kept = successor
-            } else {
-                block.enqueue(successor)
-            }
-        }
-        _ = px_atomic_fetch_add(block.finished, 1, px_acq_rel)
-        return kept
-    }
-
-    /// The slot of `key` for the running transaction: its declared key's id,
-    /// or for a barrier the block-wide id (nil: a key only barriers touch).
-    @inline(__always)
-    private func slot(_ key: StateKey, _ block: DeclaredBlock) -> UInt32? {
-        let txn = current.pointee.txn
-        if block.graph.declared[Int(txn)] {
-            guard let id = block.graph.declaredKeyID(key, of: txn) else {
-                preconditionFailure("the context let txn \(txn) touch undeclared key \(key)")
-            }
-            return id
-        }
-        return block.graph.keyID(key)
-    }
-
-    /// Whether `key` is the running transaction's own fee credit (resolved
-    /// after the block, see `DeclaredAccessExecutor.resolveCredits`).
-    @inline(__always)
-    private func isOwnCredit(_ key: StateKey, _ block: DeclaredBlock) -> Bool {
-        guard block.graph.hasCredits else { return false }
-        let id = block.graph.creditKeyOfTransaction[Int(current.pointee.txn)]
-        return id != DependencyGraph.none && block.graph.keys[Int(id)] == key
-    }
-
-    private func store(_ key: StateKey, _ value: StateValue?, _ block: DeclaredBlock) {
-        if isOwnCredit(key, block) { return }
-        if let id = slot(key, block) {
-            if block.graph.takesCredits(Int(id)) { block.lastFullWriters[Int(id)] = current.pointee.txn }
-            block.value(id).pointee = .some(value)
-        } else {
-            block.overlay[key] = .some(value)
-        }
-    }
-
-    func readThrough(_ key: StateKey) throws(ExecutionError) -> StateValue? {
-        current.pointee.block.unsafelyUnwrapped._withUnsafeGuaranteedRef { read(key, $0) }
-    }
-
-    @inline(__always)
-    private func read(_ key: StateKey, _ block: DeclaredBlock) -> StateValue? {
-        if let id = slot(key, block) {
-            let stored = block.value(id).pointee ?? block.base.read(key)
-            return block.graph.takesCredits(Int(id)) ? withCredits(stored, id, block) : stored
-        } else if let written = block.overlay[key] {
-            return written
-        }
-        return block.base.read(key)
-    }
-
-    /// `value` (the key's value after its last full writer) with the fee
-    /// credits of the transactions between that writer and the running one
-    /// applied in block order, each dropped on overflow as the sequential
-    /// executor drops it. The graph made all of them finish before this
-    /// full access, and no later writer can have run.
-    private func withCredits(_ value: StateValue?, _ id: UInt32, _ block: DeclaredBlock) -> StateValue? {
-        let writer = block.lastFullWriters[Int(id)]
-        var result = value
-        for txn in (writer == DependencyGraph.none ? 0 : Int(writer) + 1)..<Int(current.pointee.txn)
-        where block.graph.creditKeyOfTransaction[txn] == id && block.creditAmounts[txn] > 0 {
-            result = DeltaOperand.credit(block.creditAmounts[txn], to: result) ?? result
-        }
-        return result
-    }
-
-    func checkDelta(_ key: StateKey, _ delta: DeltaOperand, upper: UInt128) throws(ExecutionError) -> Bool {
-        // An own credit is decided after the block (`resolveCredits`).
-        if current.pointee.block.unsafelyUnwrapped._withUnsafeGuaranteedRef({ isOwnCredit(key, $0) }) { return true }
-        return delta.apply(to: try readThrough(key)?.uint128Value ?? 0, upper: upper) != nil
-    }
-
-    func deltaResult(_ key: StateKey, _ delta: DeltaOperand) -> StateValue? {
-        current.pointee.block.unsafelyUnwrapped._withUnsafeGuaranteedRef { block in
-            if isOwnCredit(key, block) {
-                // Recorded for the readers after it and `resolveCredits`,
-                // which also replaces this placeholder by the exact value.
-                block.creditAmounts[Int(current.pointee.txn)] = UInt64(truncatingIfNeeded: delta.magnitude)
-                return delta.encode(delta.magnitude)
-            }
-            // The slots order every delta after the key's earlier writers, as
-            // the sequential overlay does; this reader never throws.
-            return applyOwn(delta, to: read(key, block))
-        }
-    }
-
-    private func collectDelta(_ block: DeclaredBlock) {
-        let keys = block.graph.keys
-        var id = index
-        while id < keys.count {
-            // Keys that take credits are resolved by the executor (`resolveCredits`).
-            if !block.graph.takesCredits(id), let value = block.value(UInt32(id)).pointee {
-                deltaCommitment.update(keys[id], from: block.base.read(keys[id]), to: value)
-                deltaWrites.append(StateWrite(key: keys[id], value: value))
-            }
-            id += size
-        }
-    }
 }

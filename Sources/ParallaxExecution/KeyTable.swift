@@ -1,4 +1,4 @@
-import CParallax
+import CParallaxCore
 import ParallaxConcurrency
 #if canImport(Glibc)
 import Glibc
@@ -87,8 +87,8 @@ final class KeyTable: @unchecked Sendable {
     /// The key of id `id`.
     static func key(_ id: UInt64) -> StateKey {
         let words = entry(id)
-        return StateKey(px_atomic_load(words, px_relaxed), px_atomic_load(words + 1, px_relaxed),
-                        px_atomic_load(words + 2, px_relaxed), px_atomic_load(words + 3, px_relaxed))
+        return StateKey(px_atomic_load(words, px_load_relaxed), px_atomic_load(words + 1, px_load_relaxed),
+                        px_atomic_load(words + 2, px_load_relaxed), px_atomic_load(words + 3, px_load_relaxed))
     }
 
     /// The index as plain pointers, for workers (see `KeyIndex`).
@@ -105,14 +105,14 @@ final class KeyTable: @unchecked Sendable {
     func _checkInvariants() {
         var seen = Set<StateKey>()
         for position in 0..<capacity {
-            let value = px_atomic_load(index + position, px_seq_cst)
+            let value = px_atomic_load(index + position, px_load_seq_cst)
             guard value != 0 else { continue }
             let key = KeyTable.key(value & KeyTable.addressMask)
             precondition(seen.insert(key).inserted, "key \(key) interned twice")
             precondition(key.mixed >> 48 == value >> 48, "slot \(position) carries a wrong fingerprint")
             var probe = key.mixed & mask
             while probe != UInt64(position) {
-                precondition(px_atomic_load(index + Int(probe), px_seq_cst) != 0,
+                precondition(px_atomic_load(index + Int(probe), px_load_seq_cst) != 0,
                              "key \(key) at slot \(position) is cut off from its home by an empty slot")
                 probe = (probe + 1) & mask
             }
@@ -140,27 +140,27 @@ struct KeyIndex: @unchecked Sendable {
         for _ in 0..<KeyTable.probeLimit {
             let slot = index + Int(position)
             // Acquire pairs with the inserter's release CAS.
-            var value = px_atomic_load(slot, px_acquire)
+            var value = px_atomic_load(slot, px_load_acquire)
             while value == 0 {
                 let entry: UnsafeMutablePointer<UInt64>
                 if let fresh { entry = fresh } else {
                     entry = arena.allocate(KeyTable.entryWords)
-                    px_atomic_store(entry, key.w0, px_relaxed)
-                    px_atomic_store(entry + 1, key.w1, px_relaxed)
-                    px_atomic_store(entry + 2, key.w2, px_relaxed)
-                    px_atomic_store(entry + 3, key.w3, px_relaxed)
-                    for word in 4..<KeyTable.entryWords { px_atomic_store(entry + word, 0, px_relaxed) }
+                    px_atomic_store(entry, key.w0, px_store_relaxed)
+                    px_atomic_store(entry + 1, key.w1, px_store_relaxed)
+                    px_atomic_store(entry + 2, key.w2, px_store_relaxed)
+                    px_atomic_store(entry + 3, key.w3, px_store_relaxed)
+                    for word in 4..<KeyTable.entryWords { px_atomic_store(entry + word, 0, px_store_relaxed) }
                     fresh = entry
                 }
                 let id = UInt64(UInt(bitPattern: entry))
                 // Release pairs with the probers' acquire loads.
-                if px_atomic_cas(slot, &value, fingerprint << 48 | id, px_release) { return (id, true) }
+                if px_atomic_cas(slot, &value, fingerprint << 48 | id, px_rmw_release) { return (id, true) }
             }
             if value >> 48 == fingerprint {
                 let id = value & KeyTable.addressMask
                 let entry = KeyTable.entry(id)
-                if px_atomic_load(entry, px_relaxed) == key.w0, px_atomic_load(entry + 1, px_relaxed) == key.w1,
-                   px_atomic_load(entry + 2, px_relaxed) == key.w2, px_atomic_load(entry + 3, px_relaxed) == key.w3 {
+                if px_atomic_load(entry, px_load_relaxed) == key.w0, px_atomic_load(entry + 1, px_load_relaxed) == key.w1,
+                   px_atomic_load(entry + 2, px_load_relaxed) == key.w2, px_atomic_load(entry + 3, px_load_relaxed) == key.w3 {
                     return (id, false)
                 }
             }

@@ -1,4 +1,4 @@
-import CParallax
+import CParallaxCore
 
 /// The multi-version memory of Block-STM: for every key the block touches,
 /// the values written by each transaction's latest incarnation, so that a
@@ -80,13 +80,13 @@ struct MultiVersionMemory {
     @inline(__always)
     func read(_ id: UInt64, by reader: UInt32) -> (descriptor: UInt64, valueID: UInt32, isDelta: Bool) {
         // Acquire pairs with the release CAS that linked each node.
-        var address = px_atomic_load(KeyTable.head(id), px_acquire)
+        var address = px_atomic_load(KeyTable.head(id), px_load_acquire)
         while address != 0 {
             let node = MultiVersionMemory.node(address)
-            let writer = UInt32(truncatingIfNeeded: px_atomic_load(node + 2, px_relaxed))
+            let writer = UInt32(truncatingIfNeeded: px_atomic_load(node + 2, px_load_relaxed))
             if writer < reader {
                 // seq_cst pairs with the writer's seq_cst store (see type doc).
-                let word = px_atomic_load(node, px_seq_cst)
+                let word = px_atomic_load(node, px_load_seq_cst)
                 if word & MultiVersionMemory.absentBit == 0 {
                     if word & MultiVersionMemory.estimateBit != 0 {
                         return (MultiVersionMemory.estimateDescriptor | UInt64(writer), 0, false)
@@ -96,7 +96,7 @@ struct MultiVersionMemory {
                             word & MultiVersionMemory.deltaBit != 0)
                 }
             }
-            address = px_atomic_load(node + 1, px_acquire)
+            address = px_atomic_load(node + 1, px_load_acquire)
         }
         return (MultiVersionMemory.storageDescriptor, 0, false)
     }
@@ -128,7 +128,7 @@ struct MultiVersionMemory {
     @inline(__always)
     func resolve(_ id: UInt64, by reader: UInt32) -> Fold {
         // Acquire pairs with the release CAS that linked each node.
-        fold(from: px_atomic_load(KeyTable.head(id), px_acquire), below: reader)
+        fold(from: px_atomic_load(KeyTable.head(id), px_load_acquire), below: reader)
     }
 
     /// `resolve` starting at node address `start`, skipping writers at or
@@ -138,10 +138,10 @@ struct MultiVersionMemory {
         var result = Fold()
         while address != 0 {
             let node = MultiVersionMemory.node(address)
-            let writer = UInt32(truncatingIfNeeded: px_atomic_load(node + 2, px_relaxed))
+            let writer = UInt32(truncatingIfNeeded: px_atomic_load(node + 2, px_load_relaxed))
             if writer < reader {
                 // seq_cst pairs with the writer's seq_cst store (type doc).
-                let word = px_atomic_load(node, px_seq_cst)
+                let word = px_atomic_load(node, px_load_seq_cst)
                 if word & MultiVersionMemory.absentBit == 0 {
                     if word & MultiVersionMemory.estimateBit != 0 {
                         result.estimate = writer
@@ -157,7 +157,7 @@ struct MultiVersionMemory {
                     result.sum = operand.negative ? result.sum &- operand.magnitude : result.sum &+ operand.magnitude
                 }
             }
-            address = px_atomic_load(node + 1, px_acquire)
+            address = px_atomic_load(node + 1, px_load_acquire)
         }
         result.needsBase = true
         return result
@@ -168,17 +168,17 @@ struct MultiVersionMemory {
     /// value, or nil (and changes nothing) if `node` is not a delta.
     /// Every transaction below has committed, so the fold meets no ESTIMATE.
     func materialize(_ node: UnsafeMutablePointer<UInt64>, id: UInt64, base: BaseState, arena: ValueArena) -> StateValue?? {
-        let word = px_atomic_load(node, px_seq_cst)
+        let word = px_atomic_load(node, px_load_seq_cst)
         guard word & (MultiVersionMemory.deltaBit | MultiVersionMemory.absentBit) == MultiVersionMemory.deltaBit else { return nil }
         let operand = DeltaOperand(stored: values.value(UInt32(truncatingIfNeeded: word)).unsafelyUnwrapped)
-        let fold = fold(from: px_atomic_load(node + 1, px_acquire), below: .max)
+        let fold = fold(from: px_atomic_load(node + 1, px_load_acquire), below: .max)
         precondition(fold.estimate == nil, "an ESTIMATE below a committed transaction")
         let below = fold.needsBase ? fold.applied(to: base.read(KeyTable.key(id))) : fold.value
         let value = operand.encode(operand.wrappingApply(to: below?.uint128Value ?? 0))
         let valueID = arena.append(value)
         // seq_cst: joins the total order of version words (type doc); readers
         // see the delta or the value, which resolve alike.
-        px_atomic_store(node, word & ~MultiVersionMemory.deltaBit & ~0xFFFF_FFFF | UInt64(valueID), px_seq_cst)
+        px_atomic_store(node, word & ~MultiVersionMemory.deltaBit & ~0xFFFF_FFFF | UInt64(valueID), px_store_seq_cst)
         return .some(value)
     }
 
@@ -189,35 +189,35 @@ struct MultiVersionMemory {
     func write(_ id: UInt64, by writer: UInt32, word: UInt64, arena: WordArena) -> (node: UnsafeMutablePointer<UInt64>, isNew: Bool) {
         var link = KeyTable.head(id)
         // Acquire: as in `read`.
-        var current = px_atomic_load(link, px_acquire)
+        var current = px_atomic_load(link, px_load_acquire)
         var fresh: UnsafeMutablePointer<UInt64>?
         while true {
             while current != 0 {
                 let node = MultiVersionMemory.node(current)
-                let other = UInt32(truncatingIfNeeded: px_atomic_load(node + 2, px_relaxed))
+                let other = UInt32(truncatingIfNeeded: px_atomic_load(node + 2, px_load_relaxed))
                 if other == writer {
-                    let old = px_atomic_exchange(node, word, px_seq_cst)
+                    let old = px_atomic_exchange(node, word, px_rmw_seq_cst)
                     return (node, old & MultiVersionMemory.absentBit != 0)
                 }
                 if other < writer { break }
                 link = node + 1
-                current = px_atomic_load(link, px_acquire)
+                current = px_atomic_load(link, px_load_acquire)
             }
             let node: UnsafeMutablePointer<UInt64>
             if let fresh { node = fresh } else {
                 node = arena.allocate(MultiVersionMemory.nodeWords)
-                px_atomic_store(node + 2, UInt64(writer), px_relaxed)
-                px_atomic_store(node + 3, 0, px_relaxed)
+                px_atomic_store(node + 2, UInt64(writer), px_store_relaxed)
+                px_atomic_store(node + 3, 0, px_store_relaxed)
                 fresh = node
             }
-            px_atomic_store(node, word, px_relaxed)
-            px_atomic_store(node + 1, current, px_relaxed)
+            px_atomic_store(node, word, px_store_relaxed)
+            px_atomic_store(node + 1, current, px_store_relaxed)
             // Release pairs with the acquire loads of links in read/write.
-            if px_atomic_cas(link, &current, UInt64(UInt(bitPattern: node)), px_release) {
+            if px_atomic_cas(link, &current, UInt64(UInt(bitPattern: node)), px_rmw_release) {
                 // seq_cst store: the version word joins the single total order (type doc).
-                px_atomic_store(node, word, px_seq_cst)
+                px_atomic_store(node, word, px_store_seq_cst)
                 // Relaxed: a statistic for scheduling hints, never for correctness.
-                _ = px_atomic_fetch_add(KeyTable.writers(id), 1, px_relaxed)
+                _ = px_atomic_fetch_add(KeyTable.writers(id), 1, px_rmw_relaxed)
                 return (node, true)
             }
         }
@@ -227,24 +227,24 @@ struct MultiVersionMemory {
     @inline(__always)
     static func markEstimate(_ node: UnsafeMutablePointer<UInt64>) {
         // seq_cst: readers and validators must see it before the status change.
-        _ = px_atomic_fetch_or(node, estimateBit, px_seq_cst)
+        _ = px_atomic_fetch_or(node, estimateBit, px_rmw_seq_cst)
     }
 
     /// Removes a version a new incarnation no longer writes.
     @inline(__always)
     static func markAbsent(_ node: UnsafeMutablePointer<UInt64>, incarnation: UInt32) {
-        px_atomic_store(node, absentBit | UInt64(incarnation) << 32, px_seq_cst)
+        px_atomic_store(node, absentBit | UInt64(incarnation) << 32, px_store_seq_cst)
     }
 
     /// The final version word of key `id` (highest non-ABSENT node), or nil
     /// when no transaction's final incarnation writes it. Quiescent only.
     func finalVersion(_ id: UInt64) -> UInt64? {
-        var address = px_atomic_load(KeyTable.head(id), px_acquire)
+        var address = px_atomic_load(KeyTable.head(id), px_load_acquire)
         while address != 0 {
             let node = MultiVersionMemory.node(address)
-            let word = px_atomic_load(node, px_acquire)
+            let word = px_atomic_load(node, px_load_acquire)
             if word & MultiVersionMemory.absentBit == 0 { return word }
-            address = px_atomic_load(node + 1, px_acquire)
+            address = px_atomic_load(node + 1, px_load_acquire)
         }
         return nil
     }
@@ -253,13 +253,13 @@ struct MultiVersionMemory {
     /// Checks the invariants of the type's documentation for `keys`.
     func _checkInvariants(keys: [UInt64], blockComplete: Bool) {
         for id in keys {
-            var address = px_atomic_load(KeyTable.head(id), px_seq_cst)
+            var address = px_atomic_load(KeyTable.head(id), px_load_seq_cst)
             var previous = UInt64.max
             while address != 0 {
                 let node = MultiVersionMemory.node(address)
-                let writer = px_atomic_load(node + 2, px_seq_cst)
+                let writer = px_atomic_load(node + 2, px_load_seq_cst)
                 precondition(previous == .max || writer < previous, "version list of key \(KeyTable.key(id)) is not strictly decreasing")
-                let word = px_atomic_load(node, px_seq_cst)
+                let word = px_atomic_load(node, px_load_seq_cst)
                 if blockComplete {
                     precondition(word & MultiVersionMemory.estimateBit == 0,
                                  "ESTIMATE left on key \(KeyTable.key(id)) by txn \(writer) after the block")
@@ -271,7 +271,7 @@ struct MultiVersionMemory {
                     precondition(operand.width == 8 || operand.width == 16, "delta of txn \(writer) has width \(operand.width)")
                 }
                 previous = writer
-                address = px_atomic_load(node + 1, px_seq_cst)
+                address = px_atomic_load(node + 1, px_load_seq_cst)
             }
         }
     }

@@ -1,4 +1,3 @@
-import CParallax
 import ParallaxConcurrency
 
 /// Executes a block with Block-STM on a `WorkerTeam`: optimistic parallel
@@ -35,6 +34,7 @@ public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
     /// The scheduler of the current (or last) block.
     private(set) var scheduler: Scheduler
     let workers: [ParallelWorker]
+    let contexts: WorkerContexts
     let directory: ValueDirectory
     private(set) var records: UnsafeMutablePointer<TxnRecord>
     private var recordCapacity = 0
@@ -77,6 +77,7 @@ public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
         workers = arenas.map { arena in
             ParallelWorker(node: workerNodes?[Int(arena.worker)] ?? node, values: arena, placeholder: placeholder)
         }
+        contexts = WorkerContexts(readers: workers, enforcingDeclarations: false)
     }
 
     /// A parallel executor on a new `ThreadTeam` of `threads` workers.
@@ -93,9 +94,14 @@ public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
         directory.deallocate()
     }
 
-    public func execute(_ transactions: [any Transaction], on base: any StateView) -> BlockOutput {
+    /// The largest block this executor takes.
+    public static let maxTransactions = 1 << 30 - 1
+
+    public func tryExecute(_ transactions: [any Transaction], on base: any StateView) throws(ExecutorFailure) -> BlockOutput {
         let count = transactions.count
-        precondition(count < 1 << 30, "blocks are limited to 2^30 transactions")
+        guard count <= ParallelExecutor.maxTransactions else {
+            throw .blockTooLarge(transactions: count, limit: ParallelExecutor.maxTransactions)
+        }
         var statistics = ExecutionStatistics()
         guard count > 0 else {
             lastCount = 0
@@ -107,21 +113,26 @@ public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
         var desired = Swift.max(1024, count * 8)
         // Workers reach the transactions through a pointer (no array retain
         // per execution), valid for the broadcasts inside this closure.
-        transactions.withUnsafeBufferPointer { elements in
+        try transactions.withUnsafeBufferPointer { (elements) throws(ExecutorFailure) in
             while true {
                 if table.capacity < desired {
-                    do { table = try KeyTable(capacity: desired, node: node) } catch { fatalError("key table: \(error)") }
+                    do { table = try KeyTable(capacity: desired, node: node) } catch { throw .outOfMemory("key table: \(error)") }
                 }
                 blockNumber += 1
                 table.beginBlock()
-                do { scheduler = try schedulerMemory.reset(count: count) } catch { fatalError("scheduler lines: \(error)") }
+                do { scheduler = try schedulerMemory.reset(count: count) } catch { throw .outOfMemory("scheduler lines: \(error)") }
                 let block = BlockContext(transactions: transactions, elements: elements, base: base, table: table,
                                          memory: MultiVersionMemory(values: directory),
                                          scheduler: scheduler, records: records, blockNumber: blockNumber,
                                          contentionHint: contentionHint, hints: hints)
                 currentBlock = block
                 let workers = self.workers
-                team.broadcast { index in workers[index].run(block) }
+                let contexts = self.contexts
+                team.broadcast { index in workers[index].run(block, in: contexts[index]) }
+                if let waiter = scheduler.failedWaiter {
+                    abandonBlock()
+                    throw .invariantViolated("suspended transaction \(waiter) was not Aborting when resumed")
+                }
                 if !scheduler.isHalted { break }
                 statistics.restarts += 1
                 desired = table.capacity * 4
@@ -132,7 +143,10 @@ public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
         // Workers commit as they go; whatever they left is validated here.
         let sweeper = workers[0]
         scheduler.commitPrefix({ txn, incarnation in sweeper.validate(txn, incarnation) }, committed: { txn in sweeper.materialize(txn) })
-        precondition(scheduler.committedCount == UInt64(count), "a completed block must commit every transaction")
+        guard scheduler.committedCount == UInt64(count) else {
+            abandonBlock()
+            throw .invariantViolated("a completed block committed \(scheduler.committedCount) of \(count) transactions")
+        }
 
         // Moves, not copies: see `MoveBuffer`.
         let outputOffset = MemoryLayout<TxnRecord>.offset(of: \TxnRecord.output).unsafelyUnwrapped
@@ -165,6 +179,14 @@ public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
         currentBlock = nil
         lastStatistics = statistics
         return BlockOutput(transactions: outputs, stateDelta: StateDelta(writes: writes), stateRoot: commitment.root)
+    }
+
+    /// Leaves a block without output: the workers drop it (the next block
+    /// resets everything else they and the records hold).
+    private func abandonBlock() {
+        for worker in workers { worker.endBlock(idleBlock) }
+        currentBlock = nil
+        lastStatistics = ExecutionStatistics()
     }
 
     private func ensureRecords(_ count: Int) {

@@ -1,19 +1,23 @@
-import CParallax
 import ParallaxConcurrency
 
 /// One worker of `ParallelExecutor`: its task loop (Block-STM paper,
-/// Algorithm 1), its arenas, and the reader its execution context uses.
+/// Algorithm 1), its arenas, and the reader of the execution context the
+/// executor pairs it with (the context holds the worker, never the reverse).
 ///
 /// Everything here is owned by the worker's thread during a block, except
 /// what it publishes: version nodes and values (through `MultiVersionMemory`),
 /// read-set records (through `Scheduler.publishReadSet`) and transaction
 /// records (through the status word of the transaction).
+///
+/// Files: the task loop here; the reads it serves as its context's reader
+/// in `ParallelWorker+Reads.swift`, the delta read-set records they write in
+/// `ParallelWorker+ReadSetRecords.swift`, the two wait heuristics in
+/// `ParallelWorker+Hints.swift`.
 final class ParallelWorker: ContextReader, @unchecked Sendable {
     let nodes: WordArena
     let keys: WordArena
     let readSets: WordArena
     let values: ValueArena
-    private var context: ExecutionContext!
 
     /// The worker's mutable hot-path state, reached through a pointer so
     /// that its accesses need no dynamic exclusivity checks (see `WordList`).
@@ -35,16 +39,16 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
         /// Keeps other allocations off these lines (see `LinePadding`).
         let padding = LinePadding()
     }
-    private let scratch: UnsafeMutablePointer<Scratch>
+    let scratch: UnsafeMutablePointer<Scratch>
 
     /// The block being executed and its scheduler. Workers never hold the
     /// block's shared objects (`BlockContext`, `KeyTable`, `SchedulerMemory`,
     /// the base state) on the hot path: a retain of a shared object is an
     /// atomic write to a line that every worker bounces.
-    private var block: BlockView {
+    var block: BlockView {
         @inline(__always) get { scratch.pointee.view }
     }
-    private var scheduler: Scheduler {
+    var scheduler: Scheduler {
         @inline(__always) get { scratch.pointee.view.scheduler }
     }
 
@@ -64,7 +68,6 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
         self.values = values
         scratch = .allocate(capacity: 1)
         scratch.initialize(to: Scratch(view: placeholder.view))
-        context = ExecutionContext(reader: self)
     }
 
     deinit {
@@ -81,7 +84,8 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
     /// gathered the block, so the block's transactions and state can go.
     func endBlock(_ idle: BlockContext) { scratch.pointee.view = idle.view }
 
-    func run(_ block: BlockContext) {
+    /// Runs the task loop over `block`, executing in `context` (whose reader is this worker).
+    func run(_ block: BlockContext, in context: ExecutionContext) {
         scratch.pointee.view = block.view
         nodes.reset()
         keys.reset()
@@ -99,7 +103,7 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
         while !scheduler.isHalted {
             switch task {
             case .execute(let txn, let incarnation):
-                task = execute(txn, incarnation)
+                task = execute(txn, incarnation, in: context)
                 commit()
             case .validate(let txn, let incarnation):
                 task = validateTask(txn, incarnation)
@@ -129,7 +133,7 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
     }
 
     /// Runs incarnation `incarnation` of `txn` and records it (paper: try_execute).
-    private func execute(_ txn: UInt32, _ incarnation: UInt32) -> Scheduler.Task {
+    private func execute(_ txn: UInt32, _ incarnation: UInt32, in context: ExecutionContext) -> Scheduler.Task {
         let scratch = self.scratch
         let block = self.block
         scratch.pointee.executions += 1
@@ -203,7 +207,7 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
     /// The id of `key`, noting keys this worker inserts; nil (after halting
     /// the block) when the key index is full.
     @inline(__always)
-    private func intern(_ key: StateKey) -> UInt64? {
+    func intern(_ key: StateKey) -> UInt64? {
         guard let (id, inserted) = block.index.intern(key, arena: keys) else {
             scheduler.halt()
             return nil
@@ -252,95 +256,6 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
         return true
     }
 
-    // MARK: Delta read-set records
-
-    /// Bit 62 of a read-set descriptor (never set in a version descriptor)
-    /// marks a record validated by re-evaluation, at the address in the low
-    /// 48 bits (in this worker's read-set arena, immutable once published
-    /// with the read-set):
-    ///
-    ///     check: 0, operand magnitude low, high, negative, upper low, high, answer
-    ///     value: 1, value low, high, count (0xFF: absent)
-    static let recordTag: UInt64 = 1 << 62
-    static let checkRecord: UInt64 = 0
-    static let valueRecord: UInt64 = 1
-
-    @inline(__always)
-    static func recordWords(_ descriptor: UInt64) -> UnsafeMutablePointer<UInt64> {
-        MultiVersionMemory.node(descriptor & KeyTable.addressMask)
-    }
-
-    private func record(_ id: UInt64, _ words: UnsafeMutablePointer<UInt64>) {
-        scratch.pointee.reads.append(id)
-        scratch.pointee.reads.append(ParallelWorker.recordTag | UInt64(UInt(bitPattern: words)))
-    }
-
-    private func recordValue(_ id: UInt64, _ value: StateValue?) {
-        let words = readSets.allocate(4)
-        words[0] = ParallelWorker.valueRecord
-        if let value, case .inline(let low, let high, let count) = value.storage {
-            words[1] = low
-            words[2] = high
-            words[3] = UInt64(count)
-        } else {
-            precondition(value == nil, "a resolved delta chain is an inline integer")
-            words[3] = 0xFF
-        }
-        record(id, words)
-    }
-
-    /// Whether the check or resolved value recorded at `words` still holds
-    /// for `txn` (an ESTIMATE on the chain: no).
-    private func revalidate(_ id: UInt64, _ words: UnsafeMutablePointer<UInt64>, _ txn: UInt32) -> Bool {
-        let fold = block.memory.resolve(id, by: txn)
-        if fold.estimate != nil { return false }
-        let value = value(of: fold, KeyTable.key(id))
-        if words[0] == ParallelWorker.valueRecord {
-            guard let value, case .inline(let low, let high, let count) = value.storage else { return words[3] == 0xFF }
-            return words[1] == low && words[2] == high && words[3] == UInt64(count)
-        }
-        let operand = DeltaOperand(magnitude: UInt128(words[2]) << 64 | UInt128(words[1]), negative: words[3] != 0)
-        let answer = operand.apply(to: value?.uint128Value ?? 0, upper: UInt128(words[5]) << 64 | UInt128(words[4])) != nil
-        return answer == (words[6] != 0)
-    }
-
-    /// The value of `id` below the running transaction with deltas folded
-    /// in; throws `.suspended` after registering on an ESTIMATE's writer.
-    private func resolveForExecution(_ id: UInt64, _ key: StateKey) throws(ExecutionError) -> StateValue? {
-        let currentTxn = scratch.pointee.currentTxn
-        while true {
-            let fold = block.memory.resolve(id, by: currentTxn)
-            guard let blocker = fold.estimate else { return value(of: fold, key) }
-            try awaitWriter(blocker)
-        }
-    }
-
-    /// The value a fold without ESTIMATE found (reading the base state when it ran off the list).
-    @inline(__always)
-    private func value(of fold: MultiVersionMemory.Fold, _ key: StateKey) -> StateValue? {
-        fold.needsBase ? fold.applied(to: block.base.read(key)) : fold.value
-    }
-
-    func checkDelta(_ key: StateKey, _ delta: DeltaOperand, upper: UInt128) throws(ExecutionError) -> Bool {
-        guard let id = intern(key) else { throw .suspended }
-        if let hints = block.hints { try awaitDeclaredWriter(key, hints) }
-        let value = try resolveForExecution(id, key)
-        let answer = delta.apply(to: value?.uint128Value ?? 0, upper: upper) != nil
-        let words = readSets.allocate(7)
-        words[0] = ParallelWorker.checkRecord
-        words[1] = UInt64(truncatingIfNeeded: delta.magnitude)
-        words[2] = UInt64(truncatingIfNeeded: delta.magnitude >> 64)
-        words[3] = delta.negative ? 1 : 0
-        words[4] = UInt64(truncatingIfNeeded: upper)
-        words[5] = UInt64(truncatingIfNeeded: upper >> 64)
-        words[6] = answer ? 1 : 0
-        record(id, words)
-        return answer
-    }
-
-    /// Filled in by `materialize` when the transaction commits.
-    func deltaResult(_ key: StateKey, _ delta: DeltaOperand) -> StateValue? { nil }
-
     /// Materializes the delta versions of `txn`, which just committed, and
     /// puts their values into its output's write-set (same order as its
     /// version nodes).
@@ -355,114 +270,6 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
                 record.pointee.output!.writeSet[pair / 2].value = value
             }
             pair += 2
-        }
-    }
-
-    // MARK: Reads of the execution context
-
-    func readThrough(_ key: StateKey) throws(ExecutionError) -> StateValue? {
-        guard let id = intern(key) else { throw .suspended }
-        let block = self.block
-        if let hints = block.hints { try awaitDeclaredWriter(key, hints) }
-        let scratch = self.scratch
-        let currentTxn = scratch.pointee.currentTxn
-        while true {
-            let (descriptor, valueID, isDelta) = block.memory.read(id, by: currentTxn)
-            if descriptor & MultiVersionMemory.estimateDescriptor != 0 {
-                try awaitWriter(UInt32(truncatingIfNeeded: descriptor))
-                continue
-            }
-            if block.contentionHint, currentTxn > 0, shouldWaitForPredecessor(id, descriptor, currentTxn) {
-                try awaitWriter(currentTxn - 1)
-                continue
-            }
-            if isDelta {
-                // The exact value under pending deltas: a dependency on the whole chain, validated by value.
-                let value = try resolveForExecution(id, key)
-                recordValue(id, value)
-                return value
-            }
-            scratch.pointee.reads.append(id)
-            scratch.pointee.reads.append(descriptor)
-            return descriptor == MultiVersionMemory.storageDescriptor ? block.base.read(key) : block.memory.values.value(valueID)
-        }
-    }
-
-    /// Keys written by at least this many transactions of the block count
-    /// as hot for `shouldWaitForPredecessor`.
-    static let hotWriters: UInt64 = 3
-
-    /// A hot key must have been written by at least one in this many of
-    /// the transactions before the reader for the hint to wait.
-    static let hintShare: UInt64 = 4
-
-    /// The contention hint: a read of a hot key whose latest version below
-    /// the reader is older than its immediate predecessor, while that
-    /// predecessor has not finished executing, would very likely read a
-    /// value the predecessor is about to overwrite. Executing it now would
-    /// burn a whole execution and an abort; instead the reader suspends on
-    /// the predecessor, exactly as on an ESTIMATE. Correctness never depends
-    /// on this (a suspension only delays). A key is hot when at least
-    /// `hotWriters` transactions and one in `hintShare` of those before the
-    /// reader wrote it: nearly all keys of a low-contention block are never
-    /// delayed, and neither are keys that are busy but not written by most
-    /// transactions (16 AMM pools sharing the traffic: the predecessor swaps
-    /// in another pool 15 times in 16, so waiting for it would almost
-    /// always be wasted).
-    @inline(__always)
-    private func shouldWaitForPredecessor(_ id: UInt64, _ descriptor: UInt64, _ currentTxn: UInt32) -> Bool {
-        // The writer of the version read, plus one (0: the base state).
-        let writerPlusOne = descriptor >> 32
-        guard writerPlusOne < UInt64(currentTxn) else { return false }
-        let writers = px_atomic_load(KeyTable.writers(id), px_relaxed)
-        guard writers >= ParallelWorker.hotWriters, writers &* ParallelWorker.hintShare >= UInt64(currentTxn) else { return false }
-        return !scheduler.hasExecuted(currentTxn - 1)
-    }
-
-    /// The declaration hint: a read of a key whose last earlier declared
-    /// writer has not executed yet would almost surely be invalidated, so
-    /// the reader waits for that writer first (`awaitWriter`). The check is
-    /// at the read, not at the start of the transaction: work done before
-    /// the read (often most of it) overlaps the writer's execution instead
-    /// of queueing behind it. A wrong declaration only costs the wait; a
-    /// writer has a lower index, so no wait cycle can form.
-    @inline(__always)
-    private func awaitDeclaredWriter(_ key: StateKey, _ hints: Unmanaged<DependencyGraph>) throws(ExecutionError) {
-        let currentTxn = scratch.pointee.currentTxn
-        let writer = hints._withUnsafeGuaranteedRef { $0.lastDeclaredWriter(of: key, before: currentTxn) }
-        if writer != DependencyGraph.none { try awaitWriter(writer, inPlace: true) }
-    }
-
-    /// Waits until `blocker` (a lower transaction) has executed; returns
-    /// when the reader should read again. While a worker is executing the
-    /// blocker and `inPlace` is set, this worker polls its status, as Aptos
-    /// does: the work this execution has done so far is kept. Otherwise
-    /// (the blocker is not running, or the caller prefers it) it suspends
-    /// this execution on the blocker, which throws `.suspended` and frees
-    /// the worker for other tasks; the blocker's finisher then runs it next
-    /// (see `Scheduler.finishExecution`).
-    private func awaitWriter(_ blocker: UInt32, inPlace: Bool = false) throws(ExecutionError) {
-        let scheduler = self.scheduler
-        var polls = 0
-        while true {
-            let state = scheduler.status(of: blocker).state
-            if state == Scheduler.executed || state == Scheduler.committed { return }
-            if inPlace && state == Scheduler.executing {
-                // A tight poll: the blocker's finish is the next step of a chain.
-                px_cpu_relax()
-                polls &+= 1
-                if polls & 1023 == 0 {
-                    // A halted block leaves transactions Executing forever.
-                    if scheduler.isHalted { throw .suspended }
-                    // More workers than cores (tests): let the blocker's worker run.
-                    px_thread_yield()
-                }
-                continue
-            }
-            if scheduler.addDependency(scratch.pointee.currentTxn, scratch.pointee.currentIncarnation, on: blocker) {
-                throw .suspended
-            }
-            return
         }
     }
 

@@ -1,4 +1,4 @@
-import CParallax
+import CParallaxCore
 import ParallaxConcurrency
 
 /// The collaborative scheduler of Block-STM (Gelashvili et al., PPoPP 2023,
@@ -112,6 +112,9 @@ struct Scheduler: @unchecked Sendable {
     let commitIndex: UnsafeMutablePointer<UInt64>
     let commitLock: UnsafeMutablePointer<UInt64>
     let haltFlag: UnsafeMutablePointer<UInt64>
+    /// Beside the halt flag: the transaction, plus one, that `resume` found
+    /// suspended but not Aborting (0: none).
+    let failedWaiterWord: UnsafeMutablePointer<UInt64>
 
     /// The scheduler of a block of `count` transactions over `memory`'s lines
     /// (see `SchedulerMemory.reset(count:)`).
@@ -126,6 +129,7 @@ struct Scheduler: @unchecked Sendable {
         commitIndex = memory.counters.word(5)
         commitLock = memory.counters.word(6)
         haltFlag = memory.counters.word(7)
+        failedWaiterWord = memory.counters.word(7, 1)
     }
 
     @inline(__always)
@@ -138,7 +142,7 @@ struct Scheduler: @unchecked Sendable {
 
     @inline(__always)
     func status(of txn: UInt32) -> (incarnation: UInt32, state: UInt64) {
-        let value = px_atomic_load(word(txn, Scheduler.statusWord), px_seq_cst)
+        let value = px_atomic_load(word(txn, Scheduler.statusWord), px_load_seq_cst)
         return (UInt32(truncatingIfNeeded: value >> 8), value & 0xFF)
     }
 
@@ -149,18 +153,25 @@ struct Scheduler: @unchecked Sendable {
         return state == Scheduler.executed || state == Scheduler.committed
     }
 
-    var isDone: Bool { px_atomic_load(doneFlag, px_acquire) != 0 }
+    var isDone: Bool { px_atomic_load(doneFlag, px_load_acquire) != 0 }
 
     /// Set when a worker must abandon the block (the key table filled up).
     /// Relaxed on both sides: workers only need to notice it eventually, and
     /// the end of the broadcast orders everything the executor reads next.
-    var isHalted: Bool { px_atomic_load(haltFlag, px_relaxed) != 0 }
-    func halt() { px_atomic_store(haltFlag, 1, px_relaxed) }
+    var isHalted: Bool { px_atomic_load(haltFlag, px_load_relaxed) != 0 }
+    func halt() { px_atomic_store(haltFlag, 1, px_store_relaxed) }
+
+    /// The waiter a broken dependency protocol left behind (see `resume`),
+    /// read by the executor after the broadcast, whose end orders it.
+    var failedWaiter: UInt32? {
+        let word = px_atomic_load(failedWaiterWord, px_load_relaxed)
+        return word == 0 ? nil : UInt32(word - 1)
+    }
 
     // MARK: Task dispatch (paper Algorithm 4)
 
     func nextTask() -> Task {
-        if px_atomic_load(validationIndex, px_seq_cst) < px_atomic_load(executionIndex, px_seq_cst) {
+        if px_atomic_load(validationIndex, px_load_seq_cst) < px_atomic_load(executionIndex, px_load_seq_cst) {
             if let (txn, incarnation) = nextVersionToValidate() { return .validate(txn, incarnation) }
         } else {
             if let (txn, incarnation) = nextVersionToExecute() { return .execute(txn, incarnation) }
@@ -169,39 +180,39 @@ struct Scheduler: @unchecked Sendable {
     }
 
     private func checkDone() {
-        let observed = px_atomic_load(decreaseCount, px_seq_cst)
-        if Swift.min(px_atomic_load(executionIndex, px_seq_cst), px_atomic_load(validationIndex, px_seq_cst)) >= count,
-           px_atomic_load(activeTasks, px_seq_cst) == 0,
-           observed == px_atomic_load(decreaseCount, px_seq_cst) {
-            px_atomic_store(doneFlag, 1, px_seq_cst)
+        let observed = px_atomic_load(decreaseCount, px_load_seq_cst)
+        if Swift.min(px_atomic_load(executionIndex, px_load_seq_cst), px_atomic_load(validationIndex, px_load_seq_cst)) >= count,
+           px_atomic_load(activeTasks, px_load_seq_cst) == 0,
+           observed == px_atomic_load(decreaseCount, px_load_seq_cst) {
+            px_atomic_store(doneFlag, 1, px_store_seq_cst)
         }
     }
 
-    @inline(__always) private func taskStarted() { _ = px_atomic_fetch_add(activeTasks, 1, px_seq_cst) }
-    @inline(__always) private func taskEnded() { _ = px_atomic_fetch_add(activeTasks, UInt64.max, px_seq_cst) }
+    @inline(__always) private func taskStarted() { _ = px_atomic_fetch_add(activeTasks, 1, px_rmw_seq_cst) }
+    @inline(__always) private func taskEnded() { _ = px_atomic_fetch_add(activeTasks, UInt64.max, px_rmw_seq_cst) }
 
     private func nextVersionToExecute() -> (UInt32, UInt32)? {
-        let next = px_atomic_load(executionIndex, px_seq_cst)
+        let next = px_atomic_load(executionIndex, px_load_seq_cst)
         if next >= count {
             checkDone()
             return nil
         }
         // Speculation window (see `executionWindow`).
-        if next >= px_atomic_load(commitIndex, px_acquire) &+ Scheduler.executionWindow { return nil }
+        if next >= px_atomic_load(commitIndex, px_load_acquire) &+ Scheduler.executionWindow { return nil }
         taskStarted()
-        let index = px_atomic_fetch_add(executionIndex, 1, px_seq_cst)
+        let index = px_atomic_fetch_add(executionIndex, 1, px_rmw_seq_cst)
         if let version = tryIncarnate(index) { return version }
         taskEnded()
         return nil
     }
 
     private func nextVersionToValidate() -> (UInt32, UInt32)? {
-        if px_atomic_load(validationIndex, px_seq_cst) >= count {
+        if px_atomic_load(validationIndex, px_load_seq_cst) >= count {
             checkDone()
             return nil
         }
         taskStarted()
-        let index = px_atomic_fetch_add(validationIndex, 1, px_seq_cst)
+        let index = px_atomic_fetch_add(validationIndex, 1, px_rmw_seq_cst)
         if index < count {
             let (incarnation, state) = status(of: UInt32(index))
             if state == Scheduler.executed { return (UInt32(index), incarnation) }
@@ -215,19 +226,19 @@ struct Scheduler: @unchecked Sendable {
         guard index < count else { return nil }
         let txn = UInt32(index)
         let statusWord = word(txn, Scheduler.statusWord)
-        var current = px_atomic_load(statusWord, px_seq_cst)
+        var current = px_atomic_load(statusWord, px_load_seq_cst)
         guard current & 0xFF == Scheduler.ready else { return nil }
         let incarnation = UInt32(truncatingIfNeeded: current >> 8)
-        guard px_atomic_cas(statusWord, &current, Scheduler.status(incarnation, Scheduler.executing), px_seq_cst) else {
+        guard px_atomic_cas(statusWord, &current, Scheduler.status(incarnation, Scheduler.executing), px_rmw_seq_cst) else {
             return nil
         }
         return (txn, incarnation)
     }
 
     private func decrease(_ counter: UnsafeMutablePointer<UInt64>, to target: UInt64) {
-        var current = px_atomic_load(counter, px_seq_cst)
-        while current > target, !px_atomic_cas(counter, &current, target, px_seq_cst) {}
-        _ = px_atomic_fetch_add(decreaseCount, 1, px_seq_cst)
+        var current = px_atomic_load(counter, px_load_seq_cst)
+        while current > target, !px_atomic_cas(counter, &current, target, px_rmw_seq_cst) {}
+        _ = px_atomic_fetch_add(decreaseCount, 1, px_rmw_seq_cst)
     }
 
     // MARK: Reports (paper Algorithm 5)
@@ -249,10 +260,10 @@ struct Scheduler: @unchecked Sendable {
         // that finds the stack closed reads again, and the writes it waits
         // for are already recorded.
         // acq_rel: acquires the waiters' links (their release pushes), closes the stack.
-        let waiters = px_atomic_exchange(word(txn, Scheduler.waitersWord), Scheduler.closed, px_acq_rel)
-        px_atomic_store(word(txn, Scheduler.statusWord), Scheduler.status(incarnation, Scheduler.executed), px_seq_cst)
+        let waiters = px_atomic_exchange(word(txn, Scheduler.waitersWord), Scheduler.closed, px_rmw_acq_rel)
+        px_atomic_store(word(txn, Scheduler.statusWord), Scheduler.status(incarnation, Scheduler.executed), px_store_seq_cst)
         var validateNow = false
-        if px_atomic_load(validationIndex, px_seq_cst) > UInt64(txn) {
+        if px_atomic_load(validationIndex, px_load_seq_cst) > UInt64(txn) {
             if wroteNewLocation {
                 decrease(validationIndex, to: UInt64(txn))
             } else {
@@ -279,7 +290,7 @@ struct Scheduler: @unchecked Sendable {
             var entry = top
             while entry != 0 {
                 kept = Swift.min(kept, UInt32(entry - 1))
-                entry = px_atomic_load(word(UInt32(entry - 1), Scheduler.waiterNextWord), px_relaxed)
+                entry = px_atomic_load(word(UInt32(entry - 1), Scheduler.waiterNextWord), px_load_relaxed)
             }
         }
         var entry = top
@@ -288,14 +299,21 @@ struct Scheduler: @unchecked Sendable {
         while entry != 0 {
             let waiter = UInt32(entry - 1)
             // Read the link first: a released waiter may suspend again and reuse it.
-            entry = px_atomic_load(word(waiter, Scheduler.waiterNextWord), px_relaxed)
+            entry = px_atomic_load(word(waiter, Scheduler.waiterNextWord), px_load_relaxed)
             let (incarnation, state) = status(of: waiter)
-            precondition(state == Scheduler.aborting, "a suspended transaction must be Aborting")
+            guard state == Scheduler.aborting else {
+                // A bug in the protocol: halt the block, which the executor
+                // then reports (ExecutorFailure) instead of running it again.
+                // Relaxed, as the halt flag: the broadcast's end orders both.
+                px_atomic_store(failedWaiterWord, UInt64(waiter) + 1, px_store_relaxed)
+                halt()
+                return nil
+            }
             if waiter == kept {
                 keptIncarnation = incarnation &+ 1
-                px_atomic_store(word(waiter, Scheduler.statusWord), Scheduler.status(keptIncarnation, Scheduler.executing), px_seq_cst)
+                px_atomic_store(word(waiter, Scheduler.statusWord), Scheduler.status(keptIncarnation, Scheduler.executing), px_store_seq_cst)
             } else {
-                px_atomic_store(word(waiter, Scheduler.statusWord), Scheduler.status(incarnation &+ 1, Scheduler.ready), px_seq_cst)
+                px_atomic_store(word(waiter, Scheduler.statusWord), Scheduler.status(incarnation &+ 1, Scheduler.ready), px_store_seq_cst)
                 lowest = Swift.min(lowest, UInt64(waiter))
             }
         }
@@ -307,17 +325,17 @@ struct Scheduler: @unchecked Sendable {
     /// next execution. False when `blocker` has already executed: read again.
     func addDependency(_ txn: UInt32, _ incarnation: UInt32, on blocker: UInt32) -> Bool {
         let statusWord = word(txn, Scheduler.statusWord)
-        px_atomic_store(statusWord, Scheduler.status(incarnation, Scheduler.aborting), px_seq_cst)
+        px_atomic_store(statusWord, Scheduler.status(incarnation, Scheduler.aborting), px_store_seq_cst)
         let stack = word(blocker, Scheduler.waitersWord)
-        var head = px_atomic_load(stack, px_acquire)
+        var head = px_atomic_load(stack, px_load_acquire)
         while true {
             if head & Scheduler.closed != 0 {
-                px_atomic_store(statusWord, Scheduler.status(incarnation, Scheduler.executing), px_seq_cst)
+                px_atomic_store(statusWord, Scheduler.status(incarnation, Scheduler.executing), px_store_seq_cst)
                 return false
             }
-            px_atomic_store(word(txn, Scheduler.waiterNextWord), head, px_relaxed)
+            px_atomic_store(word(txn, Scheduler.waiterNextWord), head, px_store_relaxed)
             // Release pairs with the closer's acq_rel exchange.
-            if px_atomic_cas(stack, &head, UInt64(txn) + 1, px_release) { break }
+            if px_atomic_cas(stack, &head, UInt64(txn) + 1, px_rmw_release) { break }
         }
         taskEnded()
         return true
@@ -329,18 +347,18 @@ struct Scheduler: @unchecked Sendable {
     func tryValidationAbort(_ txn: UInt32, _ incarnation: UInt32) -> Bool {
         var expected = Scheduler.status(incarnation, Scheduler.executed)
         guard px_atomic_cas(word(txn, Scheduler.statusWord), &expected,
-                            Scheduler.status(incarnation, Scheduler.aborting), px_seq_cst) else { return false }
+                            Scheduler.status(incarnation, Scheduler.aborting), px_rmw_seq_cst) else { return false }
         // Reopen the waiter stack before any ESTIMATE of this abort is visible.
-        px_atomic_store(word(txn, Scheduler.waitersWord), 0, px_seq_cst)
+        px_atomic_store(word(txn, Scheduler.waitersWord), 0, px_store_seq_cst)
         return true
     }
 
     func finishValidation(_ txn: UInt32, aborted: Bool) -> Task {
         if aborted {
             let (incarnation, _) = status(of: txn)
-            px_atomic_store(word(txn, Scheduler.statusWord), Scheduler.status(incarnation &+ 1, Scheduler.ready), px_seq_cst)
+            px_atomic_store(word(txn, Scheduler.statusWord), Scheduler.status(incarnation &+ 1, Scheduler.ready), px_store_seq_cst)
             decrease(validationIndex, to: UInt64(txn) + 1)
-            if px_atomic_load(executionIndex, px_seq_cst) > UInt64(txn), let version = tryIncarnate(UInt64(txn)) {
+            if px_atomic_load(executionIndex, px_load_seq_cst) > UInt64(txn), let version = tryIncarnate(UInt64(txn)) {
                 return .execute(version.0, version.1)
             }
         }
@@ -353,19 +371,19 @@ struct Scheduler: @unchecked Sendable {
     /// Publishes the read-set record of the incarnation about to finish.
     func publishReadSet(_ txn: UInt32, _ record: UnsafeMutablePointer<UInt64>) {
         // Release pairs with the validators' acquire load.
-        px_atomic_store(word(txn, Scheduler.readSetWord), UInt64(UInt(bitPattern: record)), px_release)
+        px_atomic_store(word(txn, Scheduler.readSetWord), UInt64(UInt(bitPattern: record)), px_store_release)
     }
 
     func readSet(_ txn: UInt32) -> UnsafeMutablePointer<UInt64>? {
-        UnsafeMutablePointer(bitPattern: UInt(px_atomic_load(word(txn, Scheduler.readSetWord), px_acquire)))
+        UnsafeMutablePointer(bitPattern: UInt(px_atomic_load(word(txn, Scheduler.readSetWord), px_load_acquire)))
     }
 
-    var committedCount: UInt64 { px_atomic_load(commitIndex, px_acquire) }
+    var committedCount: UInt64 { px_atomic_load(commitIndex, px_load_acquire) }
 
     /// Notes a successful validation of `incarnation` that started when every
     /// transaction before `txn` had committed.
     func markValidatedAfterPrefix(_ txn: UInt32, _ incarnation: UInt32) {
-        px_atomic_store(word(txn, Scheduler.validatedWord), UInt64(incarnation) + 1, px_release)
+        px_atomic_store(word(txn, Scheduler.validatedWord), UInt64(incarnation) + 1, px_store_release)
     }
 
     /// Advances the commit index as far as it can; `validate(txn, incarnation)`
@@ -377,31 +395,31 @@ struct Scheduler: @unchecked Sendable {
     func commitPrefix(_ validate: (UInt32, UInt32) -> Bool, committed: (UInt32) -> Void) {
         // Read-only pre-check, so that workers do not bounce the lock's line
         // when there is nothing to commit.
-        let next = px_atomic_load(commitIndex, px_acquire)
+        let next = px_atomic_load(commitIndex, px_load_acquire)
         guard next < count, status(of: UInt32(next)).state == Scheduler.executed else { return }
         while true {
             var unlocked: UInt64 = 0
             // Acquire/release pair between successive holders of the lock.
-            guard px_atomic_cas(commitLock, &unlocked, 1, px_acquire) else { return }
-            var index = px_atomic_load(commitIndex, px_relaxed)
+            guard px_atomic_cas(commitLock, &unlocked, 1, px_rmw_acquire) else { return }
+            var index = px_atomic_load(commitIndex, px_load_relaxed)
             var blockedByValidation = false
             while index < count {
                 let txn = UInt32(index)
                 let (incarnation, state) = status(of: txn)
                 guard state == Scheduler.executed else { break }
-                if px_atomic_load(word(txn, Scheduler.validatedWord), px_acquire) != UInt64(incarnation) + 1,
+                if px_atomic_load(word(txn, Scheduler.validatedWord), px_load_acquire) != UInt64(incarnation) + 1,
                    !validate(txn, incarnation) {
                     blockedByValidation = true
                     break
                 }
                 var expected = Scheduler.status(incarnation, Scheduler.executed)
                 guard px_atomic_cas(word(txn, Scheduler.statusWord), &expected,
-                                    Scheduler.status(incarnation, Scheduler.committed), px_seq_cst) else { break }
+                                    Scheduler.status(incarnation, Scheduler.committed), px_rmw_seq_cst) else { break }
                 committed(txn)
                 index += 1
-                px_atomic_store(commitIndex, index, px_release)
+                px_atomic_store(commitIndex, index, px_store_release)
             }
-            px_atomic_store(commitLock, 0, px_release)
+            px_atomic_store(commitLock, 0, px_store_release)
             // Another worker may have finished the blocking transaction while we
             // held the lock and given up on it: look once more.
             if blockedByValidation || index >= count || status(of: UInt32(index)).state != Scheduler.executed { return }
@@ -411,14 +429,14 @@ struct Scheduler: @unchecked Sendable {
     #if DEBUG
     /// Checks the invariants of the type's documentation. Quiescent only.
     func _checkInvariants(complete: Bool) {
-        precondition(px_atomic_load(executionIndex, px_seq_cst) >= count, "execution index below the block size")
-        precondition(px_atomic_load(validationIndex, px_seq_cst) >= count, "validation index below the block size")
-        precondition(px_atomic_load(activeTasks, px_seq_cst) == 0, "tasks still active")
+        precondition(px_atomic_load(executionIndex, px_load_seq_cst) >= count, "execution index below the block size")
+        precondition(px_atomic_load(validationIndex, px_load_seq_cst) >= count, "validation index below the block size")
+        precondition(px_atomic_load(activeTasks, px_load_seq_cst) == 0, "tasks still active")
         for txn in 0..<UInt32(count) {
             let (_, state) = status(of: txn)
             precondition(state == Scheduler.executed || state == Scheduler.committed, "txn \(txn) ended in state \(state)")
             precondition(!complete || state == Scheduler.committed, "txn \(txn) not committed")
-            precondition(px_atomic_load(word(txn, Scheduler.waitersWord), px_seq_cst) == Scheduler.closed,
+            precondition(px_atomic_load(word(txn, Scheduler.waitersWord), px_load_seq_cst) == Scheduler.closed,
                          "txn \(txn) has an open waiter stack")
         }
         if complete { precondition(committedCount == count, "commit index \(committedCount) short of \(count)") }
@@ -449,11 +467,12 @@ final class SchedulerMemory: @unchecked Sendable {
         let scheduler = Scheduler(memory: self, count: count)
         for index in 0..<count {
             let line = scheduler.word(UInt32(index), 0)
-            for offset in 0..<5 { px_atomic_store(line + offset, 0, px_relaxed) }
+            for offset in 0..<5 { px_atomic_store(line + offset, 0, px_store_relaxed) }
         }
-        for counter in 0..<8 { px_atomic_store(counters.word(counter), 0, px_relaxed) }
+        for counter in 0..<8 { px_atomic_store(counters.word(counter), 0, px_store_relaxed) }
+        px_atomic_store(counters.word(7, 1), 0, px_store_relaxed)
         // Publishes the reset to the workers, which the team starts after this.
-        px_atomic_fence(px_seq_cst)
+        px_atomic_fence(px_fence_seq_cst)
         return scheduler
     }
 }

@@ -15,12 +15,9 @@ public final class SequentialExecutor: BlockExecutor, @unchecked Sendable {
         enforcesDeclarations = enforcingDeclarations
     }
 
-    public func execute(_ transactions: [any Transaction], on base: any StateView) -> BlockOutput {
+    /// Never throws: the oracle needs no memory beyond the block's own.
+    public func tryExecute(_ transactions: [any Transaction], on base: any StateView) -> BlockOutput {
         let reader = OverlayReader(base: base)
-        return withExtendedLifetime(reader) { execute(transactions, base: base, reader: reader) }
-    }
-
-    private func execute(_ transactions: [any Transaction], base: any StateView, reader: OverlayReader) -> BlockOutput {
         let context = ExecutionContext(reader: reader)
         context.enforcesDeclarations = enforcesDeclarations
         var outputs: [TransactionOutput] = []

@@ -1,4 +1,4 @@
-import CParallax
+import CParallaxCore
 import ParallaxConcurrency
 #if canImport(Glibc)
 import Glibc
@@ -83,7 +83,7 @@ public final class ThreadTeam: WorkerTeam, @unchecked Sendable {
         guard !threads.isEmpty else { return }
         stopping = true
         // Release publishes `stopping` like a job.
-        _ = px_atomic32_fetch_add(generation, 1, px_release)
+        _ = px_atomic32_fetch_add(generation, 1, px_rmw_release)
         _ = px_futex_wake(generation, Int32.max)
         for thread in threads { pthread_join(thread, nil) }
         threads.removeAll()
@@ -95,16 +95,16 @@ public final class ThreadTeam: WorkerTeam, @unchecked Sendable {
             return
         }
         job = body
-        px_atomic_store(pending, UInt64(size - 1), px_relaxed)
+        px_atomic_store(pending, UInt64(size - 1), px_store_relaxed)
         // Release: the job and `pending` happen-before the workers' acquire load.
-        _ = px_atomic32_fetch_add(generation, 1, px_release)
+        _ = px_atomic32_fetch_add(generation, 1, px_rmw_release)
         _ = px_futex_wake(generation, Int32.max)
         body(0)
         var spins = 0
         while true {
-            let epoch = px_atomic32_load(completion, px_acquire)
+            let epoch = px_atomic32_load(completion, px_load_acquire)
             // Acquire pairs with the workers' acq_rel decrements.
-            if px_atomic_load(pending, px_acquire) == 0 { break }
+            if px_atomic_load(pending, px_load_acquire) == 0 { break }
             if spins < ThreadTeam.spinIterations {
                 px_cpu_relax()
                 spins += 1
@@ -121,7 +121,7 @@ public final class ThreadTeam: WorkerTeam, @unchecked Sendable {
         var seen: UInt32 = 0
         while true {
             var spins = 0
-            var current = px_atomic32_load(generation, px_acquire)
+            var current = px_atomic32_load(generation, px_load_acquire)
             while current == seen {
                 if spins < ThreadTeam.spinIterations {
                     px_cpu_relax()
@@ -129,13 +129,13 @@ public final class ThreadTeam: WorkerTeam, @unchecked Sendable {
                 } else {
                     _ = px_futex_wait(generation, seen, -1)
                 }
-                current = px_atomic32_load(generation, px_acquire)
+                current = px_atomic32_load(generation, px_load_acquire)
             }
             seen = current
             if stopping { return }
             job.unsafelyUnwrapped(index)
-            if px_atomic_fetch_add(pending, UInt64.max, px_acq_rel) == 1 {
-                _ = px_atomic32_fetch_add(completion, 1, px_release)
+            if px_atomic_fetch_add(pending, UInt64.max, px_rmw_acq_rel) == 1 {
+                _ = px_atomic32_fetch_add(completion, 1, px_rmw_release)
                 _ = px_futex_wake(completion, 1)
             }
         }

@@ -1,4 +1,4 @@
-import CParallax
+import CParallaxHash
 
 /// Hashes many messages per call with the SIMD kernels of the C shim.
 ///

@@ -1,9 +1,10 @@
-import CParallax
+import CParallaxCore
+import CParallaxEd25519
 
 /// Verifies many Ed25519 signatures at once under the rule of `Ed25519`, with
 /// per-signature verdicts identical to `Ed25519.verdict`.
 ///
-/// Algorithm (see CSupport/px_ed25519_verify.c): groups of up to
+/// Algorithm (see CSupport/CParallaxEd25519/px_ed25519_verify.c): groups of up to
 /// `PX_ED25519_CHUNK` signatures are checked with one multi-scalar
 /// multiplication of the random linear combination
 /// `[8](sum z_i ([S_i]B - R_i - [h_i]A_i)) = 0`; a failing group is bisected,

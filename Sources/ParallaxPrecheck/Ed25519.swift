@@ -1,4 +1,4 @@
-import CParallax
+import CParallaxEd25519
 import CSodium
 
 /// Ed25519 signature verification (RFC 8032) under one acceptance rule shared by

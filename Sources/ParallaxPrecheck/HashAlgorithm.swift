@@ -1,4 +1,5 @@
-import CParallax
+import CParallaxCore
+import CParallaxHash
 
 /// The digest functions of the batched kernels.
 public enum HashAlgorithm: String, CaseIterable, Sendable, CustomStringConvertible {

@@ -1,4 +1,4 @@
-import CParallax
+import CParallaxCore
 import ParallaxConcurrency
 
 /// An unbounded FIFO behind a pthread mutex, whose length is mirrored in an
@@ -34,7 +34,7 @@ final class OverflowQueue<Element>: @unchecked Sendable {
         mutex.lock()
         items.append(element)
         // Release pairs with the acquire loads of the count (pop, isEmptyApproximately).
-        px_atomic_store(count, UInt64(items.count - head), px_release)
+        px_atomic_store(count, UInt64(items.count - head), px_store_release)
         mutex.unlock()
     }
 
@@ -42,7 +42,7 @@ final class OverflowQueue<Element>: @unchecked Sendable {
     /// one lock acquisition; returns how many.
     func pop(upTo limit: Int, appendingTo batch: inout [Element]) -> Int {
         // Acquire: pairs with push's release store (a hint; the mutex publishes).
-        guard limit > 0, px_atomic_load(count, px_acquire) != 0 else { return 0 }
+        guard limit > 0, px_atomic_load(count, px_load_acquire) != 0 else { return 0 }
         mutex.lock()
         defer { mutex.unlock() }
         let taken = Swift.min(limit, items.count - head)
@@ -52,21 +52,21 @@ final class OverflowQueue<Element>: @unchecked Sendable {
             items.removeAll(keepingCapacity: true)
             head = 0
         }
-        px_atomic_store(count, UInt64(items.count - head), px_release)
+        px_atomic_store(count, UInt64(items.count - head), px_store_release)
         return taken
     }
 
     /// Elements inside, as last published (a hint while pushes or pops are in flight).
-    var countApproximately: Int { Int(px_atomic_load(count, px_acquire)) }
+    var countApproximately: Int { Int(px_atomic_load(count, px_load_acquire)) }
 
-    var isEmptyApproximately: Bool { px_atomic_load(count, px_acquire) == 0 }
+    var isEmptyApproximately: Bool { px_atomic_load(count, px_load_acquire) == 0 }
 
     #if DEBUG
     func _checkInvariants() {
         mutex.lock()
         defer { mutex.unlock() }
         precondition(head <= items.count, "overflow head passed its end")
-        precondition(px_atomic_load(count, px_seq_cst) == UInt64(items.count - head), "overflow count is stale")
+        precondition(px_atomic_load(count, px_load_seq_cst) == UInt64(items.count - head), "overflow count is stale")
     }
     #endif
 }

@@ -1,4 +1,4 @@
-import CParallax
+import CParallaxTopology
 
 /// Binding the calling thread to processing units, and reading back what the
 /// kernel actually applied (`sched_getaffinity`), so that pinning is verified

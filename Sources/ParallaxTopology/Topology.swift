@@ -1,4 +1,4 @@
-import CParallax
+import CParallaxTopology
 
 /// The hardware a plan places workers on: packages, NUMA nodes, L3 groups,
 /// cores and processing units (PUs), as hwloc reports them.

@@ -1,4 +1,4 @@
-import CParallax
+import CParallaxCore
 
 /// Threads that run tasks, one per worker of a placement plan, each pinned to
 /// its processing unit and fed from a NUMA-local inbox.
@@ -115,7 +115,7 @@ public final class WorkerPool: @unchecked Sendable {
         let members = UnsafeBufferPointer(rebasing: core.memberTable[range])
         let cursor = core.cursor(core.workerSlots[members[0]])
         // Relaxed: the cursor only spreads tasks; no data travels through it.
-        let turn = Int(px_atomic_fetch_add(cursor, 1, px_relaxed) % UInt64(members.count))
+        let turn = Int(px_atomic_fetch_add(cursor, 1, px_rmw_relaxed) % UInt64(members.count))
         try core.submit(task, preferring: members, startingAt: turn)
     }
 
@@ -128,7 +128,7 @@ public final class WorkerPool: @unchecked Sendable {
     /// Runs `task` on any worker (round-robin over all of them).
     public func submit(_ task: @escaping Task) throws(WorkerPoolError) {
         // Relaxed: the cursor only spreads tasks; no data travels through it.
-        let turn = Int(px_atomic_fetch_add(core.cursor(core.globalCursorSlot), 1, px_relaxed) % UInt64(core.workers.count))
+        let turn = Int(px_atomic_fetch_add(core.cursor(core.globalCursorSlot), 1, px_rmw_relaxed) % UInt64(core.workers.count))
         try core.submit(task, preferring: UnsafeBufferPointer(core.identityTable), startingAt: turn)
     }
 

@@ -1,4 +1,5 @@
-import CParallax
+import CParallaxCore
+import CParallaxTopology
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -46,12 +47,12 @@ final class Worker: @unchecked Sendable {
     func bump(_ word: Int) {
         let pointer = counterWords + word
         // Relaxed: only this thread writes the counter.
-        px_atomic_store(pointer, px_atomic_load(pointer, px_relaxed) &+ 1, px_relaxed)
+        px_atomic_store(pointer, px_atomic_load(pointer, px_load_relaxed) &+ 1, px_store_relaxed)
     }
 
     var statistics: WorkerStatistics {
         // Relaxed: a snapshot; exactness comes from the pool being idle or joined.
-        func read(_ word: Int) -> UInt64 { px_atomic_load(counters.word(0, word), px_relaxed) }
+        func read(_ word: Int) -> UInt64 { px_atomic_load(counters.word(0, word), px_load_relaxed) }
         return WorkerStatistics(worker: context.index, node: context.node, executed: read(Self.executedWord),
                                 stolenLocal: read(Self.stolenLocalWord), stolenRemote: read(Self.stolenRemoteWord),
                                 failed: read(Self.failedWord), broadcasts: read(Self.broadcastsWord))
@@ -216,7 +217,7 @@ final class PoolCore: @unchecked Sendable {
         while true {
             // Acquire pairs with each worker's release increment: its start-up
             // results (startError, verifiedAffinity) are visible after this.
-            let started = px_atomic32_load(startedCount, px_acquire)
+            let started = px_atomic32_load(startedCount, px_load_acquire)
             if started >= launched { break }
             _ = px_futex_wait(startedCount, started, -1)
         }
@@ -242,7 +243,7 @@ final class PoolCore: @unchecked Sendable {
             }
         }
         // Release pairs with start()'s acquire load.
-        _ = px_atomic32_fetch_add(startedCount, 1, px_release)
+        _ = px_atomic32_fetch_add(startedCount, 1, px_rmw_release)
         _ = px_futex_wake(startedCount, Int32.max)
         if worker.startError != nil {
             waitForClose()
@@ -258,14 +259,14 @@ final class PoolCore: @unchecked Sendable {
         var backoff = Backoff()
         while true {
             // Acquire pairs with broadcast()'s release increment: the body is published.
-            let epoch = px_atomic_load(broadcastEpoch, px_acquire)
+            let epoch = px_atomic_load(broadcastEpoch, px_load_acquire)
             if epoch != seenEpoch {
                 seenEpoch = epoch
                 broadcastBody!(worker.context)
                 worker.bump(Worker.broadcastsWord)
                 // Acq_rel: releases the body's effects to the broadcaster, which
                 // acquires the count it waits on.
-                if px_atomic32_fetch_sub(broadcastRemaining, 1, px_acq_rel) == 1 {
+                if px_atomic32_fetch_sub(broadcastRemaining, 1, px_rmw_acq_rel) == 1 {
                     _ = px_futex_wake(broadcastRemaining, 1)
                 }
                 backoff.reset()
@@ -273,7 +274,7 @@ final class PoolCore: @unchecked Sendable {
             }
             // Acquire pairs with shutdown()'s release store of `closed`, which
             // follows every accepted submission: read before the scan below.
-            let isClosed = px_atomic_load(state, px_acquire) == Self.closed
+            let isClosed = px_atomic_load(state, px_load_acquire) == Self.closed
             if let task = inbox.tryDequeue() {
                 execute(task, on: worker)
                 backoff.reset()
@@ -303,12 +304,12 @@ final class PoolCore: @unchecked Sendable {
         let slot = parkingSlots.lowerBound
         // The parking protocol of park(), with `closed` as the only condition:
         // acquire loads of the state pair with shutdown()'s release store.
-        while px_atomic_load(state, px_acquire) != Self.closed {
-            _ = px_atomic32_fetch_add(parkingSleepers(slot), 1, px_seq_cst)
-            px_atomic_fence(px_seq_cst)
-            let seen = px_atomic32_load(parkingEpoch(slot), px_acquire)
-            if px_atomic_load(state, px_acquire) != Self.closed { _ = px_futex_wait(parkingEpoch(slot), seen, -1) }
-            _ = px_atomic32_fetch_sub(parkingSleepers(slot), 1, px_release)
+        while px_atomic_load(state, px_load_acquire) != Self.closed {
+            _ = px_atomic32_fetch_add(parkingSleepers(slot), 1, px_rmw_seq_cst)
+            px_atomic_fence(px_fence_seq_cst)
+            let seen = px_atomic32_load(parkingEpoch(slot), px_load_acquire)
+            if px_atomic_load(state, px_load_acquire) != Self.closed { _ = px_futex_wait(parkingEpoch(slot), seen, -1) }
+            _ = px_atomic32_fetch_sub(parkingSleepers(slot), 1, px_rmw_release)
         }
     }
 
@@ -349,27 +350,27 @@ final class PoolCore: @unchecked Sendable {
     }
 
     private func park(_ worker: Worker, slot: Int, seenEpoch: UInt64) {
-        _ = px_atomic32_fetch_add(parkingSleepers(slot), 1, px_seq_cst)
+        _ = px_atomic32_fetch_add(parkingSleepers(slot), 1, px_rmw_seq_cst)
         // A sleeper-to-be takes any pending wake-up on itself: see wake(slot:count:).
-        px_atomic_store(wakePending(slot), 0, px_seq_cst)
+        px_atomic_store(wakePending(slot), 0, px_store_seq_cst)
         // Seq_cst fence: the sleeper's half of the Dekker pair with a waker's fence.
-        px_atomic_fence(px_seq_cst)
+        px_atomic_fence(px_fence_seq_cst)
         // Acquire pairs with a waker's release bump of the epoch; the checks
         // below are the same acquire loads as in the worker loop.
-        let seen = px_atomic32_load(parkingEpoch(slot), px_acquire)
-        let idle = px_atomic_load(broadcastEpoch, px_acquire) == seenEpoch
-            && px_atomic_load(state, px_acquire) != Self.closed
+        let seen = px_atomic32_load(parkingEpoch(slot), px_load_acquire)
+        let idle = px_atomic_load(broadcastEpoch, px_load_acquire) == seenEpoch
+            && px_atomic_load(state, px_load_acquire) != Self.closed
             && worker.inbox.isEmptyApproximately
             && worker.stealOrder.allSatisfy { inboxes[$0]._withUnsafeGuaranteedRef { $0.isEmptyApproximately } }
             && overflow.isEmptyApproximately
         if idle { _ = px_futex_wait(parkingEpoch(slot), seen, -1) }
         // Release: leaving is only a hint to wakers (no data is published).
-        _ = px_atomic32_fetch_sub(parkingSleepers(slot), 1, px_release)
+        _ = px_atomic32_fetch_sub(parkingSleepers(slot), 1, px_rmw_release)
         // Taking the wake-up before the scan that follows: a waker that saw it
         // pending (and skipped its own wake-up) fenced before this fence, so the
         // scan sees that waker's task.
-        px_atomic_store(wakePending(slot), 0, px_seq_cst)
-        px_atomic_fence(px_seq_cst)
+        px_atomic_store(wakePending(slot), 0, px_store_seq_cst)
+        px_atomic_fence(px_fence_seq_cst)
     }
 
     // MARK: Waking
@@ -377,7 +378,7 @@ final class PoolCore: @unchecked Sendable {
     /// Wakes one sleeper, of `preferred` node's word if it has one, else of another node.
     private func wakeOne(preferring preferred: Int) {
         // Seq_cst fence: the waker's half of the Dekker pair (after the enqueue).
-        px_atomic_fence(px_seq_cst)
+        px_atomic_fence(px_fence_seq_cst)
         if wake(slot: preferred, count: 1) { return }
         for slot in parkingSlots where slot != preferred {
             if wake(slot: slot, count: 1) { return }
@@ -387,7 +388,7 @@ final class PoolCore: @unchecked Sendable {
     private func wakeAll() {
         // Seq_cst fence: the waker's half of the Dekker pair (after publishing
         // the broadcast epoch or the closed state).
-        px_atomic_fence(px_seq_cst)
+        px_atomic_fence(px_fence_seq_cst)
         for slot in parkingSlots { _ = wake(slot: slot, count: Int32.max) }
     }
 
@@ -400,14 +401,14 @@ final class PoolCore: @unchecked Sendable {
     /// sleepers it stands for. Wake-ups of everyone ignore the flag.
     private func wake(slot: Int, count: Int32) -> Bool {
         // Relaxed: ordered by the caller's seq_cst fence (see the parking protocol).
-        guard px_atomic32_load(parkingSleepers(slot), px_relaxed) != 0 else { return false }
+        guard px_atomic32_load(parkingSleepers(slot), px_load_relaxed) != 0 else { return false }
         if count == 1 {
             var idle: UInt64 = 0
             // Relaxed CAS: the flag only elects the waker; the caller's fence orders the rest.
-            guard px_atomic_cas(wakePending(slot), &idle, 1, px_relaxed) else { return true }
+            guard px_atomic_cas(wakePending(slot), &idle, 1, px_rmw_relaxed) else { return true }
         }
         // Release pairs with the sleeper's acquire read of the epoch.
-        _ = px_atomic32_fetch_add(parkingEpoch(slot), 1, px_release)
+        _ = px_atomic32_fetch_add(parkingEpoch(slot), 1, px_rmw_release)
         _ = px_futex_wake(parkingEpoch(slot), count)
         return true
     }
@@ -417,13 +418,13 @@ final class PoolCore: @unchecked Sendable {
     func submit(_ task: @escaping WorkerPool.Task, preferring members: UnsafeBufferPointer<Int>,
                 startingAt turn: Int) throws(WorkerPoolError) {
         // Seq_cst: Dekker pair with shutdown(), which stores `stopping` and then reads this count.
-        _ = px_atomic_fetch_add(inFlight, 1, px_seq_cst)
+        _ = px_atomic_fetch_add(inFlight, 1, px_rmw_seq_cst)
         defer {
             // Release: the enqueue happens-before shutdown() sees the count drop.
-            _ = px_atomic_fetch_add(inFlight, UInt64.max, px_release)
+            _ = px_atomic_fetch_add(inFlight, UInt64.max, px_rmw_release)
         }
         // Seq_cst: the other half of the Dekker pair with shutdown().
-        guard px_atomic_load(state, px_seq_cst) == Self.open else { throw .shutDown }
+        guard px_atomic_load(state, px_load_seq_cst) == Self.open else { throw .shutDown }
         var target = members[turn]
         var placed = false
         for step in 0..<members.count {
@@ -447,17 +448,17 @@ final class PoolCore: @unchecked Sendable {
         try broadcastLock.withLock { () throws(WorkerPoolError) in
             // Acquire: shutdown() changes the state only under this same lock,
             // so this read is exact; the order is for form.
-            guard px_atomic_load(state, px_acquire) == Self.open else { throw .shutDown }
+            guard px_atomic_load(state, px_load_acquire) == Self.open else { throw .shutDown }
             broadcastBody = body
             // Relaxed: published by the release increment of the epoch below.
-            _ = px_atomic32_fetch_add(broadcastRemaining, UInt32(workers.count), px_relaxed)
+            _ = px_atomic32_fetch_add(broadcastRemaining, UInt32(workers.count), px_rmw_relaxed)
             // Release pairs with each worker's acquire load of the epoch.
-            _ = px_atomic_fetch_add(broadcastEpoch, 1, px_release)
+            _ = px_atomic_fetch_add(broadcastEpoch, 1, px_rmw_release)
             wakeAll()
             var backoff = Backoff()
             while true {
                 // Acquire pairs with the workers' acq_rel decrements.
-                let remaining = px_atomic32_load(broadcastRemaining, px_acquire)
+                let remaining = px_atomic32_load(broadcastRemaining, px_load_acquire)
                 if remaining == 0 { break }
                 if backoff.isCompleted {
                     _ = px_futex_wait(broadcastRemaining, remaining, -1)
@@ -476,12 +477,12 @@ final class PoolCore: @unchecked Sendable {
             guard !joined else { return }
             broadcastLock.withLock {
                 // Seq_cst: Dekker pair with submit()'s increment of the in-flight count.
-                px_atomic_store(state, Self.stopping, px_seq_cst)
+                px_atomic_store(state, Self.stopping, px_store_seq_cst)
                 var backoff = Backoff()
                 // Acquire pairs with submit()'s release decrement.
-                while px_atomic_load(inFlight, px_acquire) != 0 { backoff.snooze() }
+                while px_atomic_load(inFlight, px_load_acquire) != 0 { backoff.snooze() }
                 // Release pairs with the workers' acquire load of the state.
-                px_atomic_store(state, Self.closed, px_release)
+                px_atomic_store(state, Self.closed, px_store_release)
             }
             wakeAll()
             let current = pthread_self()
@@ -501,7 +502,7 @@ final class PoolCore: @unchecked Sendable {
 
     #if DEBUG
     func checkInvariants() {
-        precondition(px_atomic_load(inFlight, px_seq_cst) == 0, "a submission is in flight")
+        precondition(px_atomic_load(inFlight, px_load_seq_cst) == 0, "a submission is in flight")
         if joined {
             for worker in workers {
                 precondition(worker.inbox.isEmptyApproximately, "worker \(worker.context.index) left tasks behind")

@@ -17,8 +17,9 @@ public final class ExecutionContext {
     public private(set) var gasLimit: UInt64 = 0
     public private(set) var gasUsed: UInt64 = 0
 
-    // Unowned: the reader owns the context (parallel worker) or outlives it (sequential).
-    package unowned(unsafe) let reader: any ContextReader
+    // Strong and never reassigned: no reader holds its context (the executors
+    // keep contexts beside their workers), so there is no cycle to break.
+    package let reader: any ContextReader
     package var failure: ExecutionError?
     /// The write buffer, in order of first write; `writeLookup` indexes it
     /// once it outgrows a linear scan.

@@ -1,4 +1,4 @@
-import CParallax
+import CParallaxCore
 import Foundation
 import Testing
 
@@ -65,19 +65,70 @@ import Testing
         let array = try #require(px_slots_create(1, 64, PX_NODE_ANY))
         defer { px_slots_destroy(array) }
         let word = px_slots_word(px_slots_base(array), 64, 0, 3)!
-        px_atomic_store(word, 5, px_release)
-        #expect(px_atomic_load(word, px_acquire) == 5)
-        #expect(px_atomic_fetch_add(word, 3, px_acq_rel) == 5)
-        #expect(px_atomic_exchange(word, 100, px_seq_cst) == 8)
+        px_atomic_store(word, 5, px_store_release)
+        #expect(px_atomic_load(word, px_load_acquire) == 5)
+        #expect(px_atomic_fetch_add(word, 3, px_rmw_acq_rel) == 5)
+        #expect(px_atomic_exchange(word, 100, px_rmw_seq_cst) == 8)
         var expected: UInt64 = 1
-        #expect(!px_atomic_cas(word, &expected, 7, px_acq_rel))
+        #expect(!px_atomic_cas(word, &expected, 7, px_rmw_acq_rel))
         #expect(expected == 100)
-        #expect(px_atomic_cas(word, &expected, 7, px_relaxed))
-        #expect(px_atomic_fetch_or(word, 0x10, px_release) == 7)
-        #expect(px_atomic_load(word, px_relaxed) == 0x17)
+        #expect(px_atomic_cas(word, &expected, 7, px_rmw_relaxed))
+        #expect(px_atomic_fetch_or(word, 0x10, px_rmw_release) == 7)
+        #expect(px_atomic_load(word, px_load_relaxed) == 0x17)
         // Neighbouring words are untouched.
         #expect(px_slots_word(px_slots_base(array), 64, 0, 2)!.pointee == 0)
         #expect(px_slots_word(px_slots_base(array), 64, 0, 4)!.pointee == 0)
+    }
+
+    static let loadOrders = [px_load_relaxed, px_load_acquire, px_load_seq_cst]
+    static let storeOrders = [px_store_relaxed, px_store_release, px_store_seq_cst]
+    static let rmwOrders = [px_rmw_relaxed, px_rmw_acquire, px_rmw_release, px_rmw_acq_rel, px_rmw_seq_cst]
+    static let fenceOrders = [px_fence_acquire, px_fence_release, px_fence_acq_rel, px_fence_seq_cst]
+
+    /// Every case of every switch in px_atomic.h and px_sync.h: an order that
+    /// fell through to the wrong builtin, or one that did nothing, shows up as
+    /// a wrong value here (the order itself is only visible to other threads).
+    @Test func everyOrderOfEveryOperation() throws {
+        let array = try #require(px_slots_create(1, 64, PX_NODE_ANY))
+        defer { px_slots_destroy(array) }
+        let word = px_slots_word(px_slots_base(array), 64, 0, 0)!
+        for store in Self.storeOrders {
+            px_atomic_store(word, UInt64(store.rawValue) + 40, store)
+            for load in Self.loadOrders {
+                #expect(px_atomic_load(word, load) == UInt64(store.rawValue) + 40, "store \(store) load \(load)")
+            }
+        }
+        for rmw in Self.rmwOrders {
+            let tag = "\(rmw)"
+            px_atomic_store(word, 10, px_store_relaxed)
+            #expect(px_atomic_fetch_add(word, 5, rmw) == 10, "\(tag)")
+            #expect(px_atomic_fetch_or(word, 0x30, rmw) == 15, "\(tag)")
+            #expect(px_atomic_exchange(word, 7, rmw) == 0x3F, "\(tag)")
+            var expected: UInt64 = 8
+            #expect(!px_atomic_cas(word, &expected, 9, rmw), "\(tag)")
+            #expect(expected == 7, "failed CAS reports the current value, \(tag)")
+            #expect(px_atomic_cas(word, &expected, 9, rmw), "\(tag)")
+            #expect(px_atomic_cas_value(word, 8, 11, rmw) == 9, "\(tag)")
+            #expect(px_atomic_cas_value(word, 9, 11, rmw) == 9, "\(tag)")
+            #expect(px_atomic_load(word, px_load_relaxed) == 11, "\(tag)")
+        }
+        for fence in Self.fenceOrders { px_atomic_fence(fence) }
+    }
+
+    @Test func everyOrderOfEvery32BitOperation() {
+        var word: UInt32 = 0
+        withUnsafeMutablePointer(to: &word) { word in
+            for rmw in Self.rmwOrders {
+                let before = px_atomic32_load(word, px_load_relaxed)
+                #expect(px_atomic32_fetch_add(word, 3, rmw) == before, "\(rmw)")
+                #expect(px_atomic32_fetch_sub(word, 1, rmw) == before + 3, "\(rmw)")
+                for load in Self.loadOrders {
+                    #expect(px_atomic32_load(word, load) == before + 2, "\(rmw) then \(load)")
+                }
+            }
+            #expect(px_atomic32_fetch_sub(word, 10, px_rmw_relaxed) == 10)
+            #expect(px_atomic32_load(word, px_load_seq_cst) == 0)
+        }
     }
 
     @Test func concurrentFetchAddLosesNoIncrement() async throws {
@@ -88,11 +139,11 @@ import Testing
             for _ in 0..<4 {
                 group.addTask {
                     let word = UnsafeMutablePointer<UInt64>(bitPattern: address)!
-                    for _ in 0..<100_000 { _ = px_atomic_fetch_add(word, 1, px_relaxed) }
+                    for _ in 0..<100_000 { _ = px_atomic_fetch_add(word, 1, px_rmw_relaxed) }
                 }
             }
         }
-        #expect(px_atomic_load(UnsafeMutablePointer<UInt64>(bitPattern: address)!, px_seq_cst) == 400_000)
+        #expect(px_atomic_load(UnsafeMutablePointer<UInt64>(bitPattern: address)!, px_load_seq_cst) == 400_000)
     }
 }
 

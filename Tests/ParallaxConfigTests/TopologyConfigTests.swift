@@ -1,4 +1,4 @@
-import CParallax
+import CParallaxCore
 import ParallaxConfig
 import ParallaxTopology
 import Testing
@@ -163,13 +163,13 @@ func configError(_ text: String, topology: Topology? = nil) -> String? {
         let visits = try SlotArray(count: pool.count, lineSize: .line)
         try pool.broadcast { worker in
             let local = statusByNode[worker.node]!
-            px_atomic_store(local.word(worker.index), UInt64(worker.pu.rawValue) + 1, px_relaxed)
-            _ = px_atomic_fetch_add(visits.word(worker.index), 1, px_relaxed)
+            px_atomic_store(local.word(worker.index), UInt64(worker.pu.rawValue) + 1, px_store_relaxed)
+            _ = px_atomic_fetch_add(visits.word(worker.index), 1, px_rmw_relaxed)
         }
         pool.shutdown()
         for (index, placement) in plan.workers.enumerated() {
-            #expect(px_atomic_load(visits.word(index), px_relaxed) == 1)
-            #expect(px_atomic_load(statusByNode[placement.node]!.word(index), px_relaxed) == UInt64(placement.pu.rawValue) + 1)
+            #expect(px_atomic_load(visits.word(index), px_load_relaxed) == 1)
+            #expect(px_atomic_load(statusByNode[placement.node]!.word(index), px_load_relaxed) == UInt64(placement.pu.rawValue) + 1)
         }
     }
 

@@ -1,4 +1,4 @@
-import CParallax
+import CParallaxCore
 @testable import ParallaxExecution
 import ParallaxConcurrency
 import ParallaxWorkloads
@@ -139,7 +139,7 @@ final class StructureTests: XCTestCase {
         XCTAssertEqual(scheduler.status(of: 1).state, Scheduler.executing)
         XCTAssertEqual(scheduler.status(of: 2).state, Scheduler.ready)
         XCTAssertEqual(scheduler.status(of: 3).state, Scheduler.ready)
-        XCTAssertEqual(px_atomic_load(scheduler.executionIndex, px_seq_cst), 2, "lowered to the lowest waiter left Ready")
+        XCTAssertEqual(px_atomic_load(scheduler.executionIndex, px_load_seq_cst), 2, "lowered to the lowest waiter left Ready")
         XCTAssertEqual(scheduler.nextTask(), .validate(0, 0))
         XCTAssertEqual(scheduler.finishValidation(0, aborted: false), .none)
         XCTAssertEqual(scheduler.nextTask(), .none, "1 is executing: nothing to validate yet")

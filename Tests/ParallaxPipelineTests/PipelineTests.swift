@@ -162,6 +162,29 @@ final class PipelineTests: XCTestCase {
         XCTAssertLessThanOrEqual(statistics.maxBlocksInFlight, bound)
     }
 
+    /// An executor that gives up on a block stops the pipeline with its
+    /// failure instead of the process: nothing is committed from that block
+    /// on, and `submit`/`finish` say why.
+    func testExecutorFailureStopsThePipeline() throws {
+        final class GivingUp: BlockExecutor {
+            func tryExecute(_ transactions: [any Transaction], on base: any StateView) throws(ExecutorFailure) -> BlockOutput {
+                throw .outOfMemory("test")
+            }
+            var lastStatistics: ExecutionStatistics { ExecutionStatistics() }
+        }
+        let fixture = try SignedERC20(accounts: 20, seed: 5)
+        let store = InMemoryStateStore(genesis: fixture.workload.initialState())
+        let precheck = try SignedEnvelopePrecheck(decoder: fixture.signer.decoder, chainID: chain)
+        let pipeline = try BlockPipeline(store: store, precheck: precheck, executor: GivingUp()) { _ in }
+        var errors: [PipelineError] = []
+        for number in 1...3 {
+            do { try pipeline.submit(PackedMessages(envelopes: fixture.envelopes(number, transactions: 10))) } catch { errors.append(error) }
+        }
+        do { try pipeline.finish() } catch { errors.append(error) }
+        XCTAssertEqual(errors.last, .executionFailed(.outOfMemory("test")))
+        XCTAssertEqual(store.height, BlockHeight(UInt64(0)))
+    }
+
     func testConfigurationFromATopologyFile() throws {
         let path = NSTemporaryDirectory() + "parallax-pipeline-\(getpid()).toml"
         try """

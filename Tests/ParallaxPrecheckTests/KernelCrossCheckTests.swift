@@ -1,4 +1,4 @@
-import CParallax
+import CParallaxCore
 import ParallaxPrecheck
 import Testing
 

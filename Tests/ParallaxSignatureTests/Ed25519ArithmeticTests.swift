@@ -1,4 +1,5 @@
-import CParallax
+import CParallaxCore
+import CParallaxEd25519
 import CSodium
 import Testing
 

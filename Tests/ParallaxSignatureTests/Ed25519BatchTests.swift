@@ -1,4 +1,4 @@
-import CParallax
+import CParallaxEd25519
 import ParallaxPrecheck
 import Testing
 

@@ -1,5 +1,5 @@
 import ArgumentParser
-import CParallax
+import CParallaxCore
 import Parallax
 
 /// `parallax-perf demo`: a short, readable tour of what Parallax measures on

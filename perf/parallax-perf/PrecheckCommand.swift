@@ -1,5 +1,5 @@
 import ArgumentParser
-import CParallax
+import CParallaxEd25519
 import CPerfBaselines
 import Parallax
 import Synchronization

@@ -1,5 +1,5 @@
 import ArgumentParser
-import CParallax
+import CParallaxEd25519
 import CSodium
 import ParallaxPrecheck
 import Synchronization

@@ -1,5 +1,4 @@
 import ArgumentParser
-import CParallax
 import CSodium
 import Parallax
 import Synchronization
