@@ -33,7 +33,7 @@ import Glibc
 /// - Observability: per-stage durations (`parallax_pipeline_stage_nanoseconds`,
 ///   dimension `stage`), blocks and transactions (`parallax_pipeline_blocks`,
 ///   `parallax_pipeline_transactions`, dimension `result` = included, rejected
-///   or reverted) go to swift-metrics; start, stop, per-block commits (debug)
+///   (by precheck or at execution) or reverted) go to swift-metrics; start, stop, per-block commits (debug)
 ///   and failures go to swift-log. The library prints nothing.
 ///
 /// `submit` and `finish` are meant to be called from one thread. Call
@@ -258,9 +258,10 @@ public final class BlockPipeline: @unchecked Sendable {
                 case .rejected(let rejection): rejected.append(rejection)
                 }
             }
+            // Every admitted call runs under its envelope's signed fields and nonce rule.
             let output: BlockOutput
             do throws(ExecutorFailure) {
-                output = try executor.tryExecute(verified.map(\.transaction), on: overlay)
+                output = try executor.tryExecute(verified.map { $0.transaction as any Transaction }, on: overlay)
             } catch {
                 logger.error("block execution failed; pipeline stopped", metadata: ["height": "\(height.rawValue)", "error": "\(error)"])
                 failure.withLock { if $0 == nil { $0 = .executionFailed(error) } }
@@ -291,27 +292,50 @@ public final class BlockPipeline: @unchecked Sendable {
             committedHeight.store(block.height.rawValue, ordering: .releasing)
             var included: [IncludedTransaction] = []
             included.reserveCapacity(block.verified.count)
+            var rejectedAtExecution: [Rejection] = []
             var reverted = 0
             for (transaction, output) in zip(block.verified, block.output.transactions) {
+                if case .rejected(let reason) = output.status {
+                    rejectedAtExecution.append(Rejection(position: transaction.position, hash: transaction.hash, reason: .execution(reason)))
+                    continue
+                }
                 if output.status != .success { reverted += 1 }
                 included.append(IncludedTransaction(position: transaction.position, hash: transaction.hash, output: output))
             }
+            let rejected = rejectedAtExecution.isEmpty ? block.rejected : merged(block.rejected, rejectedAtExecution)
             let committed = CommittedBlock(height: block.height, stateRoot: block.output.stateRoot, included: included,
-                                           rejected: block.rejected, stateDelta: block.output.stateDelta)
+                                           rejected: rejected, stateDelta: block.output.stateDelta)
             record(since: start, cpuSince: startCPU, stage: 2, into: commitNanoseconds, cpu: commitCPUNanoseconds)
             includedCount.add(included.count, ordering: .relaxed)
-            rejectedCount.add(block.rejected.count, ordering: .relaxed)
+            rejectedCount.add(rejected.count, ordering: .relaxed)
             committedCount.add(1, ordering: .relaxed)
             blockCounter.increment()
             includedCounter.increment(by: Int64(included.count))
-            rejectedCounter.increment(by: Int64(block.rejected.count))
+            rejectedCounter.increment(by: Int64(rejected.count))
             revertedCounter.increment(by: Int64(reverted))
             logger.debug("block committed", metadata: [
                 "height": "\(block.height.rawValue)", "root": "\(block.output.stateRoot)",
-                "included": "\(included.count)", "rejected": "\(block.rejected.count)",
+                "included": "\(included.count)", "rejected": "\(rejected.count)",
             ])
             onCommit(committed)
         }
+    }
+
+    /// Two lists of rejections in block order, merged in block order.
+    private func merged(_ first: [Rejection], _ second: [Rejection]) -> [Rejection] {
+        var result: [Rejection] = []
+        result.reserveCapacity(first.count + second.count)
+        var i = 0, j = 0
+        while i < first.count || j < second.count {
+            if j == second.count || (i < first.count && first[i].position < second[j].position) {
+                result.append(first[i])
+                i += 1
+            } else {
+                result.append(second[j])
+                j += 1
+            }
+        }
+        return result
     }
 
     private func record(since start: Int64, cpuSince startCPU: Int64, stage: Int, into total: borrowing Atomic<Int64>,
@@ -330,7 +354,8 @@ public struct PipelineStatistics: Equatable, Sendable {
     public var blocks: Int
     /// Transactions included (executed), reverted ones among them.
     public var included: Int
-    /// Transactions rejected by precheck.
+    /// Transactions rejected, by precheck or at execution (a nonce that is
+    /// not the sender's next one).
     public var rejected: Int
     /// The most submitted-but-uncommitted blocks `submit` observed.
     public var maxBlocksInFlight: Int

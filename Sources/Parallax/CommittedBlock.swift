@@ -29,7 +29,8 @@ public struct CommittedBlock: Equatable, Sendable {
     public var stateRoot: StateRoot
     /// The executed transactions, in block order.
     public var included: [IncludedTransaction]
-    /// The transactions precheck turned away, in block order.
+    /// The transactions turned away, by precheck or at execution (a replayed
+    /// or out-of-order nonce), in block order; none of them wrote or paid.
     public var rejected: [Rejection]
     /// The block's merged writes.
     public var stateDelta: StateDelta

@@ -60,7 +60,9 @@ public struct ERC20PayloadDecoder: PayloadDecoder {
     /// A decoder over the directory `accounts`.
     public init(accounts: [PublicKey: Account]) { self.accounts = accounts }
 
-    /// The `TokenTransaction` that `payload` encodes; see `PayloadDecoder`.
+    /// The `TokenTransaction` that `payload` encodes, paid for from the
+    /// sender's native balance; the pipeline runs it under the envelope's
+    /// gas limit, fee and nonce (see `PayloadDecoder`).
     public func decode(payload: UnsafeRawBufferPointer, sender: PublicKey, envelope: TransactionEnvelope) throws -> any Transaction {
         guard let tag = payload.first else { throw ERC20Payload.DecodingError.empty }
         let arity: Int

@@ -1,24 +1,36 @@
 import ParallaxExecution
 import ParallaxPrecheck
 
-/// A transaction that passed precheck, ready to execute.
+/// An envelope that passed precheck: its signed fields and the contract call
+/// its payload decodes to, ready to execute as `transaction`.
 public struct AdmittedTransaction: Sendable {
     /// Index of its envelope in the submitted block.
     public var position: Int
     /// Keccak-256 of its signed bytes (see docs/precheck.md).
     public var hash: TransactionHash
-    /// The decoded transaction.
-    public var transaction: any Transaction
+    /// Sender, nonce, gas limit and fee, as signed.
+    public var signed: SignedFields
+    /// The decoder's transaction for the payload; its own gas limit, gas
+    /// price and nonce are not used (see `AuthorizedTransaction`).
+    public var call: any Transaction
 
-    /// A verified transaction at `position` of its block.
-    public init(position: Int, hash: TransactionHash, transaction: any Transaction) {
+    /// A verified envelope at `position` of its block.
+    public init(position: Int, hash: TransactionHash, signed: SignedFields, call: any Transaction) {
         self.position = position
         self.hash = hash
-        self.transaction = transaction
+        self.signed = signed
+        self.call = call
     }
+
+    /// What executes: `call` under the signed fields (hashes the sender's
+    /// key for its nonce key, so build it once per execution of a block).
+    public var transaction: AuthorizedTransaction { AuthorizedTransaction(signed: signed, call: call) }
 }
 
-/// Why precheck turned a transaction away (it never executes and pays no fee).
+/// Why a transaction was turned away: by precheck (the first four), or at
+/// execution, where the state decides (`execution`: a nonce that is not the
+/// sender's next one). Either way it is not included, writes nothing and
+/// pays no fee.
 public enum RejectionReason: Error, Equatable, Sendable, CustomStringConvertible {
     /// The envelope does not decode.
     case malformed(EnvelopeError)
@@ -28,6 +40,23 @@ public enum RejectionReason: Error, Equatable, Sendable, CustomStringConvertible
     case wrongChain(expected: ChainID, given: ChainID)
     /// The payload decoder refused the payload; `reason` describes its error.
     case undecodablePayload(reason: String)
+    /// Executed against the state and rejected there (`TransactionStatus.rejected`):
+    /// `NonceRejection`'s codes `nonce-too-low` (a replay), `nonce-gap` and
+    /// `nonce-exhausted`, or a contract's own `TransactionRejection`.
+    case execution(ParallaxExecution.RejectionReason)
+
+    /// A stable machine-readable name of the reason: `malformed`,
+    /// `invalid-signature`, `wrong-chain`, `undecodable-payload`, or the
+    /// execution rejection's own code.
+    public var code: String {
+        switch self {
+        case .malformed: "malformed"
+        case .invalidSignature: "invalid-signature"
+        case .wrongChain: "wrong-chain"
+        case .undecodablePayload: "undecodable-payload"
+        case .execution(let reason): reason.code
+        }
+    }
 
     /// A sentence naming the reason.
     public var description: String {
@@ -36,11 +65,12 @@ public enum RejectionReason: Error, Equatable, Sendable, CustomStringConvertible
         case .invalidSignature(let scheme, let reason): "invalid \(scheme) signature: \(reason)"
         case .wrongChain(let expected, let given): "signed for \(given), this pipeline runs \(expected)"
         case .undecodablePayload(let reason): "undecodable payload: \(reason)"
+        case .execution(let reason): "rejected at execution: \(reason)"
         }
     }
 }
 
-/// A transaction precheck turned away.
+/// A transaction turned away, by precheck or at execution.
 public struct Rejection: Equatable, Sendable {
     /// Index of its envelope in the submitted block.
     public var position: Int
@@ -79,7 +109,13 @@ public protocol BlockPrecheck: AnyObject, Sendable {
 /// Turns an envelope's payload into the `Transaction` a contract implements:
 /// the one piece of precheck that depends on the application. Called after
 /// the signature verified, so `sender` is authenticated.
+///
+/// The decoder decides the call and who pays for it (`feePayer`, normally
+/// the sender's account in the contract's layout); it does not decide what
+/// the sender signed: the pipeline executes the result under the envelope's
+/// gas limit, fee and nonce (`AuthorizedTransaction`), and ignores the
+/// result's own `gasLimit`, `gasPrice` and `senderNonce`.
 public protocol PayloadDecoder: Sendable {
-    /// The transaction `payload` encodes, sent by `sender`; throw to reject it.
+    /// The call `payload` encodes, sent by `sender`; throw to reject it.
     func decode(payload: UnsafeRawBufferPointer, sender: PublicKey, envelope: TransactionEnvelope) throws -> any Transaction
 }

@@ -5,7 +5,8 @@ import ParallaxPrecheck
 /// batch (`TransactionHasher`), verify the Ed25519 signatures in one batch
 /// (`Ed25519BatchVerifier`; secp256k1 ones one by one with `Secp256k1.verify`),
 /// check the chain id, then decode the payloads of the valid ones with the
-/// application's `PayloadDecoder`.
+/// application's `PayloadDecoder` and keep each one's signed fields beside
+/// its call (`AdmittedTransaction`).
 ///
 /// With `threads > 1` a block is cut into that many contiguous chunks, each
 /// checked by its own worker of a `ThreadTeam` with its own hasher and
@@ -132,9 +133,10 @@ public final class SignedEnvelopePrecheck: BlockPrecheck, @unchecked Sendable {
             let envelope = hashed.envelope
             do {
                 let sender = try PublicKey(scheme: envelope.scheme, bytes: raw[envelope.publicKeyRange])
-                let transaction = try decoder.decode(payload: UnsafeRawBufferPointer(rebasing: raw[envelope.payloadRange]),
-                                                     sender: sender, envelope: envelope)
-                return .verified(AdmittedTransaction(position: position, hash: hashed.hash, transaction: transaction))
+                let call = try decoder.decode(payload: UnsafeRawBufferPointer(rebasing: raw[envelope.payloadRange]),
+                                              sender: sender, envelope: envelope)
+                return .verified(AdmittedTransaction(position: position, hash: hashed.hash,
+                                                     signed: SignedFields(envelope, sender: SenderKey(sender)), call: call))
             } catch {
                 return .rejected(Rejection(position: position, hash: hashed.hash, reason: .undecodablePayload(reason: "\(error)")))
             }

@@ -61,12 +61,15 @@ public struct ERC20Signer: Sendable {
         return ERC20PayloadDecoder(accounts: accounts)
     }
 
-    /// The signed envelope of `transaction` (its sender's key signs it).
-    public func envelope(_ transaction: TokenTransaction, nonce: UInt64 = 0) -> [UInt8] {
+    /// The signed envelope of `transaction` (its sender's key signs it) with
+    /// the sender's `nonce`; gas limit and fee default to the transaction's.
+    /// The pipeline runs a sender's envelopes only with nonces 0, 1, 2, ...
+    /// in order, each once.
+    public func envelope(_ transaction: TokenTransaction, nonce: UInt64, gasLimit: UInt64? = nil, fee: UInt64? = nil) -> [UInt8] {
         let key = keys[Int(transaction.sender.raw)]
         let unsigned = UnsignedTransaction(
-            chainID: chainID, sender: key.publicKey, nonce: Nonce(nonce), gasLimit: GasLimit(transaction.gasLimit),
-            fee: Fee(transaction.gasPrice), payload: ERC20Payload.encode(transaction.call, token: transaction.token))
+            chainID: chainID, sender: key.publicKey, nonce: Nonce(nonce), gasLimit: GasLimit(gasLimit ?? transaction.gasLimit),
+            fee: Fee(fee ?? transaction.gasPrice), payload: ERC20Payload.encode(transaction.call, token: transaction.token))
         return key.sign(unsigned).encoded()
     }
 }

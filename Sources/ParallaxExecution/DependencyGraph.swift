@@ -172,6 +172,7 @@ final class DependencyGraph: @unchecked Sendable {
                 slotFlags.append(SlotFlags(write: write, hinted: hinted, credit: credit))
             }
             if let payer = transaction.feePayer { declare(payer, write: true) }
+            if let senderNonce = transaction.senderNonce { declare(senderNonce.key, write: true) }
             if let beneficiary = transaction.feeBeneficiary {
                 declare(beneficiary.key, write: true, hinted: !beneficiary.byDelta, credit: beneficiary.byDelta)
             }

@@ -1,3 +1,5 @@
+import CParallaxHash
+
 /// A sender's public key held inline (no heap storage), so a verified
 /// transaction carries its sender without an allocation.
 ///
@@ -45,6 +47,24 @@ public struct SenderKey: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "\(scheme):\(withUnsafeBytes { Hex.encode($0) })" }
+
+    /// SHA-256 of `domain` (8 bytes, little-endian) followed by the key
+    /// bytes: a fixed-size identity of the signer within the caller's domain
+    /// (the pipeline keys a sender's nonce by it). At most 41 bytes, so one
+    /// compression and no allocation. The key's length (32 or 33 bytes)
+    /// tells the schemes apart, so no two keys share an input.
+    public func sha256(domain: UInt64) -> Digest32 {
+        var message = (domain.littleEndian, storage.0, storage.1, storage.2, storage.3, storage.4)
+        var length = 8 + scheme.publicKeyLength
+        var digest = Digest32.zero
+        Swift.withUnsafeBytes(of: &message) { raw in
+            var start: UnsafePointer<UInt8>? = raw.baseAddress?.assumingMemoryBound(to: UInt8.self)
+            Swift.withUnsafeMutableBytes(of: &digest.storage) { out in
+                out.withMemoryRebound(to: DigestRow.self) { px_sha256_batch(&start, &length, 1, $0.baseAddress) }
+            }
+        }
+        return digest
+    }
 
     public static func == (lhs: SenderKey, rhs: SenderKey) -> Bool {
         lhs.scheme == rhs.scheme && lhs.storage.0 == rhs.storage.0 && lhs.storage.1 == rhs.storage.1

@@ -4,8 +4,9 @@
 /// A declared read key may be read (and bound-checked: `canAdd`,
 /// `canSubtract`); a declared write key may also be written, deleted and
 /// changed by delta (`add`, `subtract`). The fee payer
-/// (`Transaction.feePayer`) is always declared for writing, and the fee
-/// beneficiary's credit is the executor's own write: neither needs listing.
+/// (`Transaction.feePayer`) and the sender's nonce key
+/// (`Transaction.senderNonce`) are always declared for writing, and the fee
+/// beneficiary's credit is the executor's own write: none needs listing.
 ///
 /// Uses:
 /// - `DeclaredAccessExecutor` schedules by declarations alone (no

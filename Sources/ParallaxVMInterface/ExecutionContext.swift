@@ -193,9 +193,9 @@ public final class ExecutionContext {
         case suspended
     }
 
-    /// Runs `transaction` as transaction `index`: intrinsic gas, the
-    /// contract, the outcome rules of `Transaction`, and the fee write.
-    /// Afterwards the write buffer holds the final write-set.
+    /// Runs `transaction` as transaction `index`: the nonce rule, intrinsic
+    /// gas, the contract, the outcome rules of `Transaction`, the nonce bump
+    /// and the fee write. Afterwards the write buffer holds the final write-set.
     package func run(_ transaction: any Transaction, at index: TxnIndex) -> Attempt {
         transactionIndex = index
         gasLimit = transaction.gasLimit
@@ -204,6 +204,17 @@ public final class ExecutionContext {
         clearWrites()
         // The last output shares the buffer: keeping its capacity would copy it.
         if !events.isEmpty { events = [] }
+        let senderNonce = transaction.senderNonce
+        if let senderNonce {
+            // Before any gas is charged, so that no gas limit skips the check
+            // (see `SenderNonce`); through the reader, so Block-STM validates it.
+            let stored: StateValue?
+            do { stored = try readThrough(senderNonce.key) } catch { return .suspended }
+            if let rejection = senderNonce.rejection(stored: stored) {
+                return .finished(TransactionOutput(status: .rejected(rejection.rejectionReason), gasUsed: 0, fee: 0,
+                                                   events: [], writeSet: []))
+            }
+        }
         declaration = enforcesDeclarations ? transaction.declaredAccess : nil
         declaredFeePayer = transaction.feePayer
         schedule = transaction.gasSchedule
@@ -239,6 +250,9 @@ public final class ExecutionContext {
             clearWrites()
             events.removeAll(keepingCapacity: true)
         }
+        // Included whatever the outcome, so the nonce is spent even when the
+        // contract's own writes were dropped.
+        if let senderNonce { put(senderNonce.key, senderNonce.bumped) }
         let fee = gasUsed.multipliedReportingOverflow(by: transaction.gasPrice)
         let feeAmount = fee.overflow ? UInt64.max : fee.partialValue
         if let payer = transaction.feePayer {

@@ -13,7 +13,7 @@
 ///   writes stand (a VM that keeps its own charges, such as the EVM's nonce
 ///   and gas payment after a revert, writes only those), its events are dropped;
 /// - throws a `TransactionRejection`: rejected, not included: no writes, no
-///   gas, no fee (an invalid transaction, a replayed nonce);
+///   gas, no fee (an invalid transaction for the state it met);
 /// - throws any other error: a revert, its writes and events are dropped;
 /// - exhausts its gas: out of gas, dropped likewise (`gasUsed == gasLimit`).
 ///
@@ -26,6 +26,11 @@
 /// transaction that survives the revert. A VM with its own fee rules (the
 /// EVM: 256-bit balances, up-front debit, refunds) leaves `feePayer` nil
 /// and writes its charges itself.
+///
+/// Replay protection is a policy too: when `senderNonce` is set, the context
+/// checks it before anything runs and rejects a nonce that is not the
+/// sender's next one (`NonceRejection`), and an included transaction
+/// advances it whatever its outcome (`SenderNonce` has the rule).
 public protocol Transaction: Sendable {
     /// Gas available to this transaction, including the schedule's intrinsic gas.
     var gasLimit: UInt64 { get }
@@ -41,6 +46,10 @@ public protocol Transaction: Sendable {
     var feeBeneficiary: FeeBeneficiary? { get }
     /// What the context charges on its own (default `GasSchedule.builtIn`).
     var gasSchedule: GasSchedule { get }
+    /// The sender's nonce slot and the nonce this transaction carries, checked
+    /// and advanced by the context (see `SenderNonce`); nil (the default):
+    /// no nonce rule.
+    var senderNonce: SenderNonce? { get }
 
     func execute(in context: ExecutionContext) throws
 }
@@ -48,6 +57,7 @@ public protocol Transaction: Sendable {
 extension Transaction {
     public var declaredAccess: DeclaredAccess? { nil }
     public var gasSchedule: GasSchedule { .builtIn }
+    public var senderNonce: SenderNonce? { nil }
 }
 
 /// Gas costs the context charges on its own, before the contract's own

@@ -17,7 +17,8 @@ final class ObservabilityTests: XCTestCase {
         metrics.reset()
         let fixture = try SignedERC20(accounts: 20, seed: 9)
         var blocks = (1...3).map { fixture.envelopes($0, transactions: 10) }
-        blocks[1][4].removeLast()  // one malformed envelope
+        blocks[1].insert(Array(blocks[1][4].dropLast()), at: 4)  // one malformed envelope
+        blocks[2].append(blocks[0][3])                            // one replay
         let handler = InMemoryLogHandler()
         var logger = Logger(label: "test.pipeline", factory: { _ in handler })
         logger.logLevel = .debug
@@ -32,11 +33,11 @@ final class ObservabilityTests: XCTestCase {
             XCTAssertTrue(timer.values.allSatisfy { $0 > 0 }, stage)
         }
         XCTAssertEqual(try metrics.expectCounter("parallax_pipeline_blocks").totalValue, 3)
-        XCTAssertEqual(try metrics.expectCounter("parallax_pipeline_transactions", [("result", "rejected")]).totalValue, 1)
-        XCTAssertEqual(try metrics.expectCounter("parallax_pipeline_transactions", [("result", "included")]).totalValue, 29)
+        XCTAssertEqual(try metrics.expectCounter("parallax_pipeline_transactions", [("result", "rejected")]).totalValue, 2)
+        XCTAssertEqual(try metrics.expectCounter("parallax_pipeline_transactions", [("result", "included")]).totalValue, 30)
         let statistics = pipeline.statistics
-        XCTAssertEqual(statistics.included, 29)
-        XCTAssertEqual(statistics.rejected, 1)
+        XCTAssertEqual(statistics.included, 30)
+        XCTAssertEqual(statistics.rejected, 2, "the malformed envelope and the replay")
 
         let messages = handler.entries.map { "\($0.message)" }
         XCTAssertEqual(messages.first, "pipeline started")

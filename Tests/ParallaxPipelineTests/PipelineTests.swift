@@ -66,9 +66,12 @@ final class PipelineTests: XCTestCase {
         var blocks: [[[UInt8]]] = []
         for number in 1...4 {
             var block = fixture.envelopes(number, transactions: 40)
+            // Bad envelopes are added (corrupted copies of good ones, or new
+            // ones), so every good one still carries its sender's next nonce.
+            var bad: [(Int, String)] = []
             for _ in 0..<8 {
                 let position = Int(generator.next() % UInt64(block.count))
-                guard kinds[blocks.count * 1000 + position] == nil else { continue }
+                guard !bad.contains(where: { $0.0 == position }) else { continue }
                 var bytes = block[position]
                 let kind: String
                 switch generator.next() % 5 {
@@ -95,9 +98,10 @@ final class PipelineTests: XCTestCase {
                     bytes = stranger.sign(unsigned).encoded()
                     kind = "payload"
                 }
-                block[position] = bytes
-                kinds[blocks.count * 1000 + position] = kind
+                block.insert(bytes, at: position)
+                bad = bad.map { ($0.0 >= position ? $0.0 + 1 : $0.0, $0.1) } + [(position, kind)]
             }
+            for (position, kind) in bad { kinds[blocks.count * 1000 + position] = kind }
             blocks.append(block)
         }
         let store = InMemoryStateStore(genesis: fixture.workload.initialState())
@@ -121,6 +125,8 @@ final class PipelineTests: XCTestCase {
                 case .undecodablePayload(let reason):
                     XCTAssertEqual(kind, "payload")
                     XCTAssertTrue(reason.contains("no account"), reason)
+                case .execution(let reason):
+                    XCTFail("seed \(seed): a good envelope rejected at execution: \(reason)")
                 }
             }
             expected.rejected = output.rejected

@@ -20,7 +20,11 @@ struct PipelineCommand: ParsableCommand {
             blocks in the same process (encode; precheck; execute; commit, each on its own, \
             with the same thread counts); the slowest of those bounds the pipeline, and the \
             overhead is end-to-end time over that stage's time, minus one. Every measurement \
-            is repeated --repeat times (fresh store each time); medians are reported.
+            is repeated --repeat times (fresh store each time); medians are reported. \
+            Each sender's envelopes carry its nonces 0, 1, 2, ... in block order; with \
+            --replay-share F, that share of every block's envelopes are exact copies of \
+            envelopes submitted before them (earlier in the block or in an earlier block), \
+            and the run fails unless the pipeline rejects every one of them.
             """
     )
 
@@ -39,6 +43,8 @@ struct PipelineCommand: ParsableCommand {
     @Option(help: "Zipf exponent of account draws.") var zipf: Double = 0
     @Option(help: "Repetitions of every measurement.") var `repeat`: Int = 3
     @Option(help: "Workload seed.") var seed: UInt64 = 1
+    @Option(name: .customLong("replay-share"), help: "Share of each block's envelopes that replay earlier ones, in [0, 1).")
+    var replayShare: Double = 0
     @Flag(help: "Print one JSON object.") var json = false
 
     func validate() throws {
@@ -48,6 +54,49 @@ struct PipelineCommand: ParsableCommand {
             throw ValidationError("--precheck-threads, --execute-threads, --queue and --repeat must be at least 1")
         }
         guard accounts >= 2 else { throw ValidationError("--accounts must be at least 2, got \(accounts)") }
+        guard replayShare >= 0, replayShare < 1, replaysPerBlock < txns || replaysPerBlock == 0 else {
+            throw ValidationError("--replay-share must be in [0, 1) and leave the first envelope of a block fresh, got \(replayShare)")
+        }
+    }
+
+    /// Replayed envelopes in every block.
+    var replaysPerBlock: Int { Int((replayShare * Double(txns)).rounded()) }
+
+    /// The signed blocks: every sender's fresh envelopes with its nonces in
+    /// order, and `replaysPerBlock` copies per block of envelopes submitted
+    /// before them, at random slots (never a block's first, so that the
+    /// first block has something to copy) and of random earlier envelopes.
+    func signedBlocks(_ workload: ERC20Workload, _ signer: ERC20Signer) -> [[[UInt8]]] {
+        var generator = SplitMix64(seed: seed ^ 0x5245_504C_4159)
+        var nonces = [UInt64](repeating: 0, count: accounts)
+        var submitted: [[UInt8]] = []
+        submitted.reserveCapacity(blocks * txns)
+        return (1...blocks).map { number in
+            let fresh = workload.block(number, transactions: txns - replaysPerBlock).map { transaction in
+                let transaction = transaction as! TokenTransaction
+                defer { nonces[Int(transaction.sender.raw)] += 1 }
+                return signer.envelope(transaction, nonce: nonces[Int(transaction.sender.raw)])
+            }
+            var slots = Array(1..<txns)
+            var isReplay = [Bool](repeating: false, count: txns)
+            for index in 0..<replaysPerBlock {
+                slots.swapAt(index, index + Int(generator.next() % UInt64(slots.count - index)))
+                isReplay[slots[index]] = true
+            }
+            var block: [[UInt8]] = []
+            block.reserveCapacity(txns)
+            var next = fresh.makeIterator()
+            for slot in 0..<txns {
+                if isReplay[slot] {
+                    block.append(submitted[Int(generator.next() % UInt64(submitted.count))])
+                } else {
+                    let envelope = next.next()!
+                    block.append(envelope)
+                    submitted.append(envelope)
+                }
+            }
+            return block
+        }
     }
 
     func run() throws {
@@ -59,10 +108,9 @@ struct PipelineCommand: ParsableCommand {
         let signer = ERC20Signer(accounts: accounts)
         let decoder = signer.decoder
         let genesis = workload.initialState()
-        let envelopes: [[[UInt8]]] = (1...blocks).map { number in
-            workload.block(number, transactions: txns).map { signer.envelope($0 as! TokenTransaction) }
-        }
+        let envelopes = signedBlocks(workload, signer)
         let total = blocks * txns
+        let replayed = blocks * replaysPerBlock
         // Lifecycle events are not measurements: only warnings reach stderr.
         var logger = Logger(label: "parallax.pipeline")
         logger.logLevel = .warning
@@ -99,6 +147,7 @@ struct PipelineCommand: ParsableCommand {
         var aloneCPU: [Double] = [], endToEndCPU: [Double] = []
         var busy: [(Double, Double, Double)] = [], cpu: [(Double, Double, Double)] = []
         var included = 0, rejected = 0, reverted = 0
+        var rejectedByReason: [String: Int] = [:]
         var roots: Set<String> = []
         for _ in 0..<`repeat` {
             // Stages alone, each over every block.
@@ -106,19 +155,20 @@ struct PipelineCommand: ParsableCommand {
             encodeAlone.append(seconds { packed = envelopes.map(pack) })
             var cpuSum = cpuOfLast
             let precheck = try SignedEnvelopePrecheck(decoder: decoder, threads: precheckThreads)
-            var verified: [[any Transaction]] = []
+            var verified: [[AdmittedTransaction]] = []
             precheckAlone.append(seconds {
                 verified = packed.map { block in
-                    precheck.precheck(block).compactMap { if case .verified(let v) = $0 { v.transaction } else { nil } }
+                    precheck.precheck(block).compactMap { if case .verified(let admitted) = $0 { admitted } else { nil } }
                 }
             })
             cpuSum += cpuOfLast
             let aloneStore = try freshStore()
             let executor = try ParallelExecutor(threads: executeThreads)
             var executeSeconds = 0.0, commitSeconds = 0.0
-            for (index, transactions) in verified.enumerated() {
+            for (index, admitted) in verified.enumerated() {
                 var output: BlockOutput?
-                executeSeconds += seconds { output = executor.execute(transactions, on: aloneStore) }
+                // As the execute stage does: each call under its signed fields.
+                executeSeconds += seconds { output = executor.execute(admitted.map { $0.transaction as any Transaction }, on: aloneStore) }
                 cpuSum += cpuOfLast
                 try commitSeconds += seconds {
                     try aloneStore.commit(output!.stateDelta, height: BlockHeight(UInt64(index + 1)), expectedRoot: output!.stateRoot)
@@ -132,10 +182,12 @@ struct PipelineCommand: ParsableCommand {
             // End to end.
             let pipelineStore = try freshStore()
             let counts = Mutex<(Int, Int, Int)>((0, 0, 0))
+            let reasons = Mutex<[String: Int]>([:])
             let pipeline = try BlockPipeline(store: pipelineStore, decoder: decoder, configuration: configuration,
                                              logger: logger) { block in
                 let reverts = block.included.filter { $0.output.status != .success }.count
                 counts.withLock { $0.0 += block.included.count; $0.1 += block.rejected.count; $0.2 += reverts }
+                reasons.withLock { for rejection in block.rejected { $0[rejection.reason.code, default: 0] += 1 } }
             }
             endToEnd.append(try seconds {
                 for block in envelopes { try pipeline.submit(pack(block)) }
@@ -148,6 +200,11 @@ struct PipelineCommand: ParsableCommand {
             cpu.append((Double(statistics.precheckCPUNanoseconds) * 1e-9, Double(statistics.executeCPUNanoseconds) * 1e-9,
                         Double(statistics.commitCPUNanoseconds) * 1e-9))
             (included, rejected, reverted) = counts.withLock { $0 }
+            rejectedByReason = reasons.withLock { $0 }
+            // Every replay is refused as a spent nonce, and nothing else is.
+            guard rejectedByReason == (replayed == 0 ? [:] : [NonceRejection.tooLowCode: replayed]) else {
+                throw ValidationError("\(replayed) replays submitted, rejections by reason \(rejectedByReason)")
+            }
             roots.insert("\(pipelineStore.stateRoot)")
             roots.insert("\(aloneStore.stateRoot)")
         }
@@ -168,11 +225,13 @@ struct PipelineCommand: ParsableCommand {
         _ = getloadavg(&load, 3)
         if json {
             let aloneFields = alone.map { #""\#($0.0)":{"seconds":\#(rounded($0.1, 1e6)),"tps":\#(Int(Double(total) / $0.1)),"share":\#(rounded($0.1 / aloneSum, 1e4))}"# }
+            let reasonFields = rejectedByReason.sorted { $0.key < $1.key }.map { #""\#($0.key)":\#($0.value)"# }
             let busyFields = zip(busyMedian, cpuMedian).map { #""\#($0.0.0)":{"busy_seconds":\#(rounded($0.0.1, 1e6)),"thread_cpu_seconds":\#(rounded($0.1, 1e6)),"share":\#(rounded($0.0.1 / busySum, 1e4))}"# }
-            print(#"{"workload":"erc20","signature":"ed25519","store":"\#(store.rawValue)","durable":\#(store == .lmdb && !noSync),"blocks":\#(blocks),"txns":\#(txns),"total_txns":\#(total),"accounts":\#(accounts),"precheck_threads":\#(precheckThreads),"execute_threads":\#(executeThreads),"queue":\#(queue),"repeat":\#(`repeat`),"seconds":\#(rounded(e2e, 1e6)),"tps":\#(Int(tps)),"included":\#(included),"rejected":\#(rejected),"reverted":\#(reverted),"stages_alone":{\#(aloneFields.joined(separator: ","))},"stages_in_pipeline":{\#(busyFields.joined(separator: ","))},"bounding_stage":"\#(slowest.0)","bounding_stage_seconds":\#(rounded(slowest.1, 1e6)),"overhead":\#(rounded(overhead, 1e4)),"cpu_seconds_alone_sum":\#(rounded(cpuAlone, 1e4)),"cpu_seconds_pipeline":\#(rounded(cpuPipeline, 1e4)),"cpu_overhead":\#(rounded(cpuPipeline / cpuAlone - 1, 1e4)),"state_roots_agree":\#(roots.count == 1),"loadavg":[\#(load.map { "\(rounded($0, 100))" }.joined(separator: ","))]}"#)
+            print(#"{"workload":"erc20","signature":"ed25519","store":"\#(store.rawValue)","durable":\#(store == .lmdb && !noSync),"blocks":\#(blocks),"txns":\#(txns),"total_txns":\#(total),"accounts":\#(accounts),"precheck_threads":\#(precheckThreads),"execute_threads":\#(executeThreads),"queue":\#(queue),"repeat":\#(`repeat`),"seconds":\#(rounded(e2e, 1e6)),"tps":\#(Int(tps)),"replay_share":\#(replayShare),"replayed":\#(replayed),"included":\#(included),"rejected":\#(rejected),"rejected_by_reason":{\#(reasonFields.joined(separator: ","))},"reverted":\#(reverted),"stages_alone":{\#(aloneFields.joined(separator: ","))},"stages_in_pipeline":{\#(busyFields.joined(separator: ","))},"bounding_stage":"\#(slowest.0)","bounding_stage_seconds":\#(rounded(slowest.1, 1e6)),"overhead":\#(rounded(overhead, 1e4)),"cpu_seconds_alone_sum":\#(rounded(cpuAlone, 1e4)),"cpu_seconds_pipeline":\#(rounded(cpuPipeline, 1e4)),"cpu_overhead":\#(rounded(cpuPipeline / cpuAlone - 1, 1e4)),"state_roots_agree":\#(roots.count == 1),"loadavg":[\#(load.map { "\(rounded($0, 100))" }.joined(separator: ","))]}"#)
         } else {
             print("pipeline erc20/ed25519 store \(store.rawValue)  \(blocks) blocks x \(txns) txns  precheck \(precheckThreads) execute \(executeThreads) threads")
             print("end to end   \(formatRate(tps)) tx/s  \(rounded(e2e, 1e4)) s  (included \(included), reverted \(reverted), rejected \(rejected))")
+            if replayed > 0 { print("replayed \(replayed) envelopes; rejected by reason \(rejectedByReason.sorted { $0.key < $1.key })") }
             for (name, value) in alone {
                 print("\(name.padding(toLength: 9)) alone \(formatRate(Double(total) / value)) tx/s  \(rounded(value, 1e4)) s  share \(rounded(100 * value / aloneSum, 10))%")
             }

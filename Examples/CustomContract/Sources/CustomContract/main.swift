@@ -1,7 +1,9 @@
 // A counter contract of our own, run through Parallax's block pipeline:
 // each account owns a counter; a transaction adds to the sender's counter
 // and, when asked, to a shared "total" counter (a contended key Block-STM
-// has to order). Adding more than 1000 at once reverts.
+// has to order). Adding more than 1000 at once reverts. Each key signs its
+// envelopes with nonces 0, 1, 2, ...; the pipeline runs each nonce once, so
+// a captured envelope submitted again (the replay in block 2) is refused.
 import Parallax
 
 /// The state key of `owner`'s counter (owner 0 is the shared total).
@@ -18,6 +20,8 @@ struct AddToCounter: Transaction {
         var description: String { "cannot add \(amount) at once (limit 1000)" }
     }
 
+    // Under the pipeline the envelope's signed gas limit and fee replace
+    // these two; this chain charges no fee (no payer).
     var gasLimit: UInt64 { 10_000 }
     var gasPrice: UInt64 { 0 }
     var feePayer: StateKey? { nil }
@@ -60,24 +64,32 @@ let keys = (0..<4).map { Ed25519SigningKey(number: UInt64($0)) }
 // Accounts 1...4 (0 is the total).
 let directory = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1.publicKey, UInt64($0 + 1)) })
 
-func envelope(from key: Ed25519SigningKey, amount: UInt64, alsoTotal: Bool) -> [UInt8] {
+func envelope(from key: Ed25519SigningKey, nonce: UInt64, amount: UInt64, alsoTotal: Bool) -> [UInt8] {
     var payload = (0..<8).map { UInt8(truncatingIfNeeded: amount >> UInt64(8 * $0)) }
     payload.append(alsoTotal ? 1 : 0)
-    let unsigned = UnsignedTransaction(chainID: chain, sender: key.publicKey, nonce: Nonce(0), gasLimit: GasLimit(10_000),
+    let unsigned = UnsignedTransaction(chainID: chain, sender: key.publicKey, nonce: Nonce(nonce), gasLimit: GasLimit(10_000),
                                        fee: Fee(0), payload: payload)
     return key.sign(unsigned).encoded()
 }
 
+/// Per key, the nonce of its next envelope.
+var nonces = [UInt64](repeating: 0, count: keys.count)
 var blocks: [PackedMessages] = []
+var firstTransfer: [UInt8] = []
 for number in 0..<3 {
     var block = PackedMessages()
     for (index, key) in keys.enumerated() {
-        block.append(envelope(from: key, amount: UInt64(10 * (number + 1) + index), alsoTotal: index % 2 == 0))
+        let bytes = envelope(from: key, nonce: nonces[index], amount: UInt64(10 * (number + 1) + index), alsoTotal: index % 2 == 0)
+        nonces[index] += 1
+        if number == 0 && index == 0 { firstTransfer = bytes }
+        block.append(bytes)
     }
-    block.append(envelope(from: keys[0], amount: 5_000, alsoTotal: true))   // reverts: too much
-    var forged = envelope(from: keys[1], amount: 1, alsoTotal: false)
-    forged[forged.count - 1] ^= 1                                              // rejected: bad signature
+    block.append(envelope(from: keys[0], nonce: nonces[0], amount: 5_000, alsoTotal: true))  // reverts: too much
+    nonces[0] += 1                                                                           // (and spends its nonce)
+    var forged = envelope(from: keys[1], nonce: nonces[1], amount: 1, alsoTotal: false)
+    forged[forged.count - 1] ^= 1                           // rejected: bad signature (its nonce stays unspent)
     block.append(forged)
+    if number == 1 { block.append(firstTransfer) }          // rejected: a replay of block 1's first transfer
     blocks.append(block)
 }
 
@@ -94,3 +106,9 @@ for block in committed {
     }
 }
 print("total counter: \(store.read(counterKey(0))?.uint64Value ?? 0)")
+let replay = committed[1].rejected.last!
+precondition(replay.reason.code == NonceRejection.tooLowCode, "the replay was not refused: \(replay.reason)")
+// Account 1 added 10, 20 and 30 (its 5,000s reverted): the replayed 10 did not count again.
+let counter = store.read(counterKey(1))?.uint64Value ?? 0
+precondition(counter == 60, "account 1's counter is \(counter), not 60")
+print("replay refused: tx \(replay.position) of block 2; account 1's counter is \(counter) = 10 + 20 + 30")
