@@ -49,9 +49,7 @@ public struct EVMTransaction: Transaction {
         try write(result.changes, through: backend)
         try context.chargeGas(result.gasUsed)
         context.setReturnData(result.output)
-        for log in result.logs {
-            try context.emit(Event(emitter: EventWord(log.address.word), topics: log.topics.map(EventWord.init), data: log.data))
-        }
+        for log in result.logs { try context.emit(log.event) }
         if result.status != .success { context.reportFailure(String(describing: result.status)) }
     }
 
@@ -67,7 +65,7 @@ public struct EVMTransaction: Transaction {
                 }
                 continue
             }
-            if original?.nonce != info.nonce || original?.codeHash != info.codeHash || original == nil {
+            if original?.nonce != info.nonce || original?.codeHash != info.codeHash {
                 try context.write(EthereumStateLayout.accountKey(address),
                                   EthereumStateLayout.accountValue(nonce: info.nonce, codeHash: info.codeHash))
             }
@@ -114,11 +112,21 @@ public struct EVMTransaction: Transaction {
     }
 }
 
-extension EventWord {
-    /// A 256-bit EVM word (an address, a topic) as an event word.
-    init(_ word: UInt256) { self.init(word.l3, word.l2, word.l1, word.l0) }
+extension Log {
+    /// The log as the Parallax event `EVMTransaction` emits: the emitter is
+    /// the address as a 32-byte word, the topics as they are.
+    public var event: Event {
+        let emitter = address.word
+        return Event(emitter: EventWord(emitter.l3, emitter.l2, emitter.l1, emitter.l0),
+                     topics: topics.map { EventWord($0.w0, $0.w1, $0.w2, $0.w3) }, data: data)
+    }
 
-    init(_ bytes: Bytes32) { self.init(bytes.w0, bytes.w1, bytes.w2, bytes.w3) }
+    /// The log an `EVMTransaction` emitted as `event`.
+    public init(_ event: Event) {
+        let emitter = event.emitter
+        self.init(address: Address(word: UInt256(emitter.w3, emitter.w2, emitter.w1, emitter.w0)),
+                  topics: event.topics.map { Bytes32(w0: $0.w0, w1: $0.w1, w2: $0.w2, w3: $0.w3) }, data: event.data)
+    }
 }
 
 /// An invalid Ethereum transaction as a Parallax rejection.

@@ -63,4 +63,15 @@ struct EthereumStateLayoutTests {
         #expect(large.bytes.prefix(16).allSatisfy { $0 == 0xFF })
         #expect(EthereumStateLayout.balanceValue(UInt256(5, 6, 0, 0)).count == 16)
     }
+
+    @Test func logsRoundTripThroughEvents() {
+        var rng = SeededGenerator.fromEnvironment()
+        for count in 0...4 {
+            let log = Log(address: randomAddress(&rng), topics: (0..<count).map { _ in Bytes32(word: randomWord(&rng)) },
+                          data: [UInt8(count), 0xAB])
+            let event = log.event
+            #expect(event.topics.count == count, "seed \(rng.seed)")
+            #expect(Log(event) == log, "seed \(rng.seed)")
+        }
+    }
 }

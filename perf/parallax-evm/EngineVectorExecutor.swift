@@ -34,10 +34,7 @@ struct EngineVectorExecutor: VectorExecutor {
         case .success, .failed:
             var post = base
             post.apply(output.stateDelta)
-            let logs = result.events.map { event in
-                Log(address: Address(word: UInt256(event.emitter)), topics: event.topics.map { Bytes32(word: UInt256($0)) }, data: event.data)
-            }
-            return .included(post: EngineVectorExecutor.world(from: post), logs: logs)
+            return .included(post: EngineVectorExecutor.world(from: post), logs: result.events.map(Log.init))
         }
     }
 
@@ -85,8 +82,4 @@ struct EngineVectorExecutor: VectorExecutor {
         for (address, account) in accounts { accounts[address]?.code = codes[account.codeHash] ?? [] }
         return WorldState(accounts: accounts, codes: codes)
     }
-}
-
-extension UInt256 {
-    init(_ word: EventWord) { self.init(word.w3, word.w2, word.w1, word.w0) }
 }
