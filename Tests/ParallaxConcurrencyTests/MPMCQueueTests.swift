@@ -119,7 +119,13 @@ import Testing
         let perProducer = 1_000_000 / (producers + consumers) / max(1, batch / 4)
         let total = perProducer * producers
         let consumed = Atomic<Int>(0)
-        let received = Mutex<[[UInt64]]>(Array(repeating: [], count: consumers))
+        // Each consumer fills its own slot; pthread_join hands the slots to this
+        // thread. (A contended Synchronization.Mutex takes its PI-futex slow path
+        // inside the uninstrumented stdlib, so TSan sees no ordering through it.)
+        let received = UnsafeMutableBufferPointer<[UInt64]>.allocate(capacity: consumers)
+        received.initialize(repeating: [])
+        defer { received.deinitialize().deallocate() }
+        nonisolated(unsafe) let slots = received
         runThreads(producers + consumers) { thread in
             if thread < producers {
                 var next = 0
@@ -156,10 +162,10 @@ import Testing
                         backoff.snooze()
                     }
                 }
-                received.withLock { $0[thread - producers] = mine }
+                slots[thread - producers] = mine
             }
         }
-        let all = received.withLock { $0 }
+        let all = Array(received)
         #expect(all.reduce(0) { $0 + $1.count } == total)
         var seen = [[Bool]](repeating: [Bool](repeating: false, count: perProducer), count: producers)
         var duplicates = 0
