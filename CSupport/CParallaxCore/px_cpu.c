@@ -35,6 +35,7 @@ static uint32_t detect(void) {
     if (zmm_saved && (ecx & (1u << 6))) features |= px_cpu_avx512vbmi2;
     if (ebx & (1u << 29)) features |= px_cpu_sha_ni;
     if (ebx & (1u << 8)) features |= px_cpu_bmi2;
+    if (ebx & (1u << 19)) features |= px_cpu_adx;
     return features;
 }
 #else

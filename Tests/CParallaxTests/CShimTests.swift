@@ -151,7 +151,7 @@ import Testing
     static let flagNames: [(String, px_cpu_feature)] = [
         ("avx2", px_cpu_avx2), ("avx512f", px_cpu_avx512f), ("avx512bw", px_cpu_avx512bw),
         ("avx512vl", px_cpu_avx512vl), ("avx512ifma", px_cpu_avx512ifma),
-        ("avx512_vbmi2", px_cpu_avx512vbmi2), ("sha_ni", px_cpu_sha_ni), ("bmi2", px_cpu_bmi2),
+        ("avx512_vbmi2", px_cpu_avx512vbmi2), ("sha_ni", px_cpu_sha_ni), ("bmi2", px_cpu_bmi2), ("adx", px_cpu_adx),
     ]
 
     @Test func detectionMatchesProcCpuinfo() throws {

@@ -81,7 +81,7 @@ func cpuFeatureNames() -> [String] {
     let names: [(px_cpu_feature, String)] = [
         (px_cpu_avx2, "avx2"), (px_cpu_avx512f, "avx512f"), (px_cpu_avx512bw, "avx512bw"),
         (px_cpu_avx512vl, "avx512vl"), (px_cpu_avx512ifma, "avx512ifma"),
-        (px_cpu_avx512vbmi2, "avx512vbmi2"), (px_cpu_sha_ni, "sha-ni"), (px_cpu_bmi2, "bmi2"),
+        (px_cpu_avx512vbmi2, "avx512vbmi2"), (px_cpu_sha_ni, "sha-ni"), (px_cpu_bmi2, "bmi2"), (px_cpu_adx, "adx"),
     ]
     let present = names.filter { features & $0.0.rawValue != 0 }.map(\.1)
     return present.isEmpty ? ["none"] : present

@@ -21,9 +21,10 @@ typedef enum px_cpu_feature {
     px_cpu_avx512vbmi2 = 1u << 5,
     px_cpu_sha_ni = 1u << 6,
     px_cpu_bmi2 = 1u << 7,
+    px_cpu_adx = 1u << 8,
 } px_cpu_feature;
 
-#define PX_CPU_ALL_FEATURES 0xFFu
+#define PX_CPU_ALL_FEATURES 0x1FFu
 
 /* What the CPU and OS support, ignoring any restriction. */
 uint32_t px_cpu_detected(void);
