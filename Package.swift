@@ -48,6 +48,14 @@ let package = Package(
             path: "CSupport/CParallaxEd25519",
             linkerSettings: [.linkedLibrary("sodium")]
         ),
+        // The arithmetic of the EVM precompiles 0x05-0x0a: modexp on GMP
+        // (Debian libgmp-dev), bn254, BLAKE2b F, BLS12-381 and KZG.
+        .target(
+            name: "CParallaxPrecompiles",
+            dependencies: ["CParallaxCore"],
+            path: "CSupport/CParallaxPrecompiles",
+            linkerSettings: [.linkedLibrary("gmp")]
+        ),
         .target(
             name: "ParallaxConcurrency",
             dependencies: ["CParallaxCore"],
@@ -108,7 +116,7 @@ let package = Package(
         // The EVM: interpreter, gas, precompiles, transaction processing.
         .target(
             name: "ParallaxEVM",
-            dependencies: ["ParallaxEthereum", "ParallaxVMInterface", "CParallaxHash", "CSecp256k1"],
+            dependencies: ["ParallaxEthereum", "ParallaxVMInterface", "CParallaxHash", "CParallaxPrecompiles", "CSecp256k1"],
             path: "Sources/ParallaxEVM"
         ),
         // Durable state (Debian liblmdb-dev).

@@ -12,6 +12,7 @@ packages=(
     libsodium-dev        # Ed25519 reference verifier, SHA-512 and ChaCha20 for the batch verifier
     libsecp256k1-dev     # secp256k1 ECDSA (Ethereum-style senders)
     liblmdb-dev          # LMDB: the durable state store
+    libgmp-dev           # GMP: the modexp precompile (0x05)
     python3-matplotlib   # plots of `parallax-perf sweep`
 )
 

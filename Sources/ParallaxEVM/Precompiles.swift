@@ -1,14 +1,17 @@
 // Precompiled contracts (Yellow Paper appendix E and the EIPs that add them):
 // 0x01 ecrecover (libsecp256k1 recovery), 0x02 SHA-256 (the project's kernel
-// `px_sha256_batch`), 0x03 RIPEMD-160, 0x04 identity. 0x05-0x0a (modexp,
-// alt_bn128 add/mul/pairing, blake2f, KZG point evaluation) are recognised
-// but not implemented: calling one throws `EVMError.precompileNotImplemented`
-// so that no result is ever silently wrong.
+// `px_sha256_batch`), 0x03 RIPEMD-160, 0x04 identity, 0x05 modexp (EIP-198,
+// priced by EIP-2565 from Berlin on; GMP in the C shim), 0x09 blake2f
+// (EIP-152). The gas rules and input lengths live here; the arithmetic lives
+// in CParallaxPrecompiles. A precompile the build lacks throws
+// `EVMError.precompileNotImplemented`, so that no result is ever silently wrong.
 //
-// A precompile that cannot pay its gas fails and consumes all of it; an
-// ecrecover of an invalid signature succeeds with empty output.
+// A precompile that cannot pay its gas, or whose input the EIP rejects,
+// fails and consumes all of it; an ecrecover of an invalid signature
+// succeeds with empty output.
 
 import CParallaxHash
+import CParallaxPrecompiles
 import CSecp256k1
 import ParallaxEthereum
 
@@ -19,6 +22,7 @@ enum PrecompileResult {
 
 struct Precompile {
     let index: UInt64
+    let fork: Fork
 
     init?(address: Address, fork: Fork) {
         guard address.hi == 0, address.mid == 0, address.lo >= 1 else { return nil }
@@ -26,6 +30,7 @@ struct Precompile {
             fork >= .cancun ? 10 : fork >= .istanbul ? 9 : fork >= .byzantium ? 8 : 4
         guard address.lo <= count else { return nil }
         index = address.lo
+        self.fork = fork
     }
 
     /// The precompile addresses of `fork` (warm from Berlin on, EIP-2929).
@@ -44,6 +49,8 @@ struct Precompile {
         case 2: return charge(60 + 12 * words) { sha256(input) }
         case 3: return charge(600 + 120 * words) { [UInt8](repeating: 0, count: 12) + RIPEMD160.hash(input) }
         case 4: return charge(15 + 3 * words) { input }
+        case 5: return modexp(input, gas: gas)
+        case 9: return blake2f(input, gas: gas)
         default: throw EVMError.precompileNotImplemented(Address(hi: 0, mid: 0, lo: index))
         }
     }

@@ -58,6 +58,64 @@ func precompile(_ index: UInt64, _ input: [UInt8]) throws -> (Bool, [UInt8]) {
     #expect(out2.isEmpty)
 }
 
-@Test func unimplementedPrecompileThrows() throws {
-    #expect(throws: EVMError.precompileNotImplemented(address(5))) { try precompile(5, []) }
+@Test func modexpFermat() throws {
+    // EIP-198's example: 3^(p-1) mod p = 1 for the secp256k1 field prime p.
+    let p = "fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2f"
+    let pMinus1 = "fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2e"
+    let header = word(1) + word(32) + word(32)
+    let (ok, out) = try precompile(5, header + [3] + hexBytes(pMinus1) + hexBytes(p))
+    #expect(ok)
+    #expect(out == word(1))
+    // A zero modulus gives zeros of the modulus length; an input cut short reads zeros.
+    let (ok0, out0) = try precompile(5, header + [3] + hexBytes(pMinus1))
+    #expect(ok0)
+    #expect(out0 == word(0))
+    // Missing modulus bytes read as zero: 3^(p-1) mod 0xff00..00 differs from mod p.
+    let (ok1, out1) = try precompile(5, header + [3] + hexBytes(pMinus1) + [0xff])
+    #expect(ok1)
+    #expect(out1.count == 32 && out1 != word(1))
 }
+
+@Test func modexpHugeLengthsFailForGas() throws {
+    // A base length of 2^255: its price exceeds any gas, no allocation happens.
+    var hugeBase = word(0)
+    hugeBase[0] = 0x80
+    let (ok, _) = try precompile(5, hugeBase + word(1) + word(1) + [2, 3, 5])
+    #expect(!ok)
+    // An exponent length of 2^255 with nothing to multiply costs the minimum and returns nothing.
+    let (ok2, out2) = try precompile(5, word(0) + hugeBase + word(0))
+    #expect(ok2)
+    #expect(out2.isEmpty)
+}
+
+@Test func blake2fIsBlake2bOfAbc() throws {
+    // One BLAKE2b-512 block of "abc" with 12 rounds: F's output is the digest of "abc" (RFC 7693 appendix A).
+    let iv: [UInt64] = [
+        0x6a09e667f3bcc908, 0xbb67ae8584caa73b, 0x3c6ef372fe94f82b, 0xa54ff53a5f1d36f1,
+        0x510e527fade682d1, 0x9b05688c2b3e6c1f, 0x1f83d9abfb41bd6b, 0x5be0cd19137e2179,
+    ]
+    var h = iv
+    h[0] ^= 0x0101_0040  // digest length 64, no key, fanout 1, depth 1
+    func le(_ v: UInt64) -> [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) } }
+    var message = [UInt8](repeating: 0, count: 128)
+    message[0] = 0x61; message[1] = 0x62; message[2] = 0x63
+    let input = [0, 0, 0, 12] + h.flatMap(le) + message + le(3) + le(0) + [1]
+    let (ok, out) = try precompile(9, input)
+    #expect(ok)
+    #expect(
+        out
+            == hexBytes(
+                "ba80a53f981c4d0d6a2797b69f12f6e94c212f14685ac4b74b12bb6fdbffa2d1"
+                    + "7d87c5392aab792dc252d5de4533cc9518d38aa8dbf1925ab92386edd4009923"))
+    // A final flag other than 0 or 1, and any other length, fail.
+    var badFlag = input
+    badFlag[212] = 2
+    #expect(try precompile(9, badFlag).0 == false)
+    #expect(try precompile(9, Array(input.dropLast())).0 == false)
+}
+
+@Test func missingPrecompileThrows() throws {
+    #expect(throws: EVMError.precompileNotImplemented(address(6))) { try precompile(6, []) }
+}
+
+private func word(_ value: UInt64) -> [UInt8] { UInt256(value).bigEndianBytes }
