@@ -30,4 +30,11 @@ int px_bn254_mul(const uint8_t in[96], uint8_t out[64]);
  * (G1, G2). *result = 1 when the product of the pairings is one (k = 0 gives 1). */
 int px_bn254_pairing_check(const uint8_t *in, size_t len, int *result);
 
+/* Test hooks (not used by the EVM). The same pairing check with the G2
+ * subgroup tested by [r]Q = 0 instead of the psi-based criterion. */
+int px_bn254_pairing_check_slow_subgroup(const uint8_t *in, size_t len, int *result);
+/* Decodes one G2 point (128 bytes) with the full validity rules; slow != 0
+ * selects the [r]Q = 0 subgroup test. Returns a px_bn254_status. */
+int px_bn254_g2_check(const uint8_t in[128], int slow);
+
 #endif
