@@ -229,9 +229,9 @@ extension ExecutionContext {
     private func applyDelta(_ key: StateKey, _ operand: DeltaOperand, upper: UInt128) throws(ExecutionError) -> Bool {
         let (answer, slot, combined) = try evaluate(key, operand, upper: upper)
         guard answer else { return false }
-        if let slot, writeDeltas[slot] == nil {
+        if let slot, deltas[slot] == nil {
             // The transaction wrote the key itself: plain arithmetic on its own value.
-            let own = writeValues[slot]?.uint128Value ?? 0
+            let own = values[slot]?.uint128Value ?? 0
             putValue(slot, operand.encode(operand.apply(to: own, upper: upper).unsafelyUnwrapped))
         } else {
             putDelta(key, slot, combined.unsafelyUnwrapped)
@@ -245,11 +245,11 @@ extension ExecutionContext {
     private func evaluate(_ key: StateKey, _ operand: DeltaOperand, upper: UInt128) throws(ExecutionError)
         -> (answer: Bool, slot: Int?, combined: DeltaOperand?) {
         let slot = ownWrite(key)
-        if let slot, writeDeltas[slot] == nil {
-            let own = writeValues[slot]?.uint128Value ?? 0
+        if let slot, deltas[slot] == nil {
+            let own = values[slot]?.uint128Value ?? 0
             return (operand.apply(to: own, upper: upper) != nil, slot, nil)
         }
-        let pending = slot.flatMap { writeDeltas[$0] } ?? DeltaOperand(width: operand.width)
+        let pending = slot.flatMap { deltas[$0] } ?? DeltaOperand(width: operand.width)
         guard let combined = pending.adding(operand) else { return (false, slot, nil) }
         do {
             return (try reader.checkDelta(key, combined, upper: upper), slot, combined)

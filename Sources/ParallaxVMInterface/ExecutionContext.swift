@@ -12,42 +12,136 @@
 /// and the outcome is decided by the context, not by whether the contract
 /// caught the error. A contract cannot turn out-of-gas into success.
 public final class ExecutionContext {
-    /// The transaction being executed.
-    public private(set) var transactionIndex = TxnIndex(0)
-    public private(set) var gasLimit: UInt64 = 0
-    public private(set) var gasUsed: UInt64 = 0
+    /// The per-transaction state. It lives in a block of its own, owned by
+    /// this context, rather than in stored properties: Swift checks every
+    /// access to a class's stored `var` at run time (exclusivity), which the
+    /// optimizer can drop only where no access could overlap, and releasing
+    /// an old value may run arbitrary code; those checks cost a tenth of a
+    /// token transfer's execution. A context is used by one thread at a time
+    /// and no two accesses here overlap, so the block is reached through a
+    /// pointer, unchecked. The block is cache-line aligned and padded, which
+    /// keeps other workers' objects off its lines (see `LinePadding`).
+    struct State {
+        var index = TxnIndex(0)
+        var gasLimit: UInt64 = 0
+        var gasUsed: UInt64 = 0
+        var failure: ExecutionError?
+        /// The write buffer, in order of first write; `writeLookup` indexes
+        /// it once it outgrows a linear scan.
+        var keys: [StateKey] = []
+        var values: [StateValue?] = []
+        /// Per slot, the transaction's pending delta on the key (nil: the
+        /// slot holds a full value or a deletion); see `Delta.swift`.
+        var deltas: [DeltaOperand?] = []
+        var writeLookup: [StateKey: Int] = [:]
+        var events: [Event] = []
+        /// The running transaction's gas policy.
+        var schedule = GasSchedule.builtIn
+        /// Set by `reportFailure`: the VM failed the transaction but keeps its writes.
+        var reportedFailure: String?
+        var returnData: [UInt8] = []
+        var enforcing = false
+        /// The enforced declaration of the running transaction (nil: none)
+        /// and its fee payer, which is always declared.
+        var declaration: DeclaredAccess?
+        var declaredFeePayer: StateKey?
+    }
+
+    private let state: UnsafeMutablePointer<State>
+    private static let stateBytes = (MemoryLayout<State>.stride + 127) & ~127
 
     // Strong and never reassigned: no reader holds its context (the executors
     // keep contexts beside their workers), so there is no cycle to break.
     package let reader: any ContextReader
-    package var failure: ExecutionError?
-    /// The write buffer, in order of first write; `writeLookup` indexes it
-    /// once it outgrows a linear scan.
-    package private(set) var writeKeys: [StateKey] = []
-    package private(set) var writeValues: [StateValue?] = []
-    /// Per slot, the transaction's pending delta on the key (nil: the slot
-    /// holds a full value or a deletion); see `Delta.swift`.
-    package private(set) var writeDeltas: [DeltaOperand?] = []
-    package var writeLookup: [StateKey: Int] = [:]
-    package var events: [Event] = []
-    /// The running transaction's gas policy.
-    package private(set) var schedule = GasSchedule.builtIn
-    /// Set by `reportFailure`: the VM failed the transaction but keeps its writes.
-    private var reportedFailure: String?
-    private var returnData: [UInt8] = []
+
+    /// The transaction being executed.
+    public var transactionIndex: TxnIndex { state.pointee.index }
+    public var gasLimit: UInt64 { state.pointee.gasLimit }
+    public var gasUsed: UInt64 { state.pointee.gasUsed }
+
+    var currentIndex: TxnIndex {
+        get { state.pointee.index }
+        set { state.pointee.index = newValue }
+    }
+    var currentGasLimit: UInt64 {
+        get { state.pointee.gasLimit }
+        set { state.pointee.gasLimit = newValue }
+    }
+    var currentGasUsed: UInt64 {
+        get { state.pointee.gasUsed }
+        set { state.pointee.gasUsed = newValue }
+    }
+    var failure: ExecutionError? {
+        get { state.pointee.failure }
+        set { state.pointee.failure = newValue }
+    }
+    var keys: [StateKey] {
+        get { state.pointee.keys }
+        _modify { yield &state.pointee.keys }
+    }
+    var values: [StateValue?] {
+        get { state.pointee.values }
+        _modify { yield &state.pointee.values }
+    }
+    var deltas: [DeltaOperand?] {
+        get { state.pointee.deltas }
+        _modify { yield &state.pointee.deltas }
+    }
+    var writeLookup: [StateKey: Int] {
+        get { state.pointee.writeLookup }
+        _modify { yield &state.pointee.writeLookup }
+    }
+    var events: [Event] {
+        get { state.pointee.events }
+        _modify { yield &state.pointee.events }
+    }
+    var schedule: GasSchedule {
+        get { state.pointee.schedule }
+        set { state.pointee.schedule = newValue }
+    }
+    private var reportedFailure: String? {
+        get { state.pointee.reportedFailure }
+        set { state.pointee.reportedFailure = newValue }
+    }
+    private var returnData: [UInt8] {
+        get { state.pointee.returnData }
+        _modify { yield &state.pointee.returnData }
+    }
+    var enforcing: Bool {
+        get { state.pointee.enforcing }
+        set { state.pointee.enforcing = newValue }
+    }
+    var declaration: DeclaredAccess? {
+        get { state.pointee.declaration }
+        set { state.pointee.declaration = newValue }
+    }
+    var declaredFeePayer: StateKey? {
+        get { state.pointee.declaredFeePayer }
+        set { state.pointee.declaredFeePayer = newValue }
+    }
+
+    /// The write buffer as the executors read it after `run`.
+    package var writeKeys: [StateKey] { keys }
+    package var writeValues: [StateValue?] { values }
+    package var writeDeltas: [DeltaOperand?] { deltas }
     /// Whether `run` enforces each transaction's `declaredAccess`.
-    package var enforcesDeclarations = false
-    /// The enforced declaration of the running transaction (nil: none) and
-    /// its fee payer, which is always declared.
-    package private(set) var declaration: DeclaredAccess?
-    package private(set) var declaredFeePayer: StateKey?
-    /// Keeps other workers' objects off this one's lines (see `LinePadding`).
-    private let padding = LinePadding()
+    package var enforcesDeclarations: Bool {
+        get { enforcing }
+        set { enforcing = newValue }
+    }
 
     package static let linearScanLimit = 8
 
     package init(reader: any ContextReader) {
         self.reader = reader
+        state = UnsafeMutableRawPointer.allocate(byteCount: Self.stateBytes, alignment: 128)
+            .bindMemory(to: State.self, capacity: 1)
+        state.initialize(to: State())
+    }
+
+    deinit {
+        state.deinitialize(count: 1)
+        state.deallocate()
     }
 
     public var gasRemaining: UInt64 { gasLimit - gasUsed }
@@ -65,7 +159,7 @@ public final class ExecutionContext {
     /// The transaction's own value of a written key (a pending delta is
     /// applied to the exact value below it, a real dependency).
     package func ownValue(_ slot: Int, _ key: StateKey) throws(ExecutionError) -> StateValue? {
-        guard let delta = writeDeltas[slot] else { return writeValues[slot] }
+        guard let delta = deltas[slot] else { return values[slot] }
         return reader.applyOwn(delta, to: try readThrough(key))
     }
 
@@ -104,11 +198,11 @@ public final class ExecutionContext {
     public func chargeGas(_ amount: UInt64) throws(ExecutionError) {
         if let failure { throw failure }
         guard amount <= gasLimit - gasUsed else {
-            gasUsed = gasLimit
+            currentGasUsed = gasLimit
             failure = .outOfGas
             throw .outOfGas
         }
-        gasUsed += amount
+        currentGasUsed += amount
     }
 
     /// Fails the transaction if declarations are enforced and `key` is
@@ -140,8 +234,8 @@ public final class ExecutionContext {
     }
 
     package func ownWrite(_ key: StateKey) -> Int? {
-        if writeKeys.count <= ExecutionContext.linearScanLimit {
-            for slot in writeKeys.indices where writeKeys[slot] == key { return slot }
+        if keys.count <= ExecutionContext.linearScanLimit {
+            for slot in keys.indices where keys[slot] == key { return slot }
             return nil
         }
         return writeLookup[key]
@@ -156,33 +250,33 @@ public final class ExecutionContext {
     }
 
     package func putValue(_ slot: Int, _ value: StateValue?) {
-        writeValues[slot] = value
-        writeDeltas[slot] = nil
+        values[slot] = value
+        deltas[slot] = nil
     }
 
     package func putDelta(_ key: StateKey, _ slot: Int?, _ delta: DeltaOperand) {
         if let slot {
-            writeDeltas[slot] = delta
+            deltas[slot] = delta
         } else {
             append(key, nil, delta)
         }
     }
 
     private func append(_ key: StateKey, _ value: StateValue?, _ delta: DeltaOperand?) {
-        writeKeys.append(key)
-        writeValues.append(value)
-        writeDeltas.append(delta)
-        if writeKeys.count == ExecutionContext.linearScanLimit + 1 {
-            for slot in writeKeys.indices { writeLookup[writeKeys[slot]] = slot }
-        } else if writeKeys.count > ExecutionContext.linearScanLimit + 1 {
-            writeLookup[key] = writeKeys.count - 1
+        keys.append(key)
+        values.append(value)
+        deltas.append(delta)
+        if keys.count == ExecutionContext.linearScanLimit + 1 {
+            for slot in keys.indices { writeLookup[keys[slot]] = slot }
+        } else if keys.count > ExecutionContext.linearScanLimit + 1 {
+            writeLookup[key] = keys.count - 1
         }
     }
 
     package func clearWrites() {
-        writeKeys.removeAll(keepingCapacity: true)
-        writeValues.removeAll(keepingCapacity: true)
-        writeDeltas.removeAll(keepingCapacity: true)
+        keys.removeAll(keepingCapacity: true)
+        values.removeAll(keepingCapacity: true)
+        deltas.removeAll(keepingCapacity: true)
         if !writeLookup.isEmpty { writeLookup.removeAll(keepingCapacity: true) }
     }
 
@@ -197,9 +291,9 @@ public final class ExecutionContext {
     /// gas, the contract, the outcome rules of `Transaction`, the nonce bump
     /// and the fee write. Afterwards the write buffer holds the final write-set.
     package func run(_ transaction: any Transaction, at index: TxnIndex) -> Attempt {
-        transactionIndex = index
-        gasLimit = transaction.gasLimit
-        gasUsed = 0
+        currentIndex = index
+        currentGasLimit = transaction.gasLimit
+        currentGasUsed = 0
         failure = nil
         clearWrites()
         // The last output shares the buffer: keeping its capacity would copy it.
@@ -215,7 +309,7 @@ public final class ExecutionContext {
                                                    events: [], writeSet: []))
             }
         }
-        declaration = enforcesDeclarations ? transaction.declaredAccess : nil
+        declaration = enforcing ? transaction.declaredAccess : nil
         declaredFeePayer = transaction.feePayer
         schedule = transaction.gasSchedule
         reportedFailure = nil
@@ -269,10 +363,10 @@ public final class ExecutionContext {
             }
         }
         var writeSet: [StateWrite] = []
-        writeSet.reserveCapacity(writeKeys.count)
-        for slot in writeKeys.indices {
-            let value = writeDeltas[slot].map { reader.deltaResult(writeKeys[slot], $0) } ?? writeValues[slot]
-            writeSet.append(StateWrite(key: writeKeys[slot], value: value))
+        writeSet.reserveCapacity(keys.count)
+        for slot in keys.indices {
+            let value = deltas[slot].map { reader.deltaResult(keys[slot], $0) } ?? values[slot]
+            writeSet.append(StateWrite(key: keys[slot], value: value))
         }
         return .finished(TransactionOutput(status: status, gasUsed: gasUsed, fee: feeAmount, events: events, writeSet: writeSet,
                                            returnData: status == .success || reportedFailure != nil ? returnData : []))
