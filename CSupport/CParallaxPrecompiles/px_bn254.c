@@ -66,6 +66,159 @@ static inline uint64_t px_sbb(uint64_t a, uint64_t b, uint64_t bin, uint64_t *bo
 
 
 /* ------------------------------------------------------------------------ */
+/* Modular inversion by the Bernstein-Yang "safegcd" divstep iteration
+ * (Bernstein, Yang, "Fast constant-time gcd computation and modular
+ * inversion", TCHES 2019), in its variable-time form (inputs are public).
+ *
+ * divstep(delta, f, g) with f odd:
+ *   delta > 0 and g odd:  (1 - delta, g, (g - f)/2)
+ *   g odd:                (1 + delta, f, (g + f)/2)
+ *   g even:               (1 + delta, f, g/2)
+ * Starting from (1, p, x), g reaches 0 after at most 741 steps for 256-bit
+ * inputs (the paper's bound (49d + 57)/17), leaving f = +-gcd = +-1.
+ * Steps run in batches of 62 on the low 64 bits of f and g, collecting the
+ * 2x2 transition matrix T (entries < 2^62 in absolute value, |u|+|v| <= 2^62):
+ *   2^62 (f', g') = T (f, g).
+ * T is then applied to the full f, g (exact division by 2^62) and to the
+ * Bezout coefficients d, e (f = d x, g = e x mod p), where the division by
+ * 2^62 is made exact by adding a multiple of p, and d, e are brought back to
+ * [0, p). Numbers are five signed 62-bit limbs (limbs 0..3 in [0, 2^62), the
+ * top one signed) so that limb products fit in __int128. */
+
+#define PX_M62 ((int64_t)0x3FFFFFFFFFFFFFFF)
+typedef struct { int64_t v[5]; } px_s62;
+
+/* 62 divsteps on the low words; branch-free with masks. Returns the new delta. */
+static uint64_t px_divsteps62(uint64_t delta, uint64_t f, uint64_t g, int64_t t[4]) {
+    uint64_t u = 1, v = 0, q = 0, r = 1; /* T = [[u, v], [q, r]], two's complement */
+    for (int i = 0; i < 62; i++) {
+        uint64_t odd = 0 - (g & 1);
+        uint64_t swap = odd & (0 - ((0 - delta) >> 63)); /* g odd and delta > 0 */
+        /* swap: (f, g) <- (g, -f), (u, v, q, r) <- (q, r, -u, -v), delta <- -delta */
+        uint64_t x = (f ^ g) & swap;
+        f ^= x;
+        g ^= x;
+        g = (g ^ swap) - swap;
+        x = (u ^ q) & swap;
+        u ^= x;
+        q ^= x;
+        q = (q ^ swap) - swap;
+        x = (v ^ r) & swap;
+        v ^= x;
+        r ^= x;
+        r = (r ^ swap) - swap;
+        delta = (delta ^ swap) - swap + 1;
+        /* g odd: g += f (now even), then halve g; f's row doubles instead */
+        g += f & odd;
+        q += u & odd;
+        r += v & odd;
+        g >>= 1;
+        u <<= 1;
+        v <<= 1;
+    }
+    t[0] = (int64_t)u;
+    t[1] = (int64_t)v;
+    t[2] = (int64_t)q;
+    t[3] = (int64_t)r;
+    return delta;
+}
+
+/* (f, g) <- T (f, g) / 2^62, exact. */
+static void px_update_fg(px_s62 *f, px_s62 *g, const int64_t t[4]) {
+    __int128 cf = (__int128)t[0] * f->v[0] + (__int128)t[1] * g->v[0];
+    __int128 cg = (__int128)t[2] * f->v[0] + (__int128)t[3] * g->v[0];
+    cf >>= 62;
+    cg >>= 62;
+    for (int i = 1; i < 5; i++) {
+        cf += (__int128)t[0] * f->v[i] + (__int128)t[1] * g->v[i];
+        cg += (__int128)t[2] * f->v[i] + (__int128)t[3] * g->v[i];
+        f->v[i - 1] = (int64_t)cf & PX_M62;
+        g->v[i - 1] = (int64_t)cg & PX_M62;
+        cf >>= 62;
+        cg >>= 62;
+    }
+    f->v[4] = (int64_t)cf;
+    g->v[4] = (int64_t)cg;
+}
+
+/* Propagates carries so that limbs 0..3 are in [0, 2^62). */
+static void px_s62_norm(px_s62 *a) {
+    for (int i = 0; i < 4; i++) {
+        int64_t c = a->v[i] >> 62; /* arithmetic shift: floor division */
+        a->v[i] &= PX_M62;
+        a->v[i + 1] += c;
+    }
+}
+
+/* (d, e) <- T (d, e) / 2^62 mod p, for d, e in [0, p); results in [0, p). */
+static void px_update_de(px_s62 *d, px_s62 *e, const int64_t t[4]) {
+    __int128 cd = (__int128)t[0] * d->v[0] + (__int128)t[1] * e->v[0];
+    __int128 ce = (__int128)t[2] * d->v[0] + (__int128)t[3] * e->v[0];
+    /* md, me in [0, 2^62) with cd + md p = 0 = ce + me p mod 2^62 */
+    uint64_t md = (0 - (uint64_t)cd * PINV62) & (uint64_t)PX_M62;
+    uint64_t me = (0 - (uint64_t)ce * PINV62) & (uint64_t)PX_M62;
+    cd += (__int128)md * P62[0];
+    ce += (__int128)me * P62[0];
+    cd >>= 62;
+    ce >>= 62;
+    for (int i = 1; i < 5; i++) {
+        cd += (__int128)t[0] * d->v[i] + (__int128)t[1] * e->v[i] + (__int128)md * P62[i];
+        ce += (__int128)t[2] * d->v[i] + (__int128)t[3] * e->v[i] + (__int128)me * P62[i];
+        d->v[i - 1] = (int64_t)cd & PX_M62;
+        e->v[i - 1] = (int64_t)ce & PX_M62;
+        cd >>= 62;
+        ce >>= 62;
+    }
+    d->v[4] = (int64_t)cd;
+    e->v[4] = (int64_t)ce;
+    /* |T (d, e)| < 2^62 p and md p < 2^62 p, so d, e are in (-p, 2p) now. */
+    px_s62 *both[2] = {d, e};
+    for (int k = 0; k < 2; k++) {
+        px_s62 *a = both[k];
+        if (a->v[4] < 0) {
+            for (int i = 0; i < 5; i++) a->v[i] += P62[i];
+            px_s62_norm(a);
+        } else {
+            px_s62 s;
+            for (int i = 0; i < 5; i++) s.v[i] = a->v[i] - P62[i];
+            px_s62_norm(&s);
+            if (s.v[4] >= 0) *a = s;
+        }
+    }
+}
+
+/* x^-1 mod p for a plain integer 0 <= x < p (0 gives 0). */
+static void px_bn254_inv_int(uint64_t out[4], const uint64_t x[4]) {
+    const uint64_t m = (uint64_t)PX_M62;
+    px_s62 f = {{P62[0], P62[1], P62[2], P62[3], P62[4]}};
+    px_s62 g = {{(int64_t)(x[0] & m), (int64_t)(((x[0] >> 62) | (x[1] << 2)) & m),
+                 (int64_t)(((x[1] >> 60) | (x[2] << 4)) & m), (int64_t)(((x[2] >> 58) | (x[3] << 6)) & m),
+                 (int64_t)(x[3] >> 56)}};
+    px_s62 d = {{0, 0, 0, 0, 0}}, e = {{1, 0, 0, 0, 0}};
+    uint64_t delta = 1;
+    /* 741 divsteps suffice (12 batches); 16 is a safety cap. */
+    for (int batch = 0; batch < 16; batch++) {
+        if ((g.v[0] | g.v[1] | g.v[2] | g.v[3] | g.v[4]) == 0) break;
+        int64_t t[4];
+        delta = px_divsteps62(delta, (uint64_t)f.v[0] | ((uint64_t)f.v[1] << 62),
+                              (uint64_t)g.v[0] | ((uint64_t)g.v[1] << 62), t);
+        px_update_fg(&f, &g, t);
+        px_update_de(&d, &e, t);
+    }
+    /* f = +-1 and f = d x: the inverse is d, negated when f = -1. */
+    if (f.v[4] < 0 && (d.v[0] | d.v[1] | d.v[2] | d.v[3] | d.v[4]) != 0) {
+        for (int i = 0; i < 5; i++) d.v[i] = P62[i] - d.v[i];
+        px_s62_norm(&d);
+    }
+    uint64_t d0 = (uint64_t)d.v[0], d1 = (uint64_t)d.v[1], d2 = (uint64_t)d.v[2], d3 = (uint64_t)d.v[3],
+             d4 = (uint64_t)d.v[4];
+    out[0] = d0 | (d1 << 62);
+    out[1] = (d1 >> 2) | (d2 << 60);
+    out[2] = (d2 >> 4) | (d3 << 58);
+    out[3] = (d3 >> 6) | (d4 << 56);
+}
+
+/* ------------------------------------------------------------------------ */
 /* Portable Montgomery multiplication: CIOS with the "no final carry" variant
  * (valid because p's top limb is below 2^63 - 1, so the running sum fits in
  * four limbs plus a carry that never overflows). Inputs < p, output < p. */
@@ -273,4 +426,11 @@ int px_bn254_g2_check(const uint8_t in[128], int slow) {
     if (px_bn254_use_adx()) return g2_decode_adx(&q, in, slow ? 2 : 1);
 #endif
     return g2_decode_port(&q, in, slow ? 2 : 1);
+}
+
+int px_bn254_selftest(uint64_t seed, int iterations) {
+#ifdef PX_BN254_HAVE_ADX
+    if (px_bn254_use_adx()) return selftest_adx(seed, iterations);
+#endif
+    return selftest_port(seed, iterations);
 }

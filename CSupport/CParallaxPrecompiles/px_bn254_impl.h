@@ -24,7 +24,10 @@
  *  [SBCDK09] Scott, Benger, Charlemagne, Dominguez Perez, Kachisa, "On the Final
  *          Exponentiation for Calculating Pairings on Ordinary Elliptic Curves", Pairing 2009.
  *  [HGP22] El Housni, Guillevic, Piellard, "Co-factor clearing and subgroup membership
- *          testing on pairing-friendly curves", Africacrypt 2022, ePrint 2022/352 (§3, §5.1).
+ *          testing on pairing-friendly curves", Africacrypt 2022 (§3, §5.1; the G2 test of
+ *          gnark-crypto's bn254 IsInSubGroup, which cites it as ePrint 2022/348).
+ *  [BY19]  Bernstein, Yang, "Fast constant-time gcd computation and modular inversion",
+ *          TCHES 2019 (the divsteps behind fp_inv, in px_bn254.c).
  */
 
 /* ------------------------------------------------------------------------ */
@@ -99,10 +102,18 @@ static void N(fp_pow)(fp *r, const fp *a, const uint64_t e[4]) {
     *r = acc;
 }
 
-/* 1/a = a^(p-2) (Fermat); 1/0 gives 0, callers never rely on it. */
-static void N(fp_inv)(fp *r, const fp *a) {
+/* 1/a = a^(p-2) (Fermat); 1/0 gives 0. The reference for fp_inv in the self-test. */
+static void N(fp_inv_fermat)(fp *r, const fp *a) {
     const uint64_t e[4] = {FP_P.l[0] - 2, FP_P.l[1], FP_P.l[2], FP_P.l[3]};
     N(fp_pow)(r, a, e);
+}
+
+/* 1/a by safegcd on the integer a R (see px_bn254_inv_int): it returns
+ * a^-1 R^-1, and a Montgomery product with R^3 gives a^-1 R. 1/0 gives 0. */
+static void N(fp_inv)(fp *r, const fp *a) {
+    fp t;
+    px_bn254_inv_int(t.l, a->l);
+    N(fp_mul)(r, &t, &FP_R3);
 }
 
 /* Big-endian bytes -> Montgomery form; returns 0 when the value is >= p. */
@@ -1130,4 +1141,127 @@ static int N(bn254_pairing_check)(const uint8_t *in, size_t len, int *result, in
     N(final_exp)(&e, &acc);
     *result = N(fp12_is_one)(&e);
     return px_bn254_ok;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Internal consistency checks on random elements (test hook): each fast
+ * routine against a slower, independent one. Returns 0 or the failing check. */
+
+static uint64_t N(st_next)(uint64_t *s) {
+    /* splitmix64 */
+    uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+static void N(st_fp)(fp *r, uint64_t *s) {
+    uint8_t b[32];
+    do {
+        for (int i = 0; i < 32; i += 8) {
+            uint64_t w = N(st_next)(s);
+            for (int j = 0; j < 8; j++) b[i + j] = (uint8_t)(w >> (8 * j));
+        }
+        b[0] &= 0x3F;
+    } while (!N(fp_from_bytes)(r, b));
+}
+
+static void N(st_fp12)(fp12 *r, uint64_t *s) {
+    fp *c = (fp *)r;
+    for (size_t i = 0; i < sizeof(fp12) / sizeof(fp); i++) N(st_fp)(&c[i], s);
+}
+
+static int N(fp12_eq)(const fp12 *a, const fp12 *b) {
+    const fp *x = (const fp *)a, *y = (const fp *)b;
+    for (size_t i = 0; i < sizeof(fp12) / sizeof(fp); i++)
+        if (!N(fp_eq)(&x[i], &y[i])) return 0;
+    return 1;
+}
+
+static int N(selftest)(uint64_t seed, int n) {
+    uint64_t s = seed;
+    for (int it = 0; it < n; it++) {
+        fp a, b, c, one = FP_ONE;
+        N(st_fp)(&a, &s);
+        if (it == 0) memset(&a, 0, sizeof a);
+        if (it == 1) a = FP_ONE;
+        if (it == 2) N(fp_neg)(&a, &FP_ONE);
+        if (it >= 3 && it < 3 + 2 * 254) {
+            /* powers of two and p minus powers of two, as plain integers */
+            uint8_t by[32] = {0};
+            int k = (it - 3) / 2;
+            by[31 - k / 8] = (uint8_t)(1u << (k % 8));
+            if (N(fp_from_bytes)(&a, by) && (it & 1)) N(fp_neg)(&a, &a); /* 2^k >= p: keep the random a */
+        }
+        N(fp_inv)(&b, &a);
+        N(fp_inv_fermat)(&c, &a);
+        if (!N(fp_eq)(&b, &c)) return 1;
+        N(fp_mul)(&c, &a, &b);
+        if (!N(fp_is_zero)(&a) && !N(fp_eq)(&c, &one)) return 2;
+
+        fp6 x6, y6, z6;
+        fp12 f, g, h, m;
+        N(st_fp12)(&f, &s);
+        x6 = f.c0;
+        N(fp6_sqr)(&y6, &x6);
+        N(fp6_mul)(&z6, &x6, &x6);
+        if (memcmp(&y6, &z6, sizeof y6)) return 3;
+        N(fp12_sqr)(&g, &f);
+        N(fp12_mul)(&h, &f, &f);
+        if (!N(fp12_eq)(&g, &h)) return 4;
+        N(fp12_inv)(&g, &f);
+        N(fp12_mul)(&h, &g, &f);
+        if (!N(fp12_is_one)(&h)) return 5;
+        /* the easy part lands in the cyclotomic subgroup */
+        N(fp12_conj)(&g, &f);
+        N(fp12_inv)(&h, &f);
+        N(fp12_mul)(&m, &g, &h);
+        N(fp12_frob)(&g, &m, 2);
+        N(fp12_mul)(&m, &g, &m);
+        N(fp12_cyclo_sqr)(&g, &m);
+        N(fp12_sqr)(&h, &m);
+        if (!N(fp12_eq)(&g, &h)) return 6;
+        /* Frobenius composition, and f^p by square-and-multiply on p */
+        N(fp12_frob)(&g, &f, 1);
+        N(fp12_frob)(&g, &g, 1);
+        N(fp12_frob)(&h, &f, 2);
+        if (!N(fp12_eq)(&g, &h)) return 7;
+        N(fp12_frob)(&g, &g, 1);
+        N(fp12_frob)(&h, &f, 3);
+        if (!N(fp12_eq)(&g, &h)) return 8;
+        if (it < 2) {
+            fp12 acc;
+            N(fp12_set_one)(&acc);
+            for (int i = 253; i >= 0; i--) {
+                N(fp12_sqr)(&acc, &acc);
+                if ((FP_P.l[i / 64] >> (i % 64)) & 1) N(fp12_mul)(&acc, &acc, &f);
+            }
+            N(fp12_frob)(&g, &f, 1);
+            if (!N(fp12_eq)(&g, &acc)) return 9;
+        }
+        /* the sparse line product against the dense one */
+        fp2 l0, l1, l3;
+        N(st_fp)(&l0.c0, &s); N(st_fp)(&l0.c1, &s);
+        N(st_fp)(&l1.c0, &s); N(st_fp)(&l1.c1, &s);
+        N(st_fp)(&l3.c0, &s); N(st_fp)(&l3.c1, &s);
+        memset(&g, 0, sizeof g);
+        g.c0.c0 = l0;
+        g.c1.c0 = l1;
+        g.c1.c1 = l3;
+        N(fp12_mul)(&h, &f, &g);
+        g = f;
+        N(fp12_mul_line)(&g, &l0, &l1, &l3);
+        if (!N(fp12_eq)(&g, &h)) return 10;
+        /* exponentiation by u against plain square-and-multiply */
+        if (it < 2) {
+            fp12 acc = m;
+            for (int i = 61; i >= 0; i--) {
+                N(fp12_sqr)(&acc, &acc);
+                if ((BN_U >> i) & 1) N(fp12_mul)(&acc, &acc, &m);
+            }
+            N(fp12_cyclo_exp_u)(&g, &m);
+            if (!N(fp12_eq)(&g, &acc)) return 11;
+        }
+    }
+    return 0;
 }

@@ -36,5 +36,9 @@ int px_bn254_pairing_check_slow_subgroup(const uint8_t *in, size_t len, int *res
 /* Decodes one G2 point (128 bytes) with the full validity rules; slow != 0
  * selects the [r]Q = 0 subgroup test. Returns a px_bn254_status. */
 int px_bn254_g2_check(const uint8_t in[128], int slow);
+/* Internal consistency checks on random field and tower elements (inversion
+ * against Fermat, squarings against products, Frobenius maps, the sparse line
+ * product, cyclotomic squaring); 0 when all pass, else the failing check. */
+int px_bn254_selftest(uint64_t seed, int iterations);
 
 #endif

@@ -23,6 +23,8 @@ Expected statuses follow the header: pairs are decoded in order, G1 before G2,
 each coordinate checked < p before the curve and subgroup checks; the first
 failure is the answer. The psi-based G2 subgroup check is also compared with
 the [r]Q = 0 check ("g2" vs "g2slow", "pair" vs "pairslow").
+The driver's self-test (inversion against Fermat, squarings against products,
+Frobenius maps, the sparse line product, cyclotomic squaring) runs first.
 Prints the seed; on a mismatch prints the first failing request and exits 1.
 """
 import argparse
@@ -282,6 +284,13 @@ def main() -> int:
     seed = args.seed if args.seed is not None else random.randrange(1 << 32)
     print(f"seed {seed}", flush=True)
     rng = random.Random(seed)
+    # the driver's internal consistency checks, both paths
+    for flag in ([], ["--portable"]):
+        out = subprocess.run([args.driver] + flag + ["selftest", str(max(args.count, 20)), str(seed)],
+                             capture_output=True, text=True)
+        if out.returncode != 0 or out.stdout.strip() != "selftest ok":
+            print(f"SELFTEST FAILED {flag} seed {seed}: {out.stdout.strip()} {out.stderr.strip()}")
+            return 1
     drivers = [Driver(args.driver, False), Driver(args.driver, True)]
     checked = {"add": 0, "mul": 0, "pair": 0, "g2": 0}
     started = time.time()
@@ -345,6 +354,30 @@ def main() -> int:
         exp_s = "ok" if exp == OK else f"err {exp}"
         check("g2", q, exp_s)
         check("g2slow", q, exp_s)
+    # adversarial G2 points: the twist group has order r*h with h = 2p - r =
+    # 10069 * 5864401 * c; points with a component of small order, and random
+    # G2 points [h]X whose discrete logarithm nobody knows.
+    H = 2 * P - R
+    for _ in range(max(n // 30, 2)):
+        X = twist_point_any(rng)
+        hx = ob.multiply(X, H)
+        for pt in [hx, ob.multiply(X, H // 10069), ob.multiply(X, H // 5864401), ob.multiply(X, H * R // 10069),
+                   ob.multiply(X, H * R // 5864401), ob.add(hx, ob.multiply(X, H * R // 10069))]:
+            q = enc_g2(pt)
+            exp = ref_g2(q)[0]
+            exp_s = "ok" if exp == OK else f"err {exp}"
+            check("g2", q, exp_s)
+            check("g2slow", q, exp_s)
+        # pairings on the random G2 point, by bilinearity in the G1 argument
+        a, b = rng.randrange(1, R), rng.randrange(1, R)
+        qb = enc_g2(hx)
+        sets = [(a, qb), (b, qb)]
+        balanced = rng.random() < 0.5
+        if balanced:
+            sets.append(((-a - b) % R, qb))
+        data = b"".join(enc_g1(ob.multiply(ob.G1, s)) + q for s, q in sets)
+        exp = "ok 1" if balanced or (a + b) % R == 0 else "ok 0"
+        check("pair", data, exp)
     # pairings whose value py_ecc computes
     while budget[0] > 0:
         k = rng.randrange(1, 4)

@@ -11,6 +11,8 @@
  *     reference subgroup check ([r]Q = 0) instead of the psi-based one.
  *   driver [--portable] bench NAME ITER   NAME in add, mul, pairing2, pairing1,
  *     g2check: runs ITER calls and prints "NAME calls_per_sec X".
+ *   driver [--portable] selftest N SEED   px_bn254_selftest: N rounds of the
+ *     internal consistency checks; prints "selftest ok" or the failing check.
  * --portable (or PX_PORTABLE=1 in the environment) forces the __int128 path
  * through px_cpu_restrict(0).
  */
@@ -104,7 +106,12 @@ int main(int argc, char **argv) {
         px_cpu_restrict(0);
         argi++;
     }
-    if (argi + 2 < argc + 0 && !strcmp(argv[argi], "bench")) return bench(argv[argi + 1], atol(argv[argi + 2]));
+    if (argi + 2 < argc && !strcmp(argv[argi], "bench")) return bench(argv[argi + 1], atol(argv[argi + 2]));
+    if (argi + 2 < argc && !strcmp(argv[argi], "selftest")) {
+        int rc = px_bn254_selftest(strtoull(argv[argi + 2], NULL, 0), atoi(argv[argi + 1]));
+        printf(rc ? "selftest fail %d\n" : "selftest ok\n", rc);
+        return rc != 0;
+    }
     if (argi < argc) {
         fprintf(stderr, "usage: %s [--portable] [bench NAME ITER]\n", argv[0]);
         return 2;

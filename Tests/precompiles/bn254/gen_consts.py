@@ -64,6 +64,12 @@ print("/* All field constants are in Montgomery form (x * 2^256 mod p), limbs li
 print("#ifndef PX_BN254_CONSTS_H\n#define PX_BN254_CONSTS_H\n")
 print("static const fp FP_P = {{0x%016xULL, 0x%016xULL, 0x%016xULL, 0x%016xULL}};" % tuple((p >> (64*i)) & (2**64-1) for i in range(4)))
 print("static const fp FP_R2 = {{0x%016xULL, 0x%016xULL, 0x%016xULL, 0x%016xULL}};" % tuple(((R*R % p) >> (64*i)) & (2**64-1) for i in range(4)))
+print("/* R^3 mod p, a plain integer: maps an integer inverse of a Montgomery value back. */")
+print("static const fp FP_R3 = {{0x%016xULL, 0x%016xULL, 0x%016xULL, 0x%016xULL}};" % tuple(((R**3 % p) >> (64*i)) & (2**64-1) for i in range(4)))
+M62 = (1 << 62) - 1
+print("/* p in five signed 62-bit limbs, and p^-1 mod 2^62 (safegcd inversion). */")
+print("static const int64_t P62[5] = {%s};" % ", ".join("0x%016xLL" % ((p >> (62*i)) & M62) for i in range(5)))
+print("#define PINV62 0x%016xULL" % pow(p, -1, 1 << 62))
 print("#define FP_INV 0x%016xULL /* -p^-1 mod 2^64 */" % ((-pow(p, -1, 2**64)) % 2**64))
 fp("FP_ONE", 1)
 fp("FP_B", 3)
