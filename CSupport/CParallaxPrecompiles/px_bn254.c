@@ -38,8 +38,13 @@ typedef struct { fp2 X, Y, Z; } g2_proj;     /* homogeneous: x = X/Z, y = Y/Z */
 
 /* Add and subtract with carry. clang's builtins compile to adc/sbb chains;
  * the __int128 fallback is for other compilers. */
+#if defined(__clang__) && defined(__has_builtin)
+#if __has_builtin(__builtin_addcll) && __has_builtin(__builtin_subcll)
+#define PX_BN254_ADDC_BUILTINS 1
+#endif
+#endif
 static inline uint64_t px_adc(uint64_t a, uint64_t b, uint64_t cin, uint64_t *cout) {
-#if defined(__clang__) && __has_builtin(__builtin_addcll)
+#ifdef PX_BN254_ADDC_BUILTINS
     unsigned long long c;
     uint64_t s = __builtin_addcll(a, b, cin, &c);
     *cout = c;
@@ -52,7 +57,7 @@ static inline uint64_t px_adc(uint64_t a, uint64_t b, uint64_t cin, uint64_t *co
 }
 
 static inline uint64_t px_sbb(uint64_t a, uint64_t b, uint64_t bin, uint64_t *bout) {
-#if defined(__clang__) && __has_builtin(__builtin_subcll)
+#ifdef PX_BN254_ADDC_BUILTINS
     unsigned long long c;
     uint64_t s = __builtin_subcll(a, b, bin, &c);
     *bout = c;

@@ -30,6 +30,16 @@ static const fp2 FROB3_2 = {{{0xc9af22f716ad6badULL, 0xb311782a4aa662b2ULL, 0x19
 static const fp2 FROB3_3 = {{{0x5764af0aaf46471eULL, 0xdc50792e873e0fc1ULL, 0x86a673ff881d04f6ULL, 0x0b2eddb43c30a74cULL}}, {{0x9a490f32787e8580ULL, 0x8fd16d7ff04af8b1ULL, 0x4b39888ec6027bf2ULL, 0x03dd2e705b52a15dULL}}};
 static const fp2 FROB3_4 = {{{0x448a93a57b6762dfULL, 0xbfd62df528fdeadfULL, 0xd858f5d00e9bd47aULL, 0x06b03d4d3476ec58ULL}}, {{0x2b19daf4bcc936d1ULL, 0xa1a54e7a56f4299fULL, 0xb533eee05adeaef1ULL, 0x170c812b84dda0b2ULL}}};
 static const fp2 FROB3_5 = {{{0xe0bc4b2275cf559fULL, 0xc238b945c154e60fULL, 0x803982a5929a7d5eULL, 0x15ce052df7e4a37eULL}}, {{0x2d28efbdbf3799a7ULL, 0x9b097e3c1ad60773ULL, 0x982d4113af4a535bULL, 0x24e18991e3056063ULL}}};
+static const fp GLV_BETA = {{0x71930c11d782e155ULL, 0xa6bb947cffbe3323ULL, 0xaa303344d4741444ULL, 0x2c3b3f0d26594943ULL}};
+static const uint64_t R_ORDER[4] = {0x43e1f593f0000001ULL, 0x2833e84879b97091ULL, 0xb85045b68181585dULL, 0x30644e72e131a029ULL};
+static const uint64_t GLV_LAMBDA[4] = {0x8b17ea66b99c90ddULL, 0x5bfc41088d8daaa7ULL, 0xb3c4d79d41a91758ULL, 0x0000000000000000ULL};
+static const uint64_t GLV_A1[4] = {0x89d3256894d213e3ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL};
+static const uint64_t GLV_NB1[4] = {0x8211bbeb7d4f1128ULL, 0x6f4d8248eeb859fcULL, 0x0000000000000000ULL, 0x0000000000000000ULL};
+static const uint64_t GLV_A2[4] = {0x0be4e1541221250bULL, 0x6f4d8248eeb859fdULL, 0x0000000000000000ULL, 0x0000000000000000ULL};
+static const uint64_t GLV_B2[4] = {0x89d3256894d213e3ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL};
+/* floor(2^256 b2 / r) and floor(2^256 (-b1) / r): Babai rounding by a multiply-high. */
+static const uint64_t GLV_G1[4] = {0xd91d232ec7e0b3d7ULL, 0x0000000000000002ULL, 0x0000000000000000ULL, 0x0000000000000000ULL};
+static const uint64_t GLV_G2[4] = {0x7a7bd9d4391eb18dULL, 0x4ccef014a773d2cfULL, 0x0000000000000002ULL, 0x0000000000000000ULL};
 /* NAF of 6u+2, least significant digit first (66 digits). */
 static const int8_t NAF_6U2[66] = {0, 0, 0, 1, 0, 1, 0, -1, 0, 0, -1, 0, 0, 0, 1, 0, 0, -1, 0, -1, 0, 0, 0, 1, 0, -1, 0, 0, 0, 0, -1, 0, 0, 1, 0, -1, 0, 0, 1, 0, 0, 0, 0, 0, -1, 0, 0, -1, 0, 1, 0, -1, 0, 0, 0, -1, 0, -1, 0, 0, 0, 1, 0, -1, 0, 1};
 /* NAF of u = 0x44e992b44a6909f1, least significant digit first (63 digits). */

@@ -714,103 +714,177 @@ static int N(bn254_add)(const uint8_t in[128], uint8_t out[64]) {
     return px_bn254_ok;
 }
 
-/* Scalar multiplication: the scalar is used as given (any 256-bit value; G1 has
- * prime order r, so k and k mod r give the same point). Width-5 signed window
- * (wNAF) over Jacobian doublings and mixed additions with a table of
- * P, 3P, ..., 15P made affine by one shared inversion (Montgomery's trick). */
-static int N(bn254_mul)(const uint8_t in[96], uint8_t out[64]) {
-    g1_affine p;
-    int st = N(g1_decode)(&p, in);
-    if (st) return st;
-    uint64_t k[5] = {0, 0, 0, 0, 0};
-    for (int i = 0; i < 4; i++) {
-        uint64_t w = 0;
-        for (int j = 0; j < 8; j++) w = (w << 8) | in[64 + (3 - i) * 8 + j];
-        k[i] = w;
-    }
-    if (p.inf || (k[0] | k[1] | k[2] | k[3]) == 0) { memset(out, 0, 64); return px_bn254_ok; }
-
-    /* wNAF digits, w = 5: odd digits in [-15, 15], at most 257 of them. */
-    int8_t naf[258];
+/* Width-5 NAF of a 256-bit value: odd digits in [-15, 15], each non-zero digit
+ * followed by at least four zeros; at most 257 digits, least significant first. */
+static int N(wnaf5)(int8_t naf[258], const uint64_t kin[4]) {
+    uint64_t k[5] = {kin[0], kin[1], kin[2], kin[3], 0};
     int len = 0;
     while (k[0] | k[1] | k[2] | k[3] | k[4]) {
         int d = 0;
         if (k[0] & 1) {
             d = (int)(k[0] & 31);
             if (d > 16) d -= 32;
-            /* k -= d */
+            /* k -= d, leaving k divisible by 32 */
+            uint64_t c = 0;
             if (d > 0) {
-                u128 t = (u128)k[0] - (uint64_t)d;
-                k[0] = (uint64_t)t;
-                uint64_t borrow = (uint64_t)(t >> 64) & 1;
-                for (int i = 1; i < 5 && borrow; i++) { borrow = k[i] == 0; k[i]--; }
+                k[0] = px_sbb(k[0], (uint64_t)d, 0, &c);
+                for (int i = 1; i < 5; i++) k[i] = px_sbb(k[i], 0, c, &c);
             } else {
-                u128 t = (u128)k[0] + (uint64_t)(-d);
-                k[0] = (uint64_t)t;
-                uint64_t carry = (uint64_t)(t >> 64);
-                for (int i = 1; i < 5 && carry; i++) { k[i]++; carry = k[i] == 0; }
+                k[0] = px_adc(k[0], (uint64_t)(-d), 0, &c);
+                for (int i = 1; i < 5; i++) k[i] = px_adc(k[i], 0, c, &c);
             }
         }
         naf[len++] = (int8_t)d;
         for (int i = 0; i < 4; i++) k[i] = (k[i] >> 1) | (k[i + 1] << 63);
         k[4] >>= 1;
     }
+    return len;
+}
 
-    /* Table of odd multiples P, 3P, ..., 15P. With 2P = (X2, Y2, Z2) in
-     * Jacobian form, the isomorphism (x, y) -> (Z2^2 x, Z2^3 y) maps E to
-     * E_Z: y^2 = x^3 + 3 Z2^6, taking 2P to the affine point (X2, Y2) and P to
-     * (Z2^2 x, Z2^3 y). The additions below never use the constant b, so the
-     * chain P + 2P + ... runs on E_Z with cheap mixed additions; a result
-     * (X, Y, Z) on E_Z is (X, Y, Z Z2) on E. (The co-Z table of libsecp256k1's
-     * ecmult; no (2i-1)P + 2P here is exceptional, as r is far larger.) */
+/* Odd multiples P, 3P, ..., 15P in affine form. With 2P = (X2, Y2, Z2) in
+ * Jacobian form, the isomorphism (x, y) -> (Z2^2 x, Z2^3 y) maps E to
+ * E_Z: y^2 = x^3 + 3 Z2^6, taking 2P to the affine point (X2, Y2) and P to
+ * (Z2^2 x, Z2^3 y). The additions never use the constant b, so the chain
+ * P + 2P + ... runs on E_Z with mixed additions; a result (X, Y, Z) on E_Z is
+ * (X, Y, Z Z2) on E. No (2i-1)P + 2P is exceptional (r is far larger), and
+ * one inversion (Montgomery's trick) makes all eight affine. */
+static void N(g1_odd_table)(g1_affine ta[8], const g1_affine *p) {
     g1_jac tj[8], p2;
-    tj[0].X = p.x; tj[0].Y = p.y; tj[0].Z = FP_ONE;
+    tj[0].X = p->x; tj[0].Y = p->y; tj[0].Z = FP_ONE;
     N(g1_dbl)(&p2, &tj[0]);
-    {
-        fp z2, z3;
-        N(fp_sqr)(&z2, &p2.Z);
-        N(fp_mul)(&z3, &z2, &p2.Z);
-        N(fp_mul)(&tj[0].X, &p.x, &z2);
-        N(fp_mul)(&tj[0].Y, &p.y, &z3);
-        g1_affine p2a = {p2.X, p2.Y, 0};
-        for (int i = 1; i < 8; i++) N(g1_add_mixed)(&tj[i], &tj[i - 1], &p2a);
-        for (int i = 0; i < 8; i++) N(fp_mul)(&tj[i].Z, &tj[i].Z, &p2.Z);
-    }
-    /* Montgomery's trick: one inversion for eight Z's. */
-    g1_affine ta[8];
-    {
-        fp pre[8], inv, t;
-        pre[0] = tj[0].Z;
-        for (int i = 1; i < 8; i++) N(fp_mul)(&pre[i], &pre[i - 1], &tj[i].Z);
-        N(fp_inv)(&inv, &pre[7]);
-        for (int i = 7; i >= 0; i--) {
-            fp zi, zi2;
-            if (i > 0) {
-                N(fp_mul)(&zi, &inv, &pre[i - 1]);
-                N(fp_mul)(&inv, &inv, &tj[i].Z);
-            } else {
-                zi = inv;
-            }
-            N(fp_sqr)(&zi2, &zi);
-            N(fp_mul)(&ta[i].x, &tj[i].X, &zi2);
-            N(fp_mul)(&t, &zi2, &zi);
-            N(fp_mul)(&ta[i].y, &tj[i].Y, &t);
-            ta[i].inf = 0;
+    fp z2, z3;
+    N(fp_sqr)(&z2, &p2.Z);
+    N(fp_mul)(&z3, &z2, &p2.Z);
+    N(fp_mul)(&tj[0].X, &p->x, &z2);
+    N(fp_mul)(&tj[0].Y, &p->y, &z3);
+    g1_affine p2a = {p2.X, p2.Y, 0};
+    for (int i = 1; i < 8; i++) N(g1_add_mixed)(&tj[i], &tj[i - 1], &p2a);
+    for (int i = 0; i < 8; i++) N(fp_mul)(&tj[i].Z, &tj[i].Z, &p2.Z);
+    fp pre[8], inv, t;
+    pre[0] = tj[0].Z;
+    for (int i = 1; i < 8; i++) N(fp_mul)(&pre[i], &pre[i - 1], &tj[i].Z);
+    N(fp_inv)(&inv, &pre[7]);
+    for (int i = 7; i >= 0; i--) {
+        fp zi, zi2;
+        if (i > 0) {
+            N(fp_mul)(&zi, &inv, &pre[i - 1]);
+            N(fp_mul)(&inv, &inv, &tj[i].Z);
+        } else {
+            zi = inv;
         }
+        N(fp_sqr)(&zi2, &zi);
+        N(fp_mul)(&ta[i].x, &tj[i].X, &zi2);
+        N(fp_mul)(&t, &zi2, &zi);
+        N(fp_mul)(&ta[i].y, &tj[i].Y, &t);
+        ta[i].inf = 0;
     }
-    g1_jac acc;
-    memset(&acc, 0, sizeof acc);
+}
+
+/* acc += d * T (d an odd wNAF digit, T the odd-multiple table), sign flips y. */
+static inline void N(g1_add_digit)(g1_jac *acc, const g1_affine ta[8], int d, int negate) {
+    if (!d) return;
+    g1_affine q = ta[(d < 0 ? -d : d) >> 1];
+    if ((d < 0) != negate) N(fp_neg)(&q.y, &q.y);
+    N(g1_add_mixed)(acc, acc, &q);
+}
+
+/* 256-bit helpers for the GLV split (plain integers, little-endian limbs). */
+static inline void N(u256_sub)(uint64_t r[4], const uint64_t a[4], const uint64_t b[4]) {
+    uint64_t c = 0;
+    for (int i = 0; i < 4; i++) r[i] = px_sbb(a[i], b[i], c, &c);
+}
+
+/* Low (hi = 0) or high (hi = 1) 256 bits of the 512-bit product a b. */
+static void N(u256_mul)(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], int hi) {
+    uint64_t t[8] = {0};
+    for (int i = 0; i < 4; i++) {
+        uint64_t c = 0;
+        for (int j = 0; j < 4; j++) {
+            u128 v = (u128)a[i] * b[j] + t[i + j] + c;
+            t[i + j] = (uint64_t)v;
+            c = (uint64_t)(v >> 64);
+        }
+        t[i + 4] = c;
+    }
+    memcpy(r, t + (hi ? 4 : 0), 4 * sizeof(uint64_t));
+}
+
+/* k = k1 + k2 lambda (mod r) with |k1|, |k2| < 2^127 [GLV01 §4], by Babai
+ * rounding against the basis v1 = (a1, b1), v2 = (a2, b2) of gen_consts.py:
+ *   c1 = floor(k g1 / 2^256) ~ k b2 / r,  c2 = floor(k g2 / 2^256) ~ -k b1 / r,
+ *   k1 = k - c1 a1 - c2 a2,  k2 = c1 (-b1) - c2 b2   (computed mod 2^256).
+ * Returns 0 if a half exceeds 128 bits (never for k < r; kept as a guard). */
+static int N(glv_split)(uint64_t k1[4], int *neg1, uint64_t k2[4], int *neg2, const uint64_t kin[4]) {
+    uint64_t k[4] = {kin[0], kin[1], kin[2], kin[3]}, c1[4], c2[4], t[4];
+    for (;;) { /* k mod r: at most five subtractions */
+        uint64_t d[4], borrow = 0;
+        for (int i = 0; i < 4; i++) d[i] = px_sbb(k[i], R_ORDER[i], borrow, &borrow);
+        if (borrow) break;
+        memcpy(k, d, sizeof k);
+    }
+    N(u256_mul)(c1, k, GLV_G1, 1);
+    N(u256_mul)(c2, k, GLV_G2, 1);
+    N(u256_mul)(t, c1, GLV_A1, 0);
+    N(u256_sub)(k1, k, t);
+    N(u256_mul)(t, c2, GLV_A2, 0);
+    N(u256_sub)(k1, k1, t);
+    N(u256_mul)(k2, c1, GLV_NB1, 0);
+    N(u256_mul)(t, c2, GLV_B2, 0);
+    N(u256_sub)(k2, k2, t);
+    static const uint64_t zero[4] = {0, 0, 0, 0};
+    *neg1 = (int)(k1[3] >> 63);
+    if (*neg1) N(u256_sub)(k1, zero, k1);
+    *neg2 = (int)(k2[3] >> 63);
+    if (*neg2) N(u256_sub)(k2, zero, k2);
+    return (k1[2] | k1[3] | k2[2] | k2[3]) == 0;
+}
+
+/* [k]P for P on the curve, not infinity; glv selects the endomorphism split
+ * (the plain wNAF is its reference in the self-test, and its fallback). */
+static void N(g1_mul_jac)(g1_jac *acc, const g1_affine *p, const uint64_t k[4], int glv) {
+    g1_affine ta[8], tb[8];
+    int8_t naf1[258], naf2[258];
+    uint64_t k1[4], k2[4];
+    int neg1 = 0, neg2 = 0, len1, len2 = 0;
+    memset(acc, 0, sizeof *acc);
+    if ((k[0] | k[1] | k[2] | k[3]) == 0) return;
+    N(g1_odd_table)(ta, p);
+    if (glv && N(glv_split)(k1, &neg1, k2, &neg2, k)) {
+        /* phi(jP) = (beta x, y) for the second table */
+        for (int i = 0; i < 8; i++) {
+            N(fp_mul)(&tb[i].x, &ta[i].x, &GLV_BETA);
+            tb[i].y = ta[i].y;
+            tb[i].inf = 0;
+        }
+        len1 = N(wnaf5)(naf1, k1);
+        len2 = N(wnaf5)(naf2, k2);
+    } else {
+        len1 = N(wnaf5)(naf1, k);
+    }
+    int len = len1 > len2 ? len1 : len2;
     for (int i = len - 1; i >= 0; i--) {
-        N(g1_dbl)(&acc, &acc);
-        int d = naf[i];
-        if (d > 0) {
-            N(g1_add_mixed)(&acc, &acc, &ta[d >> 1]);
-        } else if (d < 0) {
-            g1_affine neg = ta[(-d) >> 1];
-            N(fp_neg)(&neg.y, &neg.y);
-            N(g1_add_mixed)(&acc, &acc, &neg);
-        }
+        N(g1_dbl)(acc, acc);
+        if (i < len1) N(g1_add_digit)(acc, ta, naf1[i], neg1);
+        if (i < len2) N(g1_add_digit)(acc, tb, naf2[i], neg2);
     }
+}
+
+/* Scalar multiplication: any 256-bit scalar (G1 has prime order r, so k and
+ * k mod r give the same point); GLV split into two 127-bit halves, each in
+ * width-5 NAF, interleaved over one chain of Jacobian doublings. */
+static int N(bn254_mul)(const uint8_t in[96], uint8_t out[64]) {
+    g1_affine p;
+    int st = N(g1_decode)(&p, in);
+    if (st) return st;
+    uint64_t k[4];
+    for (int i = 0; i < 4; i++) {
+        uint64_t w = 0;
+        for (int j = 0; j < 8; j++) w = (w << 8) | in[64 + (3 - i) * 8 + j];
+        k[i] = w;
+    }
+    if (p.inf) { memset(out, 0, 64); return px_bn254_ok; }
+    g1_jac acc;
+    N(g1_mul_jac)(&acc, &p, k, 1);
     N(g1_encode)(out, &acc);
     return px_bn254_ok;
 }
@@ -951,8 +1025,6 @@ static int N(g2_in_subgroup)(const g2_jac *q) {
 
 /* [r]Q = 0 by plain double-and-add: the reference for testing g2_in_subgroup. */
 static int N(g2_in_subgroup_slow)(const g2_jac *q) {
-    static const uint64_t R_ORDER[4] = {0x43e1f593f0000001ULL, 0x2833e84879b97091ULL,
-                                        0xb85045b68181585dULL, 0x30644e72e131a029ULL};
     g2_jac acc;
     memset(&acc, 0, sizeof acc);
     for (int i = 253; i >= 0; i--) {
@@ -1261,6 +1333,32 @@ static int N(selftest)(uint64_t seed, int n) {
             }
             N(fp12_cyclo_exp_u)(&g, &m);
             if (!N(fp12_eq)(&g, &acc)) return 11;
+        }
+        /* GLV scalar multiplication against the plain wNAF, on edge scalars too */
+        {
+            g1_affine g = {FP_ONE, FP_ONE, 0};
+            fp two;
+            N(fp_dbl)(&two, &FP_ONE);
+            g.y = two; /* the generator (1, 2) */
+            uint64_t k[4];
+            for (int i = 0; i < 4; i++) k[i] = N(st_next)(&s);
+            int e = it % 8;
+            if (e == 1) memcpy(k, R_ORDER, sizeof k);
+            if (e == 2) { memcpy(k, R_ORDER, sizeof k); k[0] -= 1; }
+            if (e == 3) { memcpy(k, R_ORDER, sizeof k); k[0] += (uint64_t)(it % 5); }
+            if (e == 4) memcpy(k, GLV_LAMBDA, sizeof k);
+            if (e == 5) { k[2] = k[3] = 0; }
+            if (e == 6) { k[0] = k[1] = k[2] = k[3] = ~0ULL; }
+            g1_jac x, y;
+            uint8_t bx[64], by[64];
+            N(g1_mul_jac)(&x, &g, k, 1);
+            N(g1_mul_jac)(&y, &g, k, 0);
+            N(g1_encode)(bx, &x);
+            N(g1_encode)(by, &y);
+            if (memcmp(bx, by, 64)) return 12;
+            uint64_t k1[4], k2[4];
+            int n1, n2;
+            if (!N(glv_split)(k1, &n1, k2, &n2, k)) return 13;
         }
     }
     return 0;

@@ -85,6 +85,30 @@ for j in (1, 2, 3):
             assert g[1] == 0
         fp2("FROB%d_%d" % (j, k), g)
 assert f2pow(xi, (p*p - 1) // 2) == (p - 1, 0)
+# GLV on G1 [GLV01]: phi(x, y) = (beta x, y) = [lambda](x, y); the lattice
+# {(a, b): a + b lambda = 0 mod r} has the short basis v1 = (2u+1, -(6u^2+2u)),
+# v2 = (6u^2+4u+1, 2u+1) of determinant r.
+beta = 0x59e26bcea0d48bacd4f263f1acdb5c4f5763473177fffffe
+lam = 0xb3c4d79d41a917585bfc41088d8daaa78b17ea66b99c90dd
+assert pow(beta, 3, p) == 1 and beta != 1 and (lam * lam + lam + 1) % r == 0
+a1, nb1, a2, b2 = 2*u + 1, 6*u*u + 2*u, 6*u*u + 4*u + 1, 2*u + 1
+assert (a1 - nb1 * lam) % r == 0 and (a2 + b2 * lam) % r == 0 and a1 * b2 + a2 * nb1 == r
+fp("GLV_BETA", beta)
+
+
+def plain(name, x):
+    print("static const uint64_t %s[4] = {0x%016xULL, 0x%016xULL, 0x%016xULL, 0x%016xULL};" % ((name,) + tuple((x >> (64*i)) & (2**64-1) for i in range(4))))
+
+
+plain("R_ORDER", r)
+plain("GLV_LAMBDA", lam)
+plain("GLV_A1", a1)
+plain("GLV_NB1", nb1)
+plain("GLV_A2", a2)
+plain("GLV_B2", b2)
+print("/* floor(2^256 b2 / r) and floor(2^256 (-b1) / r): Babai rounding by a multiply-high. */")
+plain("GLV_G1", (b2 << 256) // r)
+plain("GLV_G2", (nb1 << 256) // r)
 n = naf(6*u + 2)
 print("/* NAF of 6u+2, least significant digit first (%d digits). */" % len(n))
 print("static const int8_t NAF_6U2[%d] = {%s};" % (len(n), ", ".join(map(str, n))))
