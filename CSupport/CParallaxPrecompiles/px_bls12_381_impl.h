@@ -78,47 +78,59 @@ static int limbs_lt(const uint64_t *a, const uint64_t *b, int n) {
     return 0;
 }
 
+/* Add with carry and subtract with borrow; clang's builtins compile to
+ * adc/sbb chains, the __int128 fallback is what other compilers get. */
+#if defined(__clang__) && defined(__has_builtin)
+#if __has_builtin(__builtin_addcll) && __has_builtin(__builtin_subcll)
+#define PX_BLS12_381_CARRY_BUILTINS 1
+#endif
+#endif
+static inline uint64_t addc(uint64_t a, uint64_t b, uint64_t cin, uint64_t *cout) {
+#ifdef PX_BLS12_381_CARRY_BUILTINS
+    unsigned long long c;
+    uint64_t s = __builtin_addcll(a, b, cin, &c);
+    *cout = c;
+    return s;
+#else
+    u128 s = (u128)a + b + cin;
+    *cout = (uint64_t)(s >> 64);
+    return (uint64_t)s;
+#endif
+}
+static inline uint64_t subb(uint64_t a, uint64_t b, uint64_t bin, uint64_t *bout) {
+#ifdef PX_BLS12_381_CARRY_BUILTINS
+    unsigned long long c;
+    uint64_t d = __builtin_subcll(a, b, bin, &c);
+    *bout = c;
+    return d;
+#else
+    u128 d = (u128)a - b - bin;
+    *bout = (uint64_t)(d >> 64) & 1;
+    return (uint64_t)d;
+#endif
+}
+
 /* r = t - p if t >= p else t, for t < 2p (6 limbs; t < 2^382 so no 7th limb). */
 static inline void fp_reduce_once(fp *r, const uint64_t t[6]) {
-    uint64_t d[6];
-    u128 c = 0;
-    uint64_t borrow = 0;
-    for (int i = 0; i < 6; i++) {
-        c = (u128)t[i] - MOD_P[i] - borrow;
-        d[i] = (uint64_t)c;
-        borrow = (uint64_t)(c >> 64) & 1;
-    }
-    /* borrow = 1: t < p, keep t. */
-    uint64_t keep = 0 - borrow;
+    uint64_t d[6], b = 0;
+    for (int i = 0; i < 6; i++) d[i] = subb(t[i], MOD_P[i], b, &b);
+    /* borrow: t < p, keep t. */
+    uint64_t keep = 0 - b;
     for (int i = 0; i < 6; i++) r->v[i] = (t[i] & keep) | (d[i] & ~keep);
 }
 
 static inline void fp_add(fp *r, const fp *a, const fp *b) {
-    uint64_t t[6];
-    u128 c = 0;
-    for (int i = 0; i < 6; i++) {
-        c = (u128)a->v[i] + b->v[i] + (uint64_t)(c >> 64);
-        t[i] = (uint64_t)c;
-    }
+    uint64_t t[6], c = 0;
+    for (int i = 0; i < 6; i++) t[i] = addc(a->v[i], b->v[i], c, &c);
     fp_reduce_once(r, t);
 }
 
 static inline void fp_sub(fp *r, const fp *a, const fp *b) {
-    uint64_t t[6];
-    u128 c;
-    uint64_t borrow = 0;
-    for (int i = 0; i < 6; i++) {
-        c = (u128)a->v[i] - b->v[i] - borrow;
-        t[i] = (uint64_t)c;
-        borrow = (uint64_t)(c >> 64) & 1;
-    }
+    uint64_t t[6], bw = 0, c = 0;
+    for (int i = 0; i < 6; i++) t[i] = subb(a->v[i], b->v[i], bw, &bw);
     /* a < b: add p back. */
-    uint64_t mask = 0 - borrow;
-    c = 0;
-    for (int i = 0; i < 6; i++) {
-        c = (u128)t[i] + (MOD_P[i] & mask) + (uint64_t)(c >> 64);
-        r->v[i] = (uint64_t)c;
-    }
+    uint64_t mask = 0 - bw;
+    for (int i = 0; i < 6; i++) r->v[i] = addc(t[i], MOD_P[i] & mask, c, &c);
 }
 
 static inline void fp_dbl(fp *r, const fp *a) { fp_add(r, a, a); }
@@ -137,13 +149,8 @@ static inline void fp_neg(fp *r, const fp *a) {
         *r = *a;
         return;
     }
-    u128 c;
-    uint64_t borrow = 0;
-    for (int i = 0; i < 6; i++) {
-        c = (u128)MOD_P[i] - a->v[i] - borrow;
-        r->v[i] = (uint64_t)c;
-        borrow = (uint64_t)(c >> 64) & 1;
-    }
+    uint64_t b = 0;
+    for (int i = 0; i < 6; i++) r->v[i] = subb(MOD_P[i], a->v[i], b, &b);
 }
 
 /*
@@ -899,7 +906,29 @@ static int scalar_decode(uint64_t s[4], const uint8_t in[32]) {
     return limbs_lt(s, MOD_R, 4);
 }
 
-static inline unsigned scalar_nibble(const uint64_t s[4], int w) {
+/* k = k1 + k2 x^2 with k1 = k mod x^2, k2 = k div x^2, for k < r < x^4:
+ * both parts below x^2 < 2^128. Shift-and-subtract division (256 steps);
+ * the remainder may reach 2^128 + x^2 before a subtraction, so the bit
+ * shifted out of it is kept. */
+static void split_x2(uint64_t k1[2], uint64_t k2[2], const uint64_t k[4]) {
+    const u128 x2 = (u128)BLS_X_ABS * BLS_X_ABS;
+    u128 rem = 0, quo = 0;
+    for (int i = 255; i >= 0; i--) {
+        uint64_t out = (uint64_t)(rem >> 127);
+        rem = (rem << 1) | ((k[i / 64] >> (i % 64)) & 1);
+        quo <<= 1;
+        if (out || rem >= x2) {
+            rem -= x2;
+            quo |= 1;
+        }
+    }
+    k1[0] = (uint64_t)rem;
+    k1[1] = (uint64_t)(rem >> 64);
+    k2[0] = (uint64_t)quo;
+    k2[1] = (uint64_t)(quo >> 64);
+}
+
+static inline unsigned nibble128(const uint64_t s[2], int w) {
     return (unsigned)(s[w / 16] >> (4 * (w % 16))) & 15;
 }
 
@@ -914,8 +943,8 @@ static inline unsigned scalar_nibble(const uint64_t s[4], int w) {
  *   e(C - [y]G1 + [z]pi, -G2) * e(pi, [tau]G2) = 1,
  * where both G2 points are constants: their Miller-loop lines are generated
  * ahead of time (px_bls12_381_tables.c) and no G2 arithmetic runs here. The
- * G1 side is one two-scalar multiplication (Straus-Shamir, 4-bit windows,
- * the generator's multiples from a table).
+ * G1 side is one multi-scalar multiplication (Straus-Shamir, 4-bit windows,
+ * GLV-split scalars, the generator's multiples from a table).
  *
  * Line layout: on E' the line through T with slope lam, pulled back by psi,
  * evaluated at P = (xP, yP) and multiplied by w^3 (an Fp4 factor the final
@@ -947,30 +976,50 @@ static int kzg_verify(const uint8_t commitment[48], const uint8_t z[32], const u
         }
     }
 
-    /* Q = C + [z]pi + [r - y]G1 */
-    g1 table[16];
-    int use_pi = !pi_inf && (zs[0] | zs[1] | zs[2] | zs[3]);
+    /* Q = C + [z]pi + [r - y]G1, with each scalar split as k = k1 + k2 x^2
+     * (k1, k2 < x^2 < 2^128) and [x^2]P = -phi(P) on G1 (the GLV method,
+     * Gallant, Lambert and Vanstone, CRYPTO 2001): four 128-bit scalars on
+     * pi, -phi(pi), G1, -phi(G1), 32 shared windows of 4 doublings. */
+    uint64_t z1[2], z2[2], y1[2], y2[2];
+    split_x2(z1, z2, zs);
+    split_x2(y1, y2, ny);
+    g1 table[16], table_phi[16];
+    int use_pi = !pi_inf;
     if (use_pi) {
         table[1].X = pi.x;
         table[1].Y = pi.y;
         table[1].Z = FP_ONE;
         g1_dbl(&table[2], &table[1]);
         for (int i = 3; i < 16; i++) g1_add_affine(&table[i], &table[i - 1], &pi);
+        /* -phi(X, Y, Z) = (beta X, -Y, Z) in Jacobian coordinates */
+        for (int i = 1; i < 16; i++) {
+            fp_mul(&table_phi[i].X, &table[i].X, &px_bls12_381_beta);
+            fp_neg(&table_phi[i].Y, &table[i].Y);
+            table_phi[i].Z = table[i].Z;
+        }
     }
     g1 q;
     memset(&q, 0, sizeof q);
-    for (int w = 63; w >= 0; w--) {
+    for (int w = 31; w >= 0; w--) {
         if (!g1_is_inf(&q)) {
             g1_dbl(&q, &q);
             g1_dbl(&q, &q);
             g1_dbl(&q, &q);
             g1_dbl(&q, &q);
         }
-        unsigned nz = use_pi ? scalar_nibble(zs, w) : 0;
-        if (nz) g1_add(&q, &q, &table[nz]);
-        unsigned nyw = scalar_nibble(ny, w);
-        if (nyw) {
-            g1_affine g = {px_bls12_381_g1_table[nyw - 1][0], px_bls12_381_g1_table[nyw - 1][1]};
+        unsigned n;
+        if (use_pi) {
+            if ((n = nibble128(z1, w)) != 0) g1_add(&q, &q, &table[n]);
+            if ((n = nibble128(z2, w)) != 0) g1_add(&q, &q, &table_phi[n]);
+        }
+        if ((n = nibble128(y1, w)) != 0) {
+            g1_affine g = {px_bls12_381_g1_table[n - 1][0], px_bls12_381_g1_table[n - 1][1]};
+            g1_add_affine(&q, &q, &g);
+        }
+        if ((n = nibble128(y2, w)) != 0) {
+            g1_affine g;
+            fp_mul(&g.x, &px_bls12_381_g1_table[n - 1][0], &px_bls12_381_beta);
+            fp_neg(&g.y, &px_bls12_381_g1_table[n - 1][1]);
             g1_add_affine(&q, &q, &g);
         }
     }

@@ -10,13 +10,14 @@
  * integer arithmetic on Intel architecture processors", 2012). The 7-limb
  * accumulator lives in r8..r14 and rotates by one register per round instead
  * of being shifted; since p < 2^381 the sum stays below 2^447 and no carry
- * leaves the top limb. The result (< 2p) is stored and reduced once in C.
+ * leaves the top limb. The result t < 2p is stored, p subtracted in registers,
+ * and the stored t reloaded by cmovc where that subtraction borrowed. r may
+ * alias a or b: it is written only after the last read of both.
  */
 #ifndef PX_BLS12_381_MULX_H
 #define PX_BLS12_381_MULX_H
 
 static inline void fp_mul_mulx(fp *r, const fp *a, const fp *b) {
-    uint64_t t[6];
     __asm__ volatile(
         "xorl %%r8d, %%r8d\n\t"
         "xorl %%r9d, %%r9d\n\t"
@@ -313,6 +314,25 @@ static inline void fp_mul_mulx(fp *r, const fp *a, const fp *b) {
         "movl $0, %%eax\n\t"
         "adcxq %%rax, %%r12\n\t"
         "movq $0, %%r13\n\t"
+        /* conditional subtraction: r = t - p unless that borrows */
+        "movq %%r14, 0(%[r])\n\t"
+        "movq %%r8, 8(%[r])\n\t"
+        "movq %%r9, 16(%[r])\n\t"
+        "movq %%r10, 24(%[r])\n\t"
+        "movq %%r11, 32(%[r])\n\t"
+        "movq %%r12, 40(%[r])\n\t"
+        "subq %[p0], %%r14\n\t"
+        "sbbq %[p1], %%r8\n\t"
+        "sbbq %[p2], %%r9\n\t"
+        "sbbq %[p3], %%r10\n\t"
+        "sbbq %[p4], %%r11\n\t"
+        "sbbq %[p5], %%r12\n\t"
+        "cmovcq 0(%[r]), %%r14\n\t"
+        "cmovcq 8(%[r]), %%r8\n\t"
+        "cmovcq 16(%[r]), %%r9\n\t"
+        "cmovcq 24(%[r]), %%r10\n\t"
+        "cmovcq 32(%[r]), %%r11\n\t"
+        "cmovcq 40(%[r]), %%r12\n\t"
         "movq %%r14, 0(%[r])\n\t"
         "movq %%r8, 8(%[r])\n\t"
         "movq %%r9, 16(%[r])\n\t"
@@ -320,10 +340,9 @@ static inline void fp_mul_mulx(fp *r, const fp *a, const fp *b) {
         "movq %%r11, 32(%[r])\n\t"
         "movq %%r12, 40(%[r])\n\t"
         :
-        : [r] "r"(t), [a] "r"(a->v), [b] "r"(b->v), [p0] "m"(MOD_P[0]), [p1] "m"(MOD_P[1]),
+        : [r] "r"(r->v), [a] "r"(a->v), [b] "r"(b->v), [p0] "m"(MOD_P[0]), [p1] "m"(MOD_P[1]),
           [p2] "m"(MOD_P[2]), [p3] "m"(MOD_P[3]), [p4] "m"(MOD_P[4]), [p5] "m"(MOD_P[5])
         : "rax", "rbx", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "cc", "memory");
-    fp_reduce_once(r, t);
 }
 
 /* Squaring runs the product kernel on (a, a): fp_sqr_portable's separated
