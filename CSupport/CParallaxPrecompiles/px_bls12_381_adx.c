@@ -5,8 +5,15 @@
  * px_kzg.c calls it only when px_cpu_features() reports both.
  */
 #include "px_bls12_381.h"
+#include "px_kzg.h"
+
+#include <stdint.h>
+#include <string.h>
 
 #if defined(PX_BLS12_381_HAVE_ADX)
+
+/* Everything defined from here on (the static functions of the included
+ * implementation) may use BMI2 and ADX; the headers above stay untouched. */
 
 #if defined(__clang__)
 #pragma clang attribute push(__attribute__((target("bmi2,adx"))), apply_to = function)
