@@ -26,6 +26,8 @@
  *  [HGP22] El Housni, Guillevic, Piellard, "Co-factor clearing and subgroup membership
  *          testing on pairing-friendly curves", Africacrypt 2022 (§3, §5.1; the G2 test of
  *          gnark-crypto's bn254 IsInSubGroup, which cites it as ePrint 2022/348).
+ *  [GLV01] Gallant, Lambert, Vanstone, "Faster Point Multiplication on Elliptic Curves
+ *          with Efficient Endomorphisms", CRYPTO 2001 (the G1 scalar split).
  *  [BY19]  Bernstein, Yang, "Fast constant-time gcd computation and modular inversion",
  *          TCHES 2019 (the divsteps behind fp_inv, in px_bn254.c).
  */
