@@ -355,10 +355,10 @@ __attribute__((target("bmi2,adx"))) static inline void mont_mul_adx(uint64_t r[4
         "cmovncq %[r3], %[r1]\n\t"
         : [r0] "=&r"(r0), [r1] "=&r"(r1), [r2] "=&r"(r2), [r3] "=&r"(r3), [r4] "=&r"(r4), [r5] "=&r"(r5),
           [lo] "=&r"(lo), [hi] "=&r"(hi), [z] "=&r"(z)
-        : [a] "r"(a), [b] "r"(b), "m"(*(const uint64_t(*)[4])a), "m"(*(const uint64_t(*)[4])b),
+        : [a] "r"(a), [b] "r"(b),
           [p0] "m"(FP_P.l[0]), [p1] "m"(FP_P.l[1]), [p2] "m"(FP_P.l[2]), [p3] "m"(FP_P.l[3]),
           [inv] "m"(px_bn254_inv_c)
-        : "rdx", "cc");
+        : "rdx", "cc", "memory");
     r[0] = r4;
     r[1] = r5;
     r[2] = r0;
