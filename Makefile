@@ -3,7 +3,7 @@ SWIFT ?= swift
 # Tests that also run under ThreadSanitizer (the whole suite is too slow there).
 TSAN_FILTER ?= MPMCQueueStressTests|QueueDropTests|AtomicShimTests|WorkerPoolTests|ParallelExecutorTSanTests|concurrentVerifiersAgree|PrecheckStageTests/resultsDoNotDependOnWorkersOrChunks|PipelineTests|StateStoreTests|DeclaredAccessTSanTests
 
-.PHONY: deps demo test test-unit test-tsan test-statetests release example
+.PHONY: deps demo test test-unit test-tsan test-statetests test-precompiles release example
 
 deps:
 	bash scripts/install-deps.sh
@@ -14,7 +14,7 @@ release: deps
 demo: release
 	.build/release/parallax-perf demo
 
-test: test-unit test-tsan test-statetests example
+test: test-unit test-tsan test-statetests test-precompiles example
 
 test-unit: deps
 	$(SWIFT) build --build-tests
@@ -29,6 +29,11 @@ test-tsan: deps
 test-statetests: deps
 	bash scripts/statetests.sh --executor direct
 	STATETESTS_RATCHET=Tests/Fixtures/statetests-cancun-parallel.passed bash scripts/statetests.sh --executor parallel
+
+# The precompiles' C arithmetic against Python references (py_ecc, ckzg), under
+# ASan/UBSan, and a short libFuzzer run over their input parsers.
+test-precompiles: deps
+	bash scripts/precompiles.sh --fuzz-seconds 20
 
 # The outside package of Examples/CustomContract: links Parallax by path and runs a few blocks.
 example: deps

@@ -14,6 +14,7 @@ packages=(
     liblmdb-dev          # LMDB: the durable state store
     libgmp-dev           # GMP: the modexp precompile (0x05)
     python3-matplotlib   # plots of `parallax-perf sweep`
+    python3-pip          # the Python references of the precompile tests (scripts/install-python-deps.sh)
 )
 
 missing=()

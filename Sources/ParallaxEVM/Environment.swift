@@ -190,7 +190,8 @@ public enum InvalidTransaction: Error, Equatable, Sendable, CustomStringConverti
 /// Errors of the EVM itself that are neither an invalid transaction nor the
 /// backend's: the vector cannot be judged by this EVM.
 public enum EVMError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// A call reached a precompile this EVM does not implement (0x05-0x0a).
+    /// A call reached a precompile address that this EVM recognises for the
+    /// fork but does not implement (none through Cancun).
     case precompileNotImplemented(Address)
 
     public var description: String {

@@ -1,10 +1,14 @@
-// Precompiled contracts (Yellow Paper appendix E and the EIPs that add them):
-// 0x01 ecrecover (libsecp256k1 recovery), 0x02 SHA-256 (the project's kernel
-// `px_sha256_batch`), 0x03 RIPEMD-160, 0x04 identity, 0x05 modexp (EIP-198,
-// priced by EIP-2565 from Berlin on; GMP in the C shim), 0x09 blake2f
-// (EIP-152). The gas rules and input lengths live here; the arithmetic lives
-// in CParallaxPrecompiles. A precompile the build lacks throws
-// `EVMError.precompileNotImplemented`, so that no result is ever silently wrong.
+// Precompiled contracts (Yellow Paper appendix E and the EIPs that add them),
+// all of Cancun's: 0x01 ecrecover (libsecp256k1 recovery), 0x02 SHA-256 (the
+// project's kernel `px_sha256_batch`), 0x03 RIPEMD-160, 0x04 identity, 0x05
+// modexp (EIP-198, priced by EIP-2565 from Berlin on; GMP), 0x06-0x08
+// alt_bn128 add, mul and pairing check (EIP-196/197, EIP-1108 prices from
+// Istanbul on), 0x09 blake2f (EIP-152), 0x0a KZG point evaluation
+// (EIP-4844). The gas rules and input framing live here and in
+// PrecompilesModexp.swift / PrecompilesCurves.swift; the arithmetic lives in
+// the C target CParallaxPrecompiles. A precompile address a later fork adds
+// and this EVM lacks throws `EVMError.precompileNotImplemented`, so that no
+// result is ever silently wrong.
 //
 // A precompile that cannot pay its gas, or whose input the EIP rejects,
 // fails and consumes all of it; an ecrecover of an invalid signature
@@ -50,12 +54,16 @@ struct Precompile {
         case 3: return charge(600 + 120 * words) { [UInt8](repeating: 0, count: 12) + RIPEMD160.hash(input) }
         case 4: return charge(15 + 3 * words) { input }
         case 5: return modexp(input, gas: gas)
+        case 6: return bn254Add(input, gas: gas)
+        case 7: return bn254Mul(input, gas: gas)
+        case 8: return bn254Pairing(input, gas: gas)
         case 9: return blake2f(input, gas: gas)
+        case 10: return pointEvaluation(input, gas: gas)
         default: throw EVMError.precompileNotImplemented(Address(hi: 0, mid: 0, lo: index))
         }
     }
 
-    private func sha256(_ input: [UInt8]) -> [UInt8] {
+    func sha256(_ input: [UInt8]) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: 32)
         input.withUnsafeBufferPointer { buffer in
             var message: UnsafePointer<UInt8>? = buffer.baseAddress
@@ -102,5 +110,26 @@ struct Precompile {
         else { return [] }
         let digest = keccak256(serialized[1..<65]).bytes
         return [UInt8](repeating: 0, count: 12) + digest[12..<32]
+    }
+}
+
+/// The outcome of calling a precompile directly (`EVM.callPrecompile`).
+public enum PrecompileOutcome: Equatable, Sendable {
+    /// The call succeeded: the gas it charged and its output.
+    case success(gasUsed: Int64, output: [UInt8])
+    /// Out of gas or an input the EIP rejects: the call fails and consumes all its gas.
+    case failure
+}
+
+extension EVM {
+    /// Calls the precompile at `address` as a message call with `gas` would,
+    /// without a transaction around it: for benchmarks, differential tests
+    /// and tools. Nil when `address` is no precompile in this fork.
+    public func callPrecompile(_ address: Address, input: [UInt8], gas: Int64) throws -> PrecompileOutcome? {
+        guard let precompile = Precompile(address: address, fork: fork) else { return nil }
+        switch try precompile.run(input, gas: gas) {
+        case .success(let used, let output): return .success(gasUsed: used, output: output)
+        case .failure: return .failure
+        }
     }
 }

@@ -114,8 +114,57 @@ func precompile(_ index: UInt64, _ input: [UInt8]) throws -> (Bool, [UInt8]) {
     #expect(try precompile(9, Array(input.dropLast())).0 == false)
 }
 
-@Test func missingPrecompileThrows() throws {
-    #expect(throws: EVMError.precompileNotImplemented(address(6))) { try precompile(6, []) }
+@Test func bn254AddDoublesTheGenerator() throws {
+    // G1 = (1, 2); 2·G1 from EIP-196's curve: the sum G1 + G1 and the product 2·G1 agree.
+    let g1 = word(1) + word(2)
+    let double = hexBytes(
+        "030644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd3"
+            + "15ed738c0e0a7c92e7845f96b2ae9c0a68a6a449e3538fc7ff3ebf7a5a18a2c4")
+    let (ok, sum) = try precompile(6, g1 + g1)
+    #expect(ok)
+    #expect(sum == double)
+    let (ok2, product) = try precompile(7, g1 + word(2))
+    #expect(ok2)
+    #expect(product == double)
+    // Short input reads as zeros: G1 + infinity = G1.
+    #expect(try precompile(6, g1).1 == g1)
+    // (1, 3) is not on the curve; a coordinate of p is not canonical: the call fails.
+    #expect(try precompile(6, word(1) + word(3) + g1).0 == false)
+    let p = hexBytes("30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47")
+    #expect(try precompile(7, p + word(2) + word(1)).0 == false)
+}
+
+@Test func bn254PairingFraming() throws {
+    // No pairs: the empty product is one.
+    let (ok, out) = try precompile(8, [])
+    #expect(ok)
+    #expect(out == word(1))
+    // Not a whole number of 192-byte pairs: the call fails.
+    #expect(try precompile(8, [UInt8](repeating: 0, count: 191)).0 == false)
+    // One pair of points at infinity: e = 1.
+    #expect(try precompile(8, [UInt8](repeating: 0, count: 192)).1 == word(1))
+}
+
+@Test func pointEvaluation() throws {
+    // A correct proof from the consensus specs' verify_kzg_proof vectors
+    // (correct_proof_1ce8e4f69d5df899): the output is FIELD_ELEMENTS_PER_BLOB ‖ BLS_MODULUS.
+    let input = hexBytes(
+        "01ad7666ef9d8f53b5adf54f029b13b6f171b1d0bd346a2ede315d3e243484ef"
+            + "73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000000"
+            + "0000000000000000000000000000000000000000000000000000000000000000"
+            + "93efc82d2017e9c57834a1246463e64774e56183bb247c8fc9dd98c56817e878d97b05f5c8d900acf1fbbbca6f146556"
+            + "92c51ff81dd71dab71cefecd79e8274b4b7ba36a0f40e2dc086bc4061c7f63249877db23297212991fd63e07b7ebc348")
+    let (ok, out) = try precompile(10, input)
+    #expect(ok)
+    #expect(out == word(4096) + hexBytes("73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001"))
+    // Another y, a versioned hash that is not the commitment's, a short input: each fails.
+    var wrongY = input
+    wrongY[95] ^= 1
+    #expect(try precompile(10, wrongY).0 == false)
+    var wrongHash = input
+    wrongHash[31] ^= 1
+    #expect(try precompile(10, wrongHash).0 == false)
+    #expect(try precompile(10, Array(input.dropLast())).0 == false)
 }
 
 private func word(_ value: UInt64) -> [UInt8] { UInt256(value).bigEndianBytes }
