@@ -91,25 +91,37 @@ struct Precompile {
     /// [1, n-1] (libsecp256k1's parser rejects overflow, recovery rejects
     /// zero). Output: the address left-padded to 32 bytes, or nothing.
     private func ecrecover(_ input: [UInt8]) -> [UInt8] {
-        var data = [UInt8](repeating: 0, count: 128)
-        for i in 0..<min(128, input.count) { data[i] = input[i] }
+        // One pass over a 128-byte view of the input (zero-padded only when short), no copies.
+        if input.count >= 128 { return input.withUnsafeBufferPointer { ecrecover(words: $0.baseAddress!) } }
+        var padded = [UInt8](repeating: 0, count: 128)
+        padded.replaceSubrange(0..<input.count, with: input)
+        return padded.withUnsafeBufferPointer { ecrecover(words: $0.baseAddress!) }
+    }
+
+    /// hash ‖ v ‖ r ‖ s at `data` (128 bytes).
+    private func ecrecover(words data: UnsafePointer<UInt8>) -> [UInt8] {
         for i in 32..<63 where data[i] != 0 { return [] }
         let v = data[63]
         guard v == 27 || v == 28 else { return [] }
         let context = px_secp256k1_context_static()!
         var signature = secp256k1_ecdsa_recoverable_signature()
-        let compact = Array(data[64..<128])
-        guard secp256k1_ecdsa_recoverable_signature_parse_compact(context, &signature, compact, Int32(v - 27)) == 1
+        guard secp256k1_ecdsa_recoverable_signature_parse_compact(context, &signature, data + 64, Int32(v - 27)) == 1
         else { return [] }
         var key = secp256k1_pubkey()
-        let hash = Array(data[0..<32])
-        guard secp256k1_ecdsa_recover(context, &key, &signature, hash) == 1 else { return [] }
-        var serialized = [UInt8](repeating: 0, count: 65)
+        guard secp256k1_ecdsa_recover(context, &key, &signature, data) == 1 else { return [] }
+        var serialized: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0, 0)
         var length = 65
-        guard secp256k1_ec_pubkey_serialize(context, &serialized, &length, &key, UInt32(SECP256K1_EC_UNCOMPRESSED)) == 1
-        else { return [] }
-        let digest = keccak256(serialized[1..<65]).bytes
-        return [UInt8](repeating: 0, count: 12) + digest[12..<32]
+        return withUnsafeMutableBytes(of: &serialized) { raw -> [UInt8] in
+            let bytes = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            guard secp256k1_ec_pubkey_serialize(context, bytes, &length, &key, UInt32(SECP256K1_EC_UNCOMPRESSED)) == 1
+            else { return [] }
+            let digest = keccak256(UnsafeRawBufferPointer(start: bytes + 1, count: 64))
+            // The address is the digest's last 20 bytes, left-padded to a word.
+            var out = [UInt8](repeating: 0, count: 32)
+            out.withUnsafeMutableBytes { digest.store(to: $0.baseAddress!) }
+            for i in 0..<12 { out[i] = 0 }
+            return out
+        }
     }
 }
 
