@@ -102,9 +102,16 @@ let package = Package(
             ],
             path: "Sources/ParallaxPrecheck"
         ),
+        // The built-in contracts (token, payment, swap, collectible, custody) on the VM interface.
+        .target(
+            name: "ParallaxContracts",
+            dependencies: ["ParallaxVMInterface"],
+            path: "Sources/ParallaxContracts"
+        ),
+        // The benchmark side: seeded block generators over the contracts, calibrated busy work.
         .target(
             name: "ParallaxWorkloads",
-            dependencies: ["ParallaxExecution"],
+            dependencies: ["ParallaxContracts", "ParallaxExecution"],
             path: "Sources/ParallaxWorkloads"
         ),
         // Ethereum data: 256-bit words, RLP, the Merkle Patricia Trie, transactions, forks.
@@ -140,8 +147,8 @@ let package = Package(
         .target(
             name: "Parallax",
             dependencies: [
-                "ParallaxConcurrency", "ParallaxTopology", "ParallaxConfig", "ParallaxExecution", "ParallaxPrecheck",
-                "ParallaxState", "ParallaxWorkloads", "CSodium",
+                "ParallaxConcurrency", "ParallaxTopology", "ParallaxConfig", "ParallaxVMInterface", "ParallaxExecution",
+                "ParallaxPrecheck", "ParallaxState", "ParallaxContracts", "ParallaxWorkloads", "CSodium",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -210,7 +217,7 @@ let package = Package(
         .testTarget(name: "ParallaxEthereumTests", dependencies: ["ParallaxEthereum", "ParallaxTestSupport"], exclude: ["uint256_reference.py"]),
         .testTarget(name: "ParallaxEVMTests", dependencies: ["ParallaxEVM", "ParallaxEthereum", "ParallaxTestSupport"]),
         .testTarget(name: "ParallaxExecutionTests", dependencies: ["ParallaxExecution", "ParallaxWorkloads", "CParallaxCore"]),
-        .testTarget(name: "ParallaxWorkloadsTests", dependencies: ["ParallaxExecution", "ParallaxWorkloads"]),
+        .testTarget(name: "ParallaxWorkloadsTests", dependencies: ["ParallaxExecution", "ParallaxContracts", "ParallaxWorkloads"]),
         .testTarget(
             name: "ParallaxPipelineTests",
             dependencies: [

@@ -4,6 +4,7 @@ import ParallaxConcurrency
 import ParallaxExecution
 import ParallaxPrecheck
 import ParallaxState
+import ParallaxTopology
 import Synchronization
 #if canImport(Glibc)
 import Glibc

@@ -1,6 +1,6 @@
 import ParallaxExecution
 import ParallaxPrecheck
-import ParallaxWorkloads
+import ParallaxContracts
 
 /// The payload encoding of the built-in erc20 contract's calls
 /// (`TokenTransaction`), and its `PayloadDecoder`.

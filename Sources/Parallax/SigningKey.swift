@@ -1,7 +1,7 @@
 import CSodium
 import ParallaxExecution
 import ParallaxPrecheck
-import ParallaxWorkloads
+import ParallaxContracts
 
 /// An Ed25519 signing key (libsodium's `crypto_sign`), for clients, tests,
 /// examples and the harness that build signed envelopes.

@@ -1,7 +1,7 @@
-import ParallaxExecution
+import ParallaxVMInterface
 
-/// A participant of the built-in contracts: an account number in
-/// `0..<accounts` of the workload that created it.
+/// A participant of the built-in contracts: an account number (the
+/// workloads number theirs `0..<accounts`).
 ///
 /// Typed so that an account number never crosses a module boundary as a
 /// bare integer; `raw` is what the contracts store in values and events.
@@ -15,14 +15,6 @@ public struct Account: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// The "no account" of events (the zero address of a mint or a burn)
     /// and of empty value fields.
     public static let none = Account(UInt64.max)
-
-    /// The block beneficiary the built-in workloads credit fees to (outside
-    /// every workload's account range).
-    public static let beneficiary = Account(UInt64.max - 1)
-
-    /// The hot deposit address of a workload with `accounts` accounts (its
-    /// last account: rarely a sender under Zipf skew).
-    public static func deposit(_ accounts: Int) -> Account { Account(UInt64(accounts - 1)) }
 
     @inlinable
     public static func < (lhs: Account, rhs: Account) -> Bool { lhs.raw < rhs.raw }

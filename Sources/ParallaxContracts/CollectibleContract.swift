@@ -1,4 +1,4 @@
-import ParallaxExecution
+import ParallaxVMInterface
 
 /// Non-fungible token collections (ERC-721 ownership and balances) with a
 /// mint counter per collection and a supply cap.
@@ -41,13 +41,11 @@ public struct CollectibleTransaction: Transaction {
     public var collection: UInt64
     public var sender: Account
     public var call: Call
-    public var work: VMWork
 
-    public init(collection: UInt64, sender: Account, call: Call, work: VMWork = VMWork(nanoseconds: 0)) {
+    public init(collection: UInt64, sender: Account, call: Call) {
         self.collection = collection
         self.sender = sender
         self.call = call
-        self.work = work
     }
 
     public var gasLimit: UInt64 { 80_000 }
@@ -92,7 +90,11 @@ public struct CollectibleTransaction: Transaction {
         }
     }
 
-    public func execute(in context: ExecutionContext) throws {
+    public func execute(in context: ExecutionContext) throws { try execute(in: context, work: NoContractWork()) }
+
+    /// `execute(in:)` with the benchmark's work placed (`ContractWorkHook`).
+    @inlinable
+    package func execute(in context: ExecutionContext, work: some ContractWorkHook) throws {
         work.entry(seed: sender.raw ^ collection)
         try context.chargeGas(CollectibleTransaction.logicGas)
         switch call {
@@ -124,6 +126,7 @@ public struct CollectibleTransaction: Transaction {
 
     /// Holdings of an owner are at least 1 (the invariant `sum of holdings
     /// == tokens minted` holds from the initial state on).
+    @inlinable
     func adjustHoldings(of account: Account, by change: Int, in context: ExecutionContext) throws {
         let key = CollectibleLayout.holdingsKey(collection: collection, account)
         let held = try context.read(key)?.uint64Value ?? 0

@@ -1,4 +1,4 @@
-import ParallaxExecution
+import ParallaxVMInterface
 
 /// The state layout shared by the built-in contracts: a 32-byte key is
 /// derived from (contract, field, up to three operands) by placing them in
@@ -45,7 +45,9 @@ public enum EventTopic {
 }
 
 /// Little-endian encoding of event data and two-word values.
+@usableFromInline
 enum Encoding {
+    @inlinable
     static func words(_ words: UInt64...) -> [UInt8] {
         // One allocation of the exact size (events are built on the hot path).
         [UInt8](unsafeUninitializedCapacity: 8 * words.count) { bytes, initialized in
@@ -57,11 +59,13 @@ enum Encoding {
     }
 
     /// A 16-byte value of two words (inline in `StateValue`).
+    @inlinable
     static func pair(_ low: UInt64, _ high: UInt64) -> StateValue {
         StateValue(words(low, high))
     }
 
     /// The two words of a 16-byte value; missing bytes are zero.
+    @inlinable
     static func unpair(_ value: StateValue) -> (low: UInt64, high: UInt64) {
         value.withUnsafeBytes { bytes in
             var low: UInt64 = 0

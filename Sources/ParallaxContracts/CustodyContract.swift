@@ -1,4 +1,4 @@
-import ParallaxExecution
+import ParallaxVMInterface
 
 /// Supply-chain custody: an item moves created → shipped → received → sold,
 /// each step by the party holding it; a step out of that order reverts.
@@ -42,12 +42,14 @@ public struct CustodyRecord: Sendable, Equatable {
     public var custodian: Account
     public var destination: Account
 
+    @inlinable
     public init(stage: CustodyStage, custodian: Account, destination: Account = .none) {
         self.stage = stage
         self.custodian = custodian
         self.destination = destination
     }
 
+    @inlinable
     public init?(_ value: StateValue) {
         let (word0, word1) = Encoding.unpair(value)
         guard let stage = CustodyStage(rawValue: UInt8(truncatingIfNeeded: word0)) else { return nil }
@@ -55,6 +57,7 @@ public struct CustodyRecord: Sendable, Equatable {
     }
 
     /// Accounts are below 2^56 (workloads have at most `Int` accounts).
+    @inlinable
     public var value: StateValue {
         Encoding.pair(UInt64(stage.rawValue) | custodian.raw << 8, destination.raw)
     }
@@ -72,13 +75,11 @@ public struct CustodyTransaction: Transaction {
     public var item: UInt64
     public var sender: Account
     public var step: Step
-    public var work: VMWork
 
-    public init(item: UInt64, sender: Account, step: Step, work: VMWork = VMWork(nanoseconds: 0)) {
+    public init(item: UInt64, sender: Account, step: Step) {
         self.item = item
         self.sender = sender
         self.step = step
-        self.work = work
     }
 
     public var gasLimit: UInt64 { 60_000 }
@@ -119,7 +120,11 @@ public struct CustodyTransaction: Transaction {
         }
     }
 
-    public func execute(in context: ExecutionContext) throws {
+    public func execute(in context: ExecutionContext) throws { try execute(in: context, work: NoContractWork()) }
+
+    /// `execute(in:)` with the benchmark's work placed (`ContractWorkHook`).
+    @inlinable
+    package func execute(in context: ExecutionContext, work: some ContractWorkHook) throws {
         work.entry(seed: item ^ sender.raw)
         try context.chargeGas(CustodyTransaction.logicGas)
         let key = CustodyLayout.itemKey(item)
@@ -154,6 +159,7 @@ public struct CustodyTransaction: Transaction {
         try context.emit(Event(topic: UInt64(next.stage.rawValue), data: Encoding.words(item, next.custodian.raw)))
     }
 
+    @inlinable
     func require(_ record: CustodyRecord?, _ stage: CustodyStage) throws -> CustodyRecord {
         guard let record, record.stage == stage else { throw Failure.outOfOrder(item: item, found: record?.stage, required: stage) }
         return record

@@ -1,4 +1,4 @@
-import ParallaxExecution
+import ParallaxVMInterface
 
 /// The native currency and its payment transaction (the `p2p` workload).
 ///
@@ -35,14 +35,12 @@ public struct PaymentTransaction: Transaction {
     public var recipient: Account
     public var amount: UInt64
     public var nonce: UInt64
-    public var work: VMWork
 
-    public init(sender: Account, recipient: Account, amount: UInt64, nonce: UInt64, work: VMWork = VMWork(nanoseconds: 0)) {
+    public init(sender: Account, recipient: Account, amount: UInt64, nonce: UInt64) {
         self.sender = sender
         self.recipient = recipient
         self.amount = amount
         self.nonce = nonce
-        self.work = work
     }
 
     public static let gasLimit: UInt64 = 30_000
@@ -77,7 +75,11 @@ public struct PaymentTransaction: Transaction {
         }
     }
 
-    public func execute(in context: ExecutionContext) throws {
+    public func execute(in context: ExecutionContext) throws { try execute(in: context, work: NoContractWork()) }
+
+    /// `execute(in:)` with the benchmark's work placed (`ContractWorkHook`).
+    @inlinable
+    package func execute(in context: ExecutionContext, work: some ContractWorkHook) throws {
         work.entry(seed: nonce ^ sender.raw)
         let nonceKey = NativeToken.nonceKey(sender)
         let last = try context.read(nonceKey)?.uint64Value ?? 0

@@ -1,4 +1,4 @@
-import ParallaxExecution
+import ParallaxVMInterface
 
 /// Constant-product pools with the Uniswap v2 pair rules.
 ///
@@ -30,7 +30,14 @@ public enum PoolLayout {
     @inlinable
     public static func tokensKey(pool: UInt64) -> StateKey { ContractKey.make(.amm, field: 2, pool) }
 
+    /// The value of a pool's reserves key.
+    public static func reservesValue(_ reserve0: UInt64, _ reserve1: UInt64) -> StateValue { Encoding.pair(reserve0, reserve1) }
+
+    /// The value of a pool's tokens key.
+    public static func tokensValue(_ token0: UInt64, _ token1: UInt64) -> StateValue { Encoding.pair(token0, token1) }
+
     /// Output of a swap of `amountIn` against reserves `(reserveIn, reserveOut)`.
+    @inlinable
     public static func amountOut(_ amountIn: UInt64, reserveIn: UInt64, reserveOut: UInt64) -> UInt64 {
         let withFee = UInt128(amountIn) * 997
         let denominator = UInt128(reserveIn) * 1000 + withFee
@@ -53,17 +60,14 @@ public struct SwapTransaction: Transaction {
     public var tokenOut: UInt64
     public var amountIn: UInt64
     public var minimumOut: UInt64
-    public var work: VMWork
 
-    public init(sender: Account, pool: UInt64, tokenIn: UInt64, tokenOut: UInt64, amountIn: UInt64, minimumOut: UInt64,
-                work: VMWork = VMWork(nanoseconds: 0)) {
+    public init(sender: Account, pool: UInt64, tokenIn: UInt64, tokenOut: UInt64, amountIn: UInt64, minimumOut: UInt64) {
         self.sender = sender
         self.pool = pool
         self.tokenIn = tokenIn
         self.tokenOut = tokenOut
         self.amountIn = amountIn
         self.minimumOut = minimumOut
-        self.work = work
     }
 
     public var gasLimit: UInt64 { 120_000 }
@@ -109,7 +113,11 @@ public struct SwapTransaction: Transaction {
         }
     }
 
-    public func execute(in context: ExecutionContext) throws {
+    public func execute(in context: ExecutionContext) throws { try execute(in: context, work: NoContractWork()) }
+
+    /// `execute(in:)` with the benchmark's work placed (`ContractWorkHook`).
+    @inlinable
+    package func execute(in context: ExecutionContext, work: some ContractWorkHook) throws {
         work.entry(seed: sender.raw ^ amountIn)
         try context.chargeGas(SwapTransaction.logicGas)
         guard amountIn > 0 else { throw Failure.zeroInput }

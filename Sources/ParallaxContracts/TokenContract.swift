@@ -1,4 +1,4 @@
-import ParallaxExecution
+import ParallaxVMInterface
 
 /// An ERC-20 fungible token (EIP-20 rules plus a minter's mint and a
 /// holder's burn, as OpenZeppelin's `ERC20` with `ERC20Burnable`).
@@ -49,13 +49,11 @@ public struct TokenTransaction: Transaction {
     public var token: UInt64
     public var sender: Account
     public var call: Call
-    public var work: VMWork
 
-    public init(token: UInt64, sender: Account, call: Call, work: VMWork = VMWork(nanoseconds: 0)) {
+    public init(token: UInt64, sender: Account, call: Call) {
         self.token = token
         self.sender = sender
         self.call = call
-        self.work = work
     }
 
     public var gasLimit: UInt64 { 60_000 }
@@ -117,12 +115,16 @@ public struct TokenTransaction: Transaction {
         }
     }
 
-    public func execute(in context: ExecutionContext) throws {
+    public func execute(in context: ExecutionContext) throws { try execute(in: context, work: NoContractWork()) }
+
+    /// `execute(in:)` with the benchmark's work placed (`ContractWorkHook`).
+    @inlinable
+    package func execute(in context: ExecutionContext, work: some ContractWorkHook) throws {
         work.entry(seed: sender.raw ^ token)
         try context.chargeGas(TokenTransaction.logicGas)
         switch call {
         case .transfer(let to, let amount):
-            try move(amount, from: sender, to: to, in: context)
+            try move(amount, from: sender, to: to, in: context, work: work)
         case .approve(let spender, let amount):
             work.body(seed: amount)
             try context.write(TokenLayout.allowanceKey(token: token, owner: sender, spender: spender), StateValue(uint64: amount))
@@ -134,7 +136,7 @@ public struct TokenTransaction: Transaction {
                 throw Failure.insufficientAllowance(owner: owner, spender: sender, have: allowance, need: amount)
             }
             if allowance != .max { try context.write(allowanceKey, StateValue(uint64: allowance - amount)) }
-            try move(amount, from: owner, to: to, in: context)
+            try move(amount, from: owner, to: to, in: context, work: work)
         case .mint(let to, let amount):
             let minter = try context.read(TokenLayout.minterKey(token: token))?.uint64Value
             guard minter == sender.raw else { throw Failure.notMinter(sender) }
@@ -168,7 +170,8 @@ public struct TokenTransaction: Transaction {
         }
     }
 
-    func move(_ amount: UInt64, from: Account, to: Account, in context: ExecutionContext) throws {
+    @inlinable
+    func move(_ amount: UInt64, from: Account, to: Account, in context: ExecutionContext, work: some ContractWorkHook) throws {
         let fromKey = TokenLayout.balanceKey(token: token, from)
         let balance = try context.read(fromKey)?.uint64Value ?? 0
         guard balance >= amount else { throw Failure.insufficientBalance(from, have: balance, need: amount) }
@@ -178,6 +181,7 @@ public struct TokenTransaction: Transaction {
         try context.emit(Event(topic: EventTopic.transfer, data: Encoding.words(from.raw, to.raw, amount)))
     }
 
+    @inlinable
     func credit(_ amount: UInt64, to: Account, in context: ExecutionContext) throws {
         let key = TokenLayout.balanceKey(token: token, to)
         if creditByDelta {

@@ -1,3 +1,4 @@
+import ParallaxContracts
 import ParallaxExecution
 
 /// `amm`: swaps over `pools` constant-product pools (default 16). Pool `p`
@@ -45,9 +46,9 @@ public struct AMMWorkload: ContractWorkload {
         entries.reserveCapacity(entries.count + (pools + 1) * shape.accounts + 2 * pools)
         for pool in 0..<pools {
             let (reserve0, reserve1) = AMMWorkload.initialReserves(pool: pool)
-            entries[PoolLayout.reservesKey(pool: UInt64(pool))] = Encoding.pair(reserve0, reserve1)
+            entries[PoolLayout.reservesKey(pool: UInt64(pool))] = PoolLayout.reservesValue(reserve0, reserve1)
             let (token0, token1) = AMMWorkload.tokens(pool: pool)
-            entries[PoolLayout.tokensKey(pool: UInt64(pool))] = Encoding.pair(token0, token1)
+            entries[PoolLayout.tokensKey(pool: UInt64(pool))] = PoolLayout.tokensValue(token0, token1)
         }
         for token in AMMWorkload.baseToken...(AMMWorkload.baseToken + UInt64(pools)) {
             for raw in 0..<UInt64(shape.accounts) {
@@ -72,9 +73,9 @@ public struct AMMWorkload: ContractWorkload {
             var swap = SwapTransaction(
                 sender: accounts.draw(&generator), pool: UInt64(pool), tokenIn: zeroForOne ? token0 : token1,
                 tokenOut: zeroForOne ? token1 : token0, amountIn: amountIn,
-                minimumOut: quote - quote / 10_000 * toleranceBasisPoints, work: work)
+                minimumOut: quote - quote / 10_000 * toleranceBasisPoints)
             swap.feeBeneficiary = shape.fee
-            result.append(swap)
+            result.append(work.placed(swap))
         }
         return result
     }

@@ -1,3 +1,4 @@
+import ParallaxContracts
 import ParallaxExecution
 
 /// The knobs every built-in contract workload takes.

@@ -1,3 +1,4 @@
+import ParallaxContracts
 import ParallaxExecution
 
 /// `erc20`: one token (number 0) held by every account.
@@ -73,7 +74,7 @@ public struct ERC20Workload: ContractWorkload {
                 caller = sender
                 call = .burn(amount: amount)
             }
-            var transaction = TokenTransaction(token: ERC20Workload.token, sender: caller, call: call, work: work)
+            var transaction = TokenTransaction(token: ERC20Workload.token, sender: caller, call: call)
             transaction.supplyByDelta = shape.deltas
             // Hot keys only (see `P2PWorkload`).
             switch call {
@@ -82,7 +83,7 @@ public struct ERC20Workload: ContractWorkload {
             default: break
             }
             transaction.feeBeneficiary = shape.fee
-            result.append(transaction)
+            result.append(work.placed(transaction))
         }
         return result
     }

@@ -1,3 +1,4 @@
+import ParallaxContracts
 import ParallaxExecution
 
 /// `nft`: `collections` collections (default 8), each with `preminted`
@@ -122,11 +123,10 @@ public struct NFTWorkload: ContractWorkload {
         for kind in kinds {
             switch kind {
             case .hotMint:
-                result.append(withFee(CollectibleTransaction(collection: 0, sender: accounts.draw(&generator), call: .mint, work: work)))
+                result.append(withFee(CollectibleTransaction(collection: 0, sender: accounts.draw(&generator), call: .mint)))
             case .mint:
                 let collection = generator.next() % UInt64(collections)
-                result.append(withFee(CollectibleTransaction(collection: collection, sender: accounts.draw(&generator), call: .mint,
-                                                             work: work)))
+                result.append(withFee(CollectibleTransaction(collection: collection, sender: accounts.draw(&generator), call: .mint)))
             case .transfer:
                 let t = position % tokens
                 let j = position / tokens
@@ -134,15 +134,15 @@ public struct NFTWorkload: ContractWorkload {
                 let (collection, tokenId) = token(t)
                 result.append(withFee(CollectibleTransaction(
                     collection: collection, sender: owner(t, after: j),
-                    call: .transfer(tokenId: tokenId, to: recipient(t, transfer: j)), work: work)))
+                    call: .transfer(tokenId: tokenId, to: recipient(t, transfer: j)))))
             }
         }
         return result
     }
 
-    private func withFee(_ transaction: CollectibleTransaction) -> CollectibleTransaction {
+    private func withFee(_ transaction: CollectibleTransaction) -> any Transaction {
         var transaction = transaction
         transaction.feeBeneficiary = shape.fee
-        return transaction
+        return work.placed(transaction)
     }
 }

@@ -1,3 +1,4 @@
+import ParallaxContracts
 import ParallaxExecution
 
 /// `p2p`: native payments between accounts drawn by the shape's Zipf skew
@@ -34,13 +35,13 @@ public struct P2PWorkload: ContractWorkload {
             let recipient = accounts.draw(&generator, otherThan: sender)
             var payment = PaymentTransaction(
                 sender: sender, recipient: recipient, amount: 1 + generator.next() % 1_000_000,
-                nonce: epoch | UInt64(position), work: work)
+                nonce: epoch | UInt64(position))
             payment.recipient = shape.recipient(recipient, sender: sender, &generator)
             // Deltas where they pay: a hot key. A cold one costs a dependency-free
             // check plus a fold, more than the read-modify-write it replaces.
             payment.creditByDelta = shape.deltas && payment.recipient == Account.deposit(shape.accounts)
             payment.feeBeneficiary = shape.fee
-            result.append(payment)
+            result.append(work.placed(payment))
         }
         return result
     }

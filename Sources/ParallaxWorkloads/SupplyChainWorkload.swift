@@ -1,3 +1,4 @@
+import ParallaxContracts
 import ParallaxExecution
 
 /// `supply-chain`: each block creates `transactions / 4` new items (ids
@@ -75,15 +76,15 @@ public struct SupplyChainWorkload: ContractWorkload {
             let id = SupplyChainWorkload.itemId(block: number, item)
             var transaction: CustodyTransaction
             switch stepIndex {
-            case 0: transaction = CustodyTransaction(item: id, sender: plan.manufacturer, step: .create, work: work)
+            case 0: transaction = CustodyTransaction(item: id, sender: plan.manufacturer, step: .create)
             case 1: transaction = CustodyTransaction(item: id, sender: plan.manufacturer,
-                                                     step: .ship(carrier: plan.carrier, retailer: plan.retailer), work: work)
-            case 2: transaction = CustodyTransaction(item: id, sender: plan.retailer, step: .receive, work: work)
+                                                     step: .ship(carrier: plan.carrier, retailer: plan.retailer))
+            case 2: transaction = CustodyTransaction(item: id, sender: plan.retailer, step: .receive)
             default: transaction = CustodyTransaction(item: id, sender: plan.retailer,
-                                                      step: .sell(buyer: plan.buyer, price: 1_000 + UInt64(item % 1_000)), work: work)
+                                                      step: .sell(buyer: plan.buyer, price: 1_000 + UInt64(item % 1_000)))
             }
             transaction.feeBeneficiary = shape.fee
-            result.append(transaction)
+            result.append(work.placed(transaction))
         }
         return result
     }

@@ -8,6 +8,10 @@
 /// work cannot be hoisted or folded away; its result never reaches state
 /// (`BusyWork.burn`), so the machine-dependent iteration count never changes
 /// a state root.
+///
+/// The contracts carry no such knob: a generator places the work with
+/// `placed(_:)`, which wraps a contract transaction in a `WorkedTransaction`
+/// that runs the contract's `execute(in:work:)` (`ContractWorkHook`).
 public struct VMWork: Sendable, Equatable {
     public var iterations: Int
 

@@ -1,3 +1,4 @@
+import ParallaxContracts
 import ParallaxExecution
 import ParallaxWorkloads
 import XCTest
