@@ -148,7 +148,7 @@ let package = Package(
             name: "Parallax",
             dependencies: [
                 "ParallaxConcurrency", "ParallaxTopology", "ParallaxConfig", "ParallaxVMInterface", "ParallaxExecution",
-                "ParallaxPrecheck", "ParallaxState", "ParallaxContracts", "ParallaxWorkloads", "CSodium",
+                "ParallaxPrecheck", "ParallaxState", "ParallaxContracts", "CSodium",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -167,10 +167,14 @@ let package = Package(
                 "Parallax",
                 "CParallaxCore",
                 "CParallaxEd25519",
+                "ParallaxConcurrency",
+                "ParallaxTopology",
                 "ParallaxPrecheck",
+                "ParallaxWorkloads",
                 "CSodium",
                 "CPerfBaselines",
                 "ParallaxConfig",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
@@ -222,6 +226,9 @@ let package = Package(
             name: "ParallaxPipelineTests",
             dependencies: [
                 "Parallax",
+                "ParallaxPrecheck",
+                "ParallaxWorkloads",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
             ]

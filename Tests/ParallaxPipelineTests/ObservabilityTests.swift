@@ -1,4 +1,5 @@
 import InMemoryLogging
+import Logging
 import Metrics
 import MetricsTestKit
 import Parallax

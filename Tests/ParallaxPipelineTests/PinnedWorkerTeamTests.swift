@@ -1,4 +1,5 @@
 import Parallax
+import ParallaxWorkloads
 import Testing
 
 /// The parallel executor on a topology pool gives the oracle's output, with

@@ -1,4 +1,5 @@
 import Parallax
+import ParallaxWorkloads
 import XCTest
 
 /// Signed erc20 blocks and the reference the pipeline must reproduce:

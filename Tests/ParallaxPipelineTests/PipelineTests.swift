@@ -1,5 +1,6 @@
 import Foundation
 import Parallax
+import ParallaxWorkloads
 import Synchronization
 import XCTest
 

@@ -1,5 +1,7 @@
 import Foundation
 import Parallax
+import ParallaxPrecheck
+import ParallaxWorkloads
 import Synchronization
 import XCTest
 

@@ -1,4 +1,5 @@
 import Parallax
+import ParallaxConcurrency
 import Synchronization
 #if canImport(Glibc)
 import Glibc

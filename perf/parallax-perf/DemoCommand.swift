@@ -1,6 +1,7 @@
 import ArgumentParser
 import CParallaxCore
 import Parallax
+import ParallaxConcurrency
 
 /// `parallax-perf demo`: a short, readable tour of what Parallax measures on
 /// this machine. The README's first command runs it.

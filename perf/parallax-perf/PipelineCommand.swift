@@ -1,5 +1,8 @@
 import ArgumentParser
+import Logging
 import Parallax
+import ParallaxConcurrency
+import ParallaxWorkloads
 import Synchronization
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Parallax
+import ParallaxConcurrency
 import ParallaxConfig
 
 /// `--config FILE` and `--pin`/`--no-pin`: where the parallel and

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Parallax
+import ParallaxConcurrency
+import ParallaxTopology
 import Synchronization
 #if canImport(Glibc)
 import Glibc

@@ -2,6 +2,7 @@ import ArgumentParser
 import CParallaxEd25519
 import CPerfBaselines
 import Parallax
+import ParallaxPrecheck
 import Synchronization
 
 /// `parallax-perf precheck`: precheck throughput, ours and the library

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CPerfBaselines
 import Parallax
+import ParallaxConcurrency
 import Synchronization
 
 /// `parallax-perf queue`: items per second through MPMCQueue, a Mutex-guarded

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Parallax
+import ParallaxConcurrency
+import ParallaxWorkloads
 #if canImport(Glibc)
 import Glibc
 #endif

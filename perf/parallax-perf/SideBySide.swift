@@ -1,5 +1,6 @@
 import ArgumentParser
 import Parallax
+import ParallaxWorkloads
 
 /// One side-by-side measurement for `sweep`: the sequential executor and
 /// one of the others (`executor`: parallel, declared or hybrid, named as

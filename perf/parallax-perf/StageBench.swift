@@ -1,6 +1,10 @@
 import ArgumentParser
 import CSodium
 import Parallax
+import ParallaxConcurrency
+import ParallaxPrecheck
+import ParallaxTopology
+import ParallaxWorkloads
 import Synchronization
 
 /// `precheck --algorithm stage`: the whole precheck stage on a block of

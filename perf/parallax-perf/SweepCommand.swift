@@ -1,5 +1,6 @@
 import ArgumentParser
 import Parallax
+import ParallaxWorkloads
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Parallax
 import ParallaxConfig
+import ParallaxTopology
 import Synchronization
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Parallax
+import ParallaxWorkloads
 
 /// Builds the workload `--workload` names from the options `run` and
 /// `sweep` share, turning a parameter out of range into a validation error
