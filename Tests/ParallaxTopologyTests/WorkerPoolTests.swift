@@ -282,9 +282,19 @@ struct Failure: Error, Equatable { let value: Int }
         let pool = try twoNodePool()
         let ran = Atomic<Int>(0)
         for _ in 0..<100 { try pool.submit { _ in ran.add(1, ordering: .relaxed) } }
-        try pool.submit(toWorker: 1) { _ in pool.shutdown() }
+        // The shutdown task may run after the 100 others (or before some of
+        // them): wait for both, since only a finished shutdown promises that
+        // `submit` throws.
+        let shutDown = Atomic<Bool>(false)
+        try pool.submit(toWorker: 1) { _ in
+            pool.shutdown()
+            shutDown.store(true, ordering: .releasing)
+        }
         let deadline = MonotonicClock.nanoseconds() + 10_000_000_000
-        while ran.load(ordering: .relaxed) < 100 && MonotonicClock.nanoseconds() < deadline { usleep(100) }
+        while (ran.load(ordering: .relaxed) < 100 || !shutDown.load(ordering: .acquiring))
+            && MonotonicClock.nanoseconds() < deadline { usleep(100) }
+        let finished = shutDown.load(ordering: .acquiring)
+        #expect(finished)
         #expect(ran.load(ordering: .relaxed) == 100)
         #expect(throws: WorkerPoolError.shutDown) { try pool.submit { _ in } }
         pool.shutdown()

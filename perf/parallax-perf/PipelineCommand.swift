@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Logging
 import Parallax
 import ParallaxConcurrency
@@ -57,8 +58,18 @@ struct PipelineCommand: ParsableCommand {
             throw ValidationError("--precheck-threads, --execute-threads, --queue and --repeat must be at least 1")
         }
         guard accounts >= 2 else { throw ValidationError("--accounts must be at least 2, got \(accounts)") }
-        guard replayShare >= 0, replayShare < 1, replaysPerBlock < txns || replaysPerBlock == 0 else {
-            throw ValidationError("--replay-share must be in [0, 1) and leave the first envelope of a block fresh, got \(replayShare)")
+        if store == .lmdb, let path {
+            // Created with its parents when missing; a file standing there is refused by name.
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+                guard isDirectory.boolValue else { throw ValidationError("--path \(path) exists and is not a directory") }
+            } else {
+                do {
+                    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+                } catch {
+                    throw ValidationError("--path: cannot create \(path): \(error.localizedDescription)")
+                }
+            }
         }
     }
 
@@ -125,7 +136,9 @@ struct PipelineCommand: ParsableCommand {
             case .lmdb:
                 runNumber += 1
                 let directory = "\(path ?? "/tmp")/parallax-pipeline-\(getpid())-\(runNumber)"
-                guard mkdir(directory, 0o755) == 0 else { throw ValidationError("cannot create \(directory)") }
+                guard mkdir(directory, 0o755) == 0 else {
+                    throw ValidationError("cannot create \(directory): \(String(cString: strerror(errno)))")
+                }
                 return try LMDBStateStore(path: directory, genesis: genesis, mapSize: 1 << 34, durable: !noSync)
             }
         }
