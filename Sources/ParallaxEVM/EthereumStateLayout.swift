@@ -12,6 +12,14 @@ import ParallaxVMInterface
 /// | `02 ‖ address ‖ 0…` (balance)               | balance, little-endian: 16 bytes below 2^128, else 16 bytes of 0xFF ‖ 32 |
 /// | `03 ‖ code hash[1..<32]` (code)              | the code                                      |
 /// | `04 ‖ keccak256(address ‖ slot)[1..<32]`     | address (20) ‖ slot (32 BE) ‖ value (32 BE)   |
+/// | `05 ‖ address ‖ 0…` (storage count)         | how many of the account's slots are non-zero (8 bytes LE; absent: none) |
+///
+/// The storage count answers EIP-7610's question (does a CREATE target
+/// have storage?) without enumerating slots. `EVMTransaction` keeps it by
+/// commutative delta (`add`/`subtract` of the change in non-zero slots), so
+/// transactions that fill or clear slots of one contract do not conflict on
+/// it; whoever loads a state onto these keys sets it (`storageCountValue`).
+/// It is not part of the Ethereum state: the state root ignores it.
 ///
 /// An account exists when its account or balance key does (a balance
 /// credited to an absent account creates it, as `CALL` with value does). A
@@ -32,12 +40,18 @@ public enum EthereumStateLayout {
     public static let deltaBalanceLimit = UInt128.max
 
     public enum Kind: UInt8, Sendable {
-        case account = 1, balance = 2, code = 3, storage = 4
+        case account = 1, balance = 2, code = 3, storage = 4, storageCount = 5
     }
 
     public static func accountKey(_ address: Address) -> StateKey { addressKey(.account, address) }
 
     public static func balanceKey(_ address: Address) -> StateKey { addressKey(.balance, address) }
+
+    /// The key of the number of the account's non-zero storage slots.
+    public static func storageCountKey(_ address: Address) -> StateKey { addressKey(.storageCount, address) }
+
+    /// The value of a storage count (what `ExecutionContext.add` operates on).
+    public static func storageCountValue(_ count: UInt64) -> StateValue { StateValue(uint64: count) }
 
     public static func codeKey(_ codeHash: Bytes32) -> StateKey {
         StateKey(codeHash.w0 & 0x00FF_FFFF_FFFF_FFFF | UInt64(Kind.code.rawValue) << 56, codeHash.w1, codeHash.w2, codeHash.w3)
@@ -62,7 +76,7 @@ public enum EthereumStateLayout {
     /// The kind of a key of this layout (nil for any other key).
     public static func kind(of key: StateKey) -> Kind? { Kind(rawValue: UInt8(key.w0 >> 56)) }
 
-    /// The address of an account or balance key.
+    /// The address of an account, balance or storage-count key.
     public static func address(ofAddressKey key: StateKey) -> Address {
         Address(hi: UInt32(truncatingIfNeeded: key.w0 >> 24),
                 mid: key.w0 << 40 | key.w1 >> 24, lo: key.w1 << 40 | key.w2 >> 24)

@@ -75,3 +75,13 @@ struct EthereumStateLayoutTests {
         }
     }
 }
+
+@Test func storageCountKeyIsItsOwnKind() {
+    let address = Address(hi: 0x1234_5678, mid: 0x9ABC_DEF0_1122_3344, lo: 0x5566_7788_99AA_BBCC)
+    let key = EthereumStateLayout.storageCountKey(address)
+    #expect(EthereumStateLayout.kind(of: key) == .storageCount)
+    #expect(EthereumStateLayout.address(ofAddressKey: key) == address)
+    #expect(key != EthereumStateLayout.accountKey(address))
+    #expect(key != EthereumStateLayout.balanceKey(address))
+    #expect(EthereumStateLayout.storageCountValue(3).uint64Value == 3)
+}

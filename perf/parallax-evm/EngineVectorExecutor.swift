@@ -45,9 +45,12 @@ struct EngineVectorExecutor: VectorExecutor {
             if !account.balance.isZero {
                 entries[EthereumStateLayout.balanceKey(address)] = EthereumStateLayout.balanceValue(account.balance)
             }
+            var filled: UInt64 = 0
             for (slot, value) in account.storage where !value.isZero {
                 entries[EthereumStateLayout.storageKey(address, slot)] = EthereumStateLayout.storageValue(address, slot, value)
+                filled += 1
             }
+            if filled > 0 { entries[EthereumStateLayout.storageCountKey(address)] = EthereumStateLayout.storageCountValue(filled) }
         }
         for (hash, code) in world.codes where !code.isEmpty {
             entries[EthereumStateLayout.codeKey(hash)] = StateValue(code)
@@ -74,8 +77,8 @@ struct EngineVectorExecutor: VectorExecutor {
                 codes[keccak256(value.bytes)] = value.bytes
             case .storage?:
                 if let entry = EthereumStateLayout.decodeStorage(value) { storage[entry.address, default: [:]][entry.slot] = entry.value }
-            case nil:
-                break
+            case .storageCount?, nil:
+                break   // not Ethereum state
             }
         }
         for (address, slots) in storage { accounts[address]?.storage = slots }
