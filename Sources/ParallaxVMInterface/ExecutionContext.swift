@@ -59,18 +59,6 @@ public final class ExecutionContext {
     public var gasLimit: UInt64 { state.pointee.gasLimit }
     public var gasUsed: UInt64 { state.pointee.gasUsed }
 
-    var currentIndex: TxnIndex {
-        get { state.pointee.index }
-        set { state.pointee.index = newValue }
-    }
-    var currentGasLimit: UInt64 {
-        get { state.pointee.gasLimit }
-        set { state.pointee.gasLimit = newValue }
-    }
-    var currentGasUsed: UInt64 {
-        get { state.pointee.gasUsed }
-        set { state.pointee.gasUsed = newValue }
-    }
     var failure: ExecutionError? {
         get { state.pointee.failure }
         set { state.pointee.failure = newValue }
@@ -198,11 +186,11 @@ public final class ExecutionContext {
     public func chargeGas(_ amount: UInt64) throws(ExecutionError) {
         if let failure { throw failure }
         guard amount <= gasLimit - gasUsed else {
-            currentGasUsed = gasLimit
+            state.pointee.gasUsed = gasLimit
             failure = .outOfGas
             throw .outOfGas
         }
-        currentGasUsed += amount
+        state.pointee.gasUsed += amount
     }
 
     /// Fails the transaction if declarations are enforced and `key` is
@@ -291,9 +279,9 @@ public final class ExecutionContext {
     /// gas, the contract, the outcome rules of `Transaction`, the nonce bump
     /// and the fee write. Afterwards the write buffer holds the final write-set.
     package func run(_ transaction: any Transaction, at index: TxnIndex) -> Attempt {
-        currentIndex = index
-        currentGasLimit = transaction.gasLimit
-        currentGasUsed = 0
+        state.pointee.index = index
+        state.pointee.gasLimit = transaction.gasLimit
+        state.pointee.gasUsed = 0
         failure = nil
         clearWrites()
         // The last output shares the buffer: keeping its capacity would copy it.
