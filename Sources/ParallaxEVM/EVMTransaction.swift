@@ -79,19 +79,15 @@ public struct EVMTransaction: Transaction {
         }
         for (address, slots) in changes.storage {
             if case .some(.none) = changes.accounts[address] { continue }   // deleted with its storage
-            // The change in the account's non-zero slots, against the values
-            // this transaction read (the EVM reads every slot it writes).
-            var filled = 0
             for (slot, value) in slots {
                 let key = EthereumStateLayout.storageKey(address, slot)
-                let before = try backend.originalStorage(address, slot)
-                filled += (value.isZero ? 0 : 1) - (before.isZero ? 0 : 1)
                 if value.isZero {
                     try context.delete(key)
                 } else {
                     try context.write(key, EthereumStateLayout.storageValue(address, slot, value))
                 }
             }
+            let filled = changes.filledSlots[address] ?? 0
             if filled > 0 {
                 try context.add(EthereumStateLayout.storageCountKey(address), UInt64(filled))
             } else if filled < 0 {
@@ -156,8 +152,6 @@ final class ContextBackend: EVMStateBackend {
     let context: ExecutionContext
     let blockHashes: [UInt64: Bytes32]
     private(set) var loadedAccounts: [Address: AccountInfo?] = [:]
-    /// The first value read of each slot.
-    private var readStorage: [Address: [UInt256: UInt256]] = [:]
 
     init(context: ExecutionContext, blockHashes: [UInt64: Bytes32]) {
         self.context = context
@@ -184,16 +178,7 @@ final class ContextBackend: EVMStateBackend {
     }
 
     func storage(_ address: Address, _ slot: UInt256) throws -> UInt256 {
-        let value = try context.read(EthereumStateLayout.storageKey(address, slot)).flatMap(EthereumStateLayout.decodeStorage)?.value ?? .zero
-        if readStorage[address]?[slot] == nil { readStorage[address, default: [:]][slot] = value }
-        return value
-    }
-
-    /// The slot's value before this transaction: the first value read, or a
-    /// read now for a slot written without one.
-    func originalStorage(_ address: Address, _ slot: UInt256) throws -> UInt256 {
-        if let value = readStorage[address]?[slot] { return value }
-        return try storage(address, slot)
+        try context.read(EthereumStateLayout.storageKey(address, slot)).flatMap(EthereumStateLayout.decodeStorage)?.value ?? .zero
     }
 
     /// EIP-7610: whether the account has a non-zero slot (its storage count).

@@ -258,6 +258,9 @@ public struct StateChanges: Sendable {
     /// Accounts whose whole prior storage must be wiped before `storage`
     /// applies (a CREATE onto the address).
     public var storageWiped: Set<Address> = []
+    /// Per account in `storage`, the change in its number of non-zero slots
+    /// against the values before the transaction (absent: no change).
+    public var filledSlots: [Address: Int] = [:]
     /// Code of accounts created by this transaction, by hash.
     public var newCode: [Bytes32: [UInt8]] = [:]
     /// The coinbase's fee (priority fee x gas used) NOT already applied to

@@ -281,10 +281,13 @@ final class JournaledState {
                 if a.info.codeHash != EmptyHashes.code, let code = a.code { changes.newCode[a.info.codeHash] = code }
             }
             var slots: [UInt256: UInt256] = [:]
+            var filled = 0
             for (key, v) in a.storage where v.current != v.original || (a.storageCleared && !v.current.isZero) {
                 slots[key] = v.current
+                filled += (v.current.isZero ? 0 : 1) - (v.original.isZero ? 0 : 1)
             }
             if !slots.isEmpty { changes.storage[address] = slots }
+            if filled != 0 { changes.filledSlots[address] = filled }
         }
         return changes
     }
