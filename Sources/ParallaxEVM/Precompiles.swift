@@ -63,6 +63,23 @@ struct Precompile {
         }
     }
 
+    /// `count` bytes of `input` from `offset`, zero-filled past its end: how
+    /// every precompile reads a fixed-size field of an input that may be short
+    /// (or cut long, EIP-196).
+    func padded(_ input: [UInt8], from offset: Int, count: Int) -> [UInt8] {
+        if offset == 0, input.count == count { return input }
+        var out = [UInt8](repeating: 0, count: count)
+        if offset < input.count {
+            let n = min(count, input.count - offset)
+            out.withUnsafeMutableBufferPointer { dst in
+                input.withUnsafeBufferPointer { src in
+                    dst.baseAddress!.update(from: src.baseAddress! + offset, count: n)
+                }
+            }
+        }
+        return out
+    }
+
     func sha256(_ input: [UInt8]) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: 32)
         input.withUnsafeBufferPointer { buffer in
@@ -93,9 +110,7 @@ struct Precompile {
     private func ecrecover(_ input: [UInt8]) -> [UInt8] {
         // One pass over a 128-byte view of the input (zero-padded only when short), no copies.
         if input.count >= 128 { return input.withUnsafeBufferPointer { ecrecover(words: $0.baseAddress!) } }
-        var padded = [UInt8](repeating: 0, count: 128)
-        padded.replaceSubrange(0..<input.count, with: input)
-        return padded.withUnsafeBufferPointer { ecrecover(words: $0.baseAddress!) }
+        return padded(input, from: 0, count: 128).withUnsafeBufferPointer { ecrecover(words: $0.baseAddress!) }
     }
 
     /// hash ‖ v ‖ r ‖ s at `data` (128 bytes).

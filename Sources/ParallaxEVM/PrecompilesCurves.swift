@@ -14,7 +14,7 @@ extension Precompile {
     func bn254Add(_ input: [UInt8], gas: Int64) -> PrecompileResult {
         let cost: Int64 = fork >= .istanbul ? 150 : 500
         guard cost <= gas else { return .failure }
-        let data = framed(input, 128)
+        let data = padded(input, from: 0, count: 128)
         var out = [UInt8](repeating: 0, count: 64)
         guard px_bn254_add(data, &out) == 0 else { return .failure }
         return .success(gasUsed: cost, output: out)
@@ -23,7 +23,7 @@ extension Precompile {
     func bn254Mul(_ input: [UInt8], gas: Int64) -> PrecompileResult {
         let cost: Int64 = fork >= .istanbul ? 6_000 : 40_000
         guard cost <= gas else { return .failure }
-        let data = framed(input, 96)
+        let data = padded(input, from: 0, count: 96)
         var out = [UInt8](repeating: 0, count: 64)
         guard px_bn254_mul(data, &out) == 0 else { return .failure }
         return .success(gasUsed: cost, output: out)
@@ -61,12 +61,5 @@ extension Precompile {
         }
         guard status == 0, valid == 1 else { return .failure }
         return .success(gasUsed: cost, output: Precompile.pointEvaluationOutput)
-    }
-
-    /// `input` cut or zero-padded to `count` bytes (EIP-196's framing).
-    private func framed(_ input: [UInt8], _ count: Int) -> [UInt8] {
-        if input.count == count { return input }
-        if input.count > count { return Array(input[0..<count]) }
-        return input + [UInt8](repeating: 0, count: count - input.count)
     }
 }

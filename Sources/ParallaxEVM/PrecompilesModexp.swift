@@ -23,9 +23,9 @@ extension Precompile {
         guard let base = small(baseLength), let modulus = small(modulusLength) else { return .failure }
         if modulus == 0 { return .success(gasUsed: cost, output: []) }
         guard let exponent = small(exponentLength) else { return .failure }
-        let b = slice(input, from: 96, count: base)
-        let e = slice(input, from: 96 + base, count: exponent)
-        let m = slice(input, from: 96 + base + exponent, count: modulus)
+        let b = padded(input, from: 96, count: base)
+        let e = padded(input, from: 96 + base, count: exponent)
+        let m = padded(input, from: 96 + base + exponent, count: modulus)
         var out = [UInt8](repeating: 0, count: modulus)
         _ = px_modexp(b, base, e, exponent, m, modulus, &out)
         return .success(gasUsed: cost, output: out)
@@ -75,32 +75,18 @@ extension Precompile {
     private func modexpExponentHead(_ input: [UInt8], baseLength: UInt256, exponentLength: UInt256) -> UInt256 {
         guard let base = small(baseLength), base < 1 << 40 else { return .zero }
         let headLength = min(small(exponentLength) ?? 32, 32)
-        let word = [UInt8](repeating: 0, count: 32 - headLength) + slice(input, from: 96 + base, count: headLength)
+        let word = [UInt8](repeating: 0, count: 32 - headLength) + padded(input, from: 96 + base, count: headLength)
         return word.withUnsafeBytes { UInt256(bigEndian: $0) }
     }
 
     private func lengthWord(_ input: [UInt8], at offset: Int) -> UInt256 {
-        slice(input, from: offset, count: 32).withUnsafeBytes { UInt256(bigEndian: $0) }
+        padded(input, from: offset, count: 32).withUnsafeBytes { UInt256(bigEndian: $0) }
     }
 
     /// The value as an `Int` when it is below 2^62, else nil.
     private func small(_ value: UInt256) -> Int? {
         guard let v = value.uint64IfFits, v < 1 << 62 else { return nil }
         return Int(v)
-    }
-
-    /// `count` bytes of `input` from `offset`, zero-filled past its end.
-    private func slice(_ input: [UInt8], from offset: Int, count: Int) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: count)
-        if offset < input.count {
-            let n = min(count, input.count - offset)
-            out.withUnsafeMutableBufferPointer { dst in
-                input.withUnsafeBufferPointer { src in
-                    dst.baseAddress!.update(from: src.baseAddress! + offset, count: n)
-                }
-            }
-        }
-        return out
     }
 
     /// EIP-152: exactly 213 bytes, a final-block flag of 0 or 1; one gas a round.

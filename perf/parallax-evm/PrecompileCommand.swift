@@ -44,7 +44,7 @@ struct PrecompileCommand: ParsableCommand {
             for _ in 0..<max(1, rounds) {
                 let start = ContinuousClock.now
                 for _ in 0..<n { _ = try evm.callPrecompile(address, input: data, gas: 100_000_000) }
-                rates.append(Double(n) / seconds(ContinuousClock.now - start))
+                rates.append(Double(n) / BenchERC20Command.seconds(ContinuousClock.now - start))
             }
             let ours = median(rates)
             var object: [String: Any] = [
@@ -82,7 +82,7 @@ struct PrecompileCommand: ParsableCommand {
         while true {
             let start = ContinuousClock.now
             for _ in 0..<n { _ = try evm.callPrecompile(address, input: data, gas: 100_000_000) }
-            let elapsed = seconds(ContinuousClock.now - start)
+            let elapsed = BenchERC20Command.seconds(ContinuousClock.now - start)
             if elapsed > 0.2 { return max(1, Int(Double(n) / elapsed)) }
             n *= 4
         }
@@ -107,9 +107,6 @@ struct PrecompileCommand: ParsableCommand {
     }
 
     private func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
-    private func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-    }
     private func format(_ rate: Double) -> String {
         rate >= 1e6 ? String(format: "%.2f M", rate / 1e6) : rate >= 1e3 ? String(format: "%.1f k", rate / 1e3) : String(format: "%.0f", rate)
     }
