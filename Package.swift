@@ -126,6 +126,12 @@ let package = Package(
             dependencies: ["ParallaxEthereum", "ParallaxVMInterface", "CParallaxHash", "CParallaxPrecompiles", "CSecp256k1"],
             path: "Sources/ParallaxEVM"
         ),
+        // Ethereum blocks on the Parallax executors: receipts, bloom, rewards, withdrawals, forks by number.
+        .target(
+            name: "ParallaxEthereumBlocks",
+            dependencies: ["ParallaxEthereum", "ParallaxEVM", "ParallaxExecution", "ParallaxVMInterface"],
+            path: "Sources/ParallaxEthereumBlocks"
+        ),
         // Durable state (Debian liblmdb-dev).
         .systemLibrary(
             name: "CLMDB",
@@ -187,6 +193,7 @@ let package = Package(
             dependencies: [
                 "ParallaxEVM",
                 "ParallaxEthereum",
+                "ParallaxEthereumBlocks",
                 "ParallaxExecution",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -220,6 +227,10 @@ let package = Package(
         ),
         .testTarget(name: "ParallaxEthereumTests", dependencies: ["ParallaxEthereum", "ParallaxTestSupport"], exclude: ["uint256_reference.py"]),
         .testTarget(name: "ParallaxEVMTests", dependencies: ["ParallaxEVM", "ParallaxEthereum", "ParallaxTestSupport"]),
+        .testTarget(
+            name: "ParallaxEthereumBlocksTests",
+            dependencies: ["ParallaxEthereumBlocks", "ParallaxEVM", "ParallaxEthereum", "ParallaxExecution", "ParallaxTestSupport"]
+        ),
         .testTarget(name: "ParallaxExecutionTests", dependencies: ["ParallaxExecution", "ParallaxWorkloads", "CParallaxCore"]),
         .testTarget(name: "ParallaxWorkloadsTests", dependencies: ["ParallaxExecution", "ParallaxContracts", "ParallaxWorkloads"]),
         .testTarget(
