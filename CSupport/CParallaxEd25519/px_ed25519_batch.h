@@ -1,6 +1,6 @@
 /*
  * px_ed25519_batch.h — what the batch verifier keeps per signature, and the
- * IFMA multi-scalar multiplication that reads it (private to the shim).
+ * vectorized multi-scalar multiplications that read it (private to the shim).
  */
 #ifndef PX_ED25519_BATCH_H
 #define PX_ED25519_BATCH_H
@@ -45,6 +45,20 @@ void px_ed25519_tables_ifma(px_v52_cached *tables, const px_ge *points, size_t c
  * multiples of -R at tables[16 j ..< 16 j + 8] and of -A after them
  * (AVX-512 IFMA required). */
 int px_ed25519_check_group_ifma(const px_ed25519_entry *entries, const px_v52_cached *tables,
+                                size_t lo, size_t hi);
+
+/* An odd multiple in radix 2^25.5 for the AVX2 path (px_ed25519_avx2.c):
+ * cached coordinates plus -2dT, every limb reduced (< 2^26 + 2^13, so 32
+ * bits hold it). */
+typedef struct px_v25_cached {
+    uint32_t ypx[10], ymx[10], z2[10], t2d[10], nt2d[10];
+} px_v25_cached;
+
+/* tables[8 i + k] = (2k + 1) points[i] for i < count (AVX2 required). */
+void px_ed25519_tables_avx2(px_v25_cached *tables, const px_ge *points, size_t count);
+
+/* As px_ed25519_check_group_ifma, four lanes of AVX2 (AVX2 required). */
+int px_ed25519_check_group_avx2(const px_ed25519_entry *entries, const px_v25_cached *tables,
                                 size_t lo, size_t hi);
 
 #endif /* PX_ED25519_BATCH_H */

@@ -25,8 +25,13 @@ void px_ge_decode_begin(px_ge_decoding *dec, px_fe *w, const uint8_t s[32]);
 int px_ge_decode_finish(px_ge *r, const px_ge_decoding *dec, const px_fe *w_pow,
                         const uint8_t s[32], int negate);
 /* out[i] = in[i]^((p-5)/8) for i < n; 16 lanes at a time with AVX-512 IFMA
- * where `features` (px_cpu_feature bits) has it, one at a time otherwise. */
+ * where `features` (px_cpu_feature bits) has it, else 8 at a time with AVX2
+ * where it has that, one at a time otherwise. */
 void px_fe_pow_p58_many(px_fe *out, const px_fe *in, size_t n, uint32_t features);
+/* The AVX2 part of px_fe_pow_p58_many (px_ed25519_avx2.c): computes a prefix
+ * of the n elements eight lanes at a time and returns its length (AVX2
+ * required; the caller finishes the rest with scalar code). */
+size_t px_fe_pow_p58_many_avx2(px_fe *out, const px_fe *in, size_t n);
 void px_ge_encode(uint8_t s[32], const px_ge *p);
 void px_ge_add_points(px_ge *r, const px_ge *p, const px_ge *q);
 void px_ge_double_point(px_ge *r, const px_ge *p);

@@ -7,7 +7,8 @@
  * px_fe_pow_p58 together, so one chain's carries hide the other's multiplier
  * latency. The lane arithmetic (radix 2^52, IFMA products) and its bounds are
  * in px_ed25519_field52.h.
- * Without IFMA in `features` the scalar chain runs.
+ * Without IFMA in `features`, AVX2 takes eight at a time (px_ed25519_avx2.c),
+ * and without either the scalar chain runs.
  */
 #include "px_ed25519_group.h"
 #include "px_cpu.h"
@@ -96,6 +97,8 @@ void px_fe_pow_p58_many(px_fe *out, const px_fe *in, size_t n, uint32_t features
             pow_group_ifma(out + i, in + i, group);
             i += group;
         }
+    } else if (features & px_cpu_avx2) {
+        i = px_fe_pow_p58_many_avx2(out, in, n);
     }
     for (; i < n; i++) px_fe_pow_p58(&out[i], &in[i]);
 }

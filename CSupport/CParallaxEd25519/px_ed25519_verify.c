@@ -138,16 +138,26 @@ static int check_group(const entry *entries, size_t lo, size_t hi) {
     return px_fe_is_zero(&r.X) && px_fe_equal(&r.Y, &r.Z);
 }
 
-/* A chunk's entries and how to check a group of them: `vtables` is NULL on the
- * portable path, the IFMA tables otherwise. */
+/* The code path of a chunk: portable, AVX-512 IFMA or AVX2. */
+typedef enum path { path_portable, path_ifma, path_avx2 } path;
+
+/* A chunk's entries and how to check a group of them: `vtables` holds the IFMA
+ * tables, `v25tables` the AVX2 ones; the portable path keeps its tables in the
+ * entries. */
 typedef struct group_checker {
     const entry *entries;
+    path path;
     const px_v52_cached *vtables;
+    const px_v25_cached *v25tables;
 } group_checker;
 
 static int check(const group_checker *gc, size_t lo, size_t hi) {
-    return gc->vtables ? px_ed25519_check_group_ifma(gc->entries, gc->vtables, lo, hi)
-                       : check_group(gc->entries, lo, hi);
+    switch (gc->path) {
+    case path_ifma: return px_ed25519_check_group_ifma(gc->entries, gc->vtables, lo, hi);
+    case path_avx2: return px_ed25519_check_group_avx2(gc->entries, gc->v25tables, lo, hi);
+    case path_portable: break;
+    }
+    return check_group(gc->entries, lo, hi);
 }
 
 /* Verdicts for entries[lo..hi), signature positions[j] for entry j; known_bad:
@@ -191,8 +201,9 @@ typedef struct workspace {
     entry *entries;
     px_ge_decoding *decodings; /* 2 per signature: A, then R */
     px_fe *powers;             /* 2 per signature */
-    px_ge *points;             /* IFMA path: -R, -A per entry */
+    px_ge *points;             /* vector paths: -R, -A per entry */
     px_v52_cached *vtables;    /* IFMA path: 2 tables per entry */
+    px_v25_cached *v25tables;  /* AVX2 path: 2 tables per entry (shares vtables' space) */
     size_t positions[PX_ED25519_CHUNK];
     uint8_t coefficients[PX_ED25519_CHUNK * 16];
 } workspace;
@@ -214,10 +225,15 @@ static void verify_chunk(workspace *ws, size_t start, size_t end, const uint8_t 
         ws->positions[m++] = i;
     }
     px_fe_pow_p58_many(ws->powers, ws->powers, 2 * m, features);
-    /* The IFMA path doubles eight lanes at every bit: for one signature the
-     * portable path is cheaper. */
+    /* The vector paths double four or eight lanes at every bit: for one
+     * signature the portable path is cheaper. IFMA wins over AVX2. */
     const uint32_t ifma = px_cpu_avx512f | px_cpu_avx512ifma;
-    int vector = (features & ifma) == ifma && m >= 2;
+    path chosen = path_portable;
+    if (m >= 2) {
+        if ((features & ifma) == ifma) chosen = path_ifma;
+        else if (features & px_cpu_avx2) chosen = path_avx2;
+    }
+    int vector = chosen != path_portable;
     size_t n = 0;
     for (size_t j = 0; j < m; j++) {
         size_t i = ws->positions[j];
@@ -243,8 +259,9 @@ static void verify_chunk(workspace *ws, size_t start, size_t end, const uint8_t 
         ws->positions[n++] = i; /* n <= j: overwrites only consumed slots */
     }
     if (n == 0) return;
-    if (vector) px_ed25519_tables_ifma(ws->vtables, ws->points, 2 * n);
-    group_checker gc = { ws->entries, vector ? ws->vtables : NULL };
+    if (chosen == path_ifma) px_ed25519_tables_ifma(ws->vtables, ws->points, 2 * n);
+    if (chosen == path_avx2) px_ed25519_tables_avx2(ws->v25tables, ws->points, 2 * n);
+    group_checker gc = { ws->entries, chosen, ws->vtables, ws->v25tables };
     bisect(&gc, ws->positions, 0, n, 0, verdicts);
 }
 
@@ -266,6 +283,7 @@ int px_ed25519_verify_batch_with(size_t count, const uint8_t *public_keys, const
     size_t decodings_bytes = 2 * chunk * sizeof(px_ge_decoding);
     size_t powers_bytes = 2 * chunk * sizeof(px_fe);
     size_t points_bytes = 2 * chunk * sizeof(px_ge);
+    _Static_assert(sizeof(px_v25_cached) <= sizeof(px_v52_cached), "the AVX2 tables fit the IFMA tables' space");
     size_t vtables_bytes = 2 * PX_ED25519_TABLE_SIZE * chunk * sizeof(px_v52_cached);
     unsigned char *block = malloc(entries_bytes + decodings_bytes + powers_bytes + points_bytes + vtables_bytes);
     if (block == NULL) return -1;
@@ -274,6 +292,7 @@ int px_ed25519_verify_batch_with(size_t count, const uint8_t *public_keys, const
     ws.powers = (px_fe *)(block + entries_bytes + decodings_bytes);
     ws.points = (px_ge *)(block + entries_bytes + decodings_bytes + powers_bytes);
     ws.vtables = (px_v52_cached *)(block + entries_bytes + decodings_bytes + powers_bytes + points_bytes);
+    ws.v25tables = (px_v25_cached *)ws.vtables;
     for (size_t start = 0; start < count; start += chunk) {
         size_t end = start + chunk < count ? start + chunk : count;
         /* Coefficients: ChaCha20 keyed by the seed, one nonce per chunk. */

@@ -71,12 +71,24 @@ public struct Ed25519BatchVerifier: Sendable {
         return verify(using: &generator)
     }
 
-    /// Which code path decodes points: `.best` uses AVX-512 IFMA where
-    /// `px_cpu_features()` reports it; `.portable` never does. Verdicts are the
-    /// same; tests compare the two.
+    /// Which code path decodes points and runs the multi-scalar
+    /// multiplication: `.best` uses AVX-512 IFMA where `px_cpu_features()`
+    /// reports it, else AVX2 where it reports that; `.avx2` uses AVX2 where the
+    /// features report it, even on an IFMA CPU (the portable path otherwise);
+    /// `.portable` uses neither. Verdicts are the same; tests compare them.
     public enum Dispatch: Sendable {
         case best
+        case avx2
         case portable
+
+        /// The `px_cpu_feature` bits the C verifier is given.
+        var features: UInt32 {
+            switch self {
+            case .best: px_cpu_features()
+            case .avx2: px_cpu_features() & px_cpu_avx2.rawValue
+            case .portable: 0
+            }
+        }
     }
 
     /// Verifies with coefficients derived from 32 bytes of `generator`. The
@@ -97,7 +109,7 @@ public struct Ed25519BatchVerifier: Sendable {
                                 px_ed25519_verify_batch_with(
                                     n, k.baseAddress, s.baseAddress, m.baseAddress, o.baseAddress,
                                     seedBytes.baseAddress!.assumingMemoryBound(to: UInt8.self), v.baseAddress,
-                                    dispatch == .best ? px_cpu_features() : 0)
+                                    dispatch.features)
                             }
                         }
                     }

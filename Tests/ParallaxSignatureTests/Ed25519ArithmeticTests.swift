@@ -126,16 +126,19 @@ import Testing
         }
     }
 
-    @Test func ifmaExponentiationMatchesPortable() {
+    @Test func vectorExponentiationsMatchPortable() {
         var rng = SplitMix64(seed: Self.seed ^ 3)
         let values = Self.fieldValues(&rng)
-        // Counts around the group size of 16 and the scalar cut-off of 4.
-        for count in [1, 4, 5, 15, 16, 17, 33, values.count] {
+        // Counts around the group sizes (IFMA 16, AVX2 8) and the scalar
+        // cut-offs (4 and 2).
+        for count in [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 33, values.count] {
             let input = Array(values.prefix(count).joined())
-            var best = [UInt8](repeating: 0, count: 32 * count), portable = best
+            var best = [UInt8](repeating: 0, count: 32 * count), avx2 = best, portable = best
             #expect(px_ed25519_probe_field_pow_p58(&best, input, count, px_cpu_features()) == 0)
+            #expect(px_ed25519_probe_field_pow_p58(&avx2, input, count, px_cpu_features() & px_cpu_avx2.rawValue) == 0)
             #expect(px_ed25519_probe_field_pow_p58(&portable, input, count, 0) == 0)
             #expect(best == portable, "seed \(Self.seed) count \(count)")
+            #expect(avx2 == portable, "seed \(Self.seed) count \(count)")
         }
     }
 }

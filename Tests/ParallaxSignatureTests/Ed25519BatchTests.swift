@@ -184,8 +184,8 @@ import Testing
     }
 
     /// Random 32-byte strings as keys and R: about half are not curve points.
-    /// The IFMA decoding (where the CPU has it) and the portable one must
-    /// agree with each other and with the single verifier on every verdict.
+    /// The IFMA and AVX2 decodings (where the CPU has them) and the portable
+    /// one must agree with each other and with the single verifier on every verdict.
     @Test func dispatchLevelsAgreeOnRandomEncodings() throws {
         var rng = SplitMix64(seed: Self.seed ^ 0xD15)
         var batch: [SignedMessage] = []
@@ -200,8 +200,10 @@ import Testing
             batch.append(s)
         }
         let best = try Ed25519BatchVerifier.verdicts(batch, seed: 7, dispatch: .best)
+        let avx2 = try Ed25519BatchVerifier.verdicts(batch, seed: 9, dispatch: .avx2)
         let portable = try Ed25519BatchVerifier.verdicts(batch, seed: 8, dispatch: .portable)
         #expect(best == portable, "seed \(Self.seed)")
+        #expect(avx2 == portable, "seed \(Self.seed)")
         for (i, s) in batch.enumerated() {
             #expect(best[i] == (try Ed25519.verdict(s)), "seed \(Self.seed) entry \(i)")
             #expect(best[i].isValid == SodiumTestHelpers.libsodiumVerify(s), "seed \(Self.seed) entry \(i)")

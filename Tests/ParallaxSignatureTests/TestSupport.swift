@@ -123,12 +123,15 @@ extension Ed25519BatchVerifier {
         return Array(verifier.verify(using: &rng, dispatch: dispatch))
     }
 
-    /// Verdicts for `batch` on the best path (IFMA where the CPU has it),
-    /// expecting the portable path to give the same ones.
+    /// Verdicts for `batch` on the best path (IFMA, else AVX2, where the CPU
+    /// has it), expecting the AVX2 path (where the CPU has AVX2) and the
+    /// portable path to give the same ones, each with its own coefficients.
     static func verdicts(_ batch: some Collection<SignedMessage>, seed: UInt64) throws -> [Ed25519.Verdict] {
         let best = try verdicts(batch, seed: seed, dispatch: .best)
+        let avx2 = try verdicts(batch, seed: seed ^ 0x5A5A_A5A5, dispatch: .avx2)
         let portable = try verdicts(batch, seed: seed ^ 0x9E37_79B9, dispatch: .portable)
-        #expect(best == portable, "dispatch levels disagree, seed \(seed)")
+        #expect(best == portable, "dispatch levels disagree (best, portable), seed \(seed)")
+        #expect(avx2 == portable, "dispatch levels disagree (avx2, portable), seed \(seed)")
         return best
     }
 }

@@ -25,7 +25,7 @@ struct SignatureBenchCommand: ParsableCommand {
     @Option(help: "Threads, each verifying its own --count signatures.") var threads: Int = 1
     @Option(help: "Batch sizes, comma-separated.") var batch: String = "64"
     @Option(help: "Runs per implementation; the median is reported.") var `repeat`: Int = 5
-    @Option(help: "Batch code path: best (AVX-512 IFMA where available) or portable.") var dispatch: String = "best"
+    @Option(help: "Batch code path: best (AVX-512 IFMA, else AVX2, where available), avx2 or portable.") var dispatch: String = "best"
     @Flag(help: "Print JSON objects, one per line.") var json = false
 
     func run() throws {
@@ -33,12 +33,13 @@ struct SignatureBenchCommand: ParsableCommand {
         guard !sizes.isEmpty, sizes.allSatisfy({ $0 >= 1 }) else {
             throw ValidationError("--batch must be a comma-separated list of positive sizes, not '\(batch)'")
         }
-        guard dispatch == "best" || dispatch == "portable" else {
-            throw ValidationError("--dispatch must be best or portable, not '\(dispatch)'")
+        let paths: [String: Ed25519BatchVerifier.Dispatch] = ["best": .best, "avx2": .avx2, "portable": .portable]
+        guard let path = paths[dispatch] else {
+            throw ValidationError("--dispatch must be best, avx2 or portable, not '\(dispatch)'")
         }
         try Ed25519Bench(
             size: size, count: count, threads: threads, batchSizes: sizes, repeats: `repeat`,
-            dispatch: dispatch == "best" ? .best : .portable
+            dispatch: path
         ).run(json: json)
     }
 }
@@ -91,13 +92,19 @@ struct Ed25519Bench {
         }
         let medians = samples.mapValues { $0.sorted()[$0.count / 2] }
         let baseline = medians["libsodium_verify"]!
-        let dispatchName = dispatch == .best ? "best" : "portable"
+        let dispatchName = switch dispatch {
+        case .best: "best"
+        case .avx2: "avx2"
+        case .portable: "portable"
+        }
+        let cpu = cpuFeatureNames().joined(separator: " ")
+        if !json { print("cpu features: \(cpu)") }
         for impl in impls {
             let rate = medians[impl]!
             let batchSize = impl.hasPrefix("parallax_batch_") ? Int(impl.dropFirst("parallax_batch_".count))! : 1
             let name = batchSize > 1 || impl.hasPrefix("parallax_batch_") ? "parallax_batch" : impl
             if json {
-                print(#"{"impl":"\#(name)","scheme":"ed25519","size":\#(size),"batch":\#(batchSize),"threads":\#(threads),"count":\#(count),"runs":\#(repeats),"dispatch":"\#(dispatchName)","ops_per_sec":\#(Int(rate)),"ratio":\#(rounded(rate / baseline))}"#)
+                print(#"{"impl":"\#(name)","scheme":"ed25519","size":\#(size),"batch":\#(batchSize),"threads":\#(threads),"count":\#(count),"runs":\#(repeats),"dispatch":"\#(dispatchName)","cpu":"\#(cpu)","ops_per_sec":\#(Int(rate)),"ratio":\#(rounded(rate / baseline))}"#)
             } else {
                 print("\(name.padding(toLength: 17)) batch \(String(batchSize).padding(toLength: 4)) \(threads) thr  \(dispatchName.padding(toLength: 8)) \(formatRate(rate)) verifies/s  ratio \(rounded(rate / baseline))")
             }
