@@ -3,7 +3,7 @@ SWIFT ?= swift
 # Tests that also run under ThreadSanitizer (the whole suite is too slow there).
 TSAN_FILTER ?= MPMCQueueStressTests|QueueDropTests|AtomicShimTests|WorkerPoolTests|ParallelExecutorTSanTests|concurrentVerifiersAgree|PrecheckStageTests/resultsDoNotDependOnWorkersOrChunks|PipelineTests|StateStoreTests|DeclaredAccessTSanTests
 
-.PHONY: deps demo test test-unit test-tsan test-statetests test-precompiles release example
+.PHONY: deps demo test test-unit test-tsan test-statetests test-mainnet-blocks test-precompiles release example
 
 deps:
 	bash scripts/install-deps.sh
@@ -14,7 +14,7 @@ release: deps
 demo: release
 	.build/release/parallax-perf demo
 
-test: test-unit test-tsan test-statetests test-precompiles example
+test: test-unit test-tsan test-statetests test-mainnet-blocks test-precompiles example
 
 test-unit: deps
 	$(SWIFT) build --build-tests
@@ -29,6 +29,11 @@ test-tsan: deps
 test-statetests: deps
 	bash scripts/statetests.sh --executor direct
 	STATETESTS_RATCHET=Tests/Fixtures/statetests-cancun-parallel.passed bash scripts/statetests.sh --executor parallel
+
+# The 41 mainnet blocks of Tests/Fixtures/mainnet-blocks.tar.xz (release build): receipts root
+# (from Byzantium), logs bloom and gas used against each header, sequential and parallel at 1, 2, 4, 8 threads.
+test-mainnet-blocks: deps
+	bash scripts/mainnet-blocks.sh
 
 # The precompiles' C arithmetic against Python references (py_ecc, ckzg), under
 # ASan/UBSan, and a short libFuzzer run over their input parsers.
