@@ -203,7 +203,9 @@ public struct EVM: Sendable {
         if sender.info.nonce < tx.nonce {
             throw InvalidTransaction.nonceTooHigh(expected: sender.info.nonce, got: tx.nonce)
         }
-        if fork >= .london && sender.info.codeHash != EmptyHashes.code { throw InvalidTransaction.senderHasCode }
+        // EIP-3607 holds for every fork: clients apply it retroactively (no
+        // account with code has a known private key), and so do the state tests.
+        if sender.info.codeHash != EmptyHashes.code { throw InvalidTransaction.senderHasCode }
         let (gasCost, o1) = UInt256(tx.gasLimit).multipliedReportingOverflow(by: maxGasPrice)
         let (withValue, o2) = gasCost.addingReportingOverflow(tx.value)
         let (required, o3) = withValue.addingReportingOverflow(maxBlobFee)

@@ -358,19 +358,21 @@ extension Machine {
         }
     }
 
-    /// SSTORE gas and refund change: EIP-2200 net metering with EIP-2929 cold
-    /// slot costs and EIP-3529 refunds (Cancun); before Istanbul the
-    /// Frontier rule (20000 set, 5000 reset, 15000 refund for a clear).
+    /// SSTORE gas and refund change: net metering (EIP-1283 in Constantinople,
+    /// removed again by Petersburg; EIP-2200 from Istanbul) with EIP-2929
+    /// cold slot costs and EIP-3529 refunds (Cancun); otherwise the Frontier
+    /// rule (20000 set, 5000 reset, 15000 refund for a clear). EIP-1283 is
+    /// EIP-2200 with a 200-gas no-op price and without the 2300-gas sentry.
     func sstoreCost(_ address: Address, _ key: UInt256, _ new: UInt256) throws -> (Int64, Int64) {
         var cost: Int64 = 0
         if fork >= .berlin && state.warmSlot(address, key) { cost += 2100 }
         let slot = try state.slot(address, key)
         let original = slot.original, current = slot.current
-        guard fork >= .istanbul else {
+        guard fork >= .istanbul || fork == .constantinople else {
             if current.isZero && !new.isZero { return (20000, 0) }
             return (5000, !current.isZero && new.isZero ? 15000 : 0)
         }
-        let sloadGas: Int64 = fork >= .berlin ? 100 : 800
+        let sloadGas: Int64 = fork >= .berlin ? 100 : fork >= .istanbul ? 800 : 200
         let resetGas: Int64 = fork >= .berlin ? 5000 - 2100 : 5000
         let clearRefund: Int64 = fork >= .london ? 4800 : 15000
         var refund: Int64 = 0

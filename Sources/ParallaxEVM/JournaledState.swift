@@ -68,6 +68,9 @@ enum JournalEntry {
 struct Checkpoint {
     var journalLength: Int
     var logCount: Int
+    /// Taken by a frame below the transaction's top frame: reverting it keeps
+    /// a touch of RIPEMD-160's address (see `JournaledState.revert`).
+    var nested: Bool
 }
 
 final class JournaledState {
@@ -98,6 +101,11 @@ final class JournaledState {
     }
 
     func isLoaded(_ address: Address) -> Bool { accounts[address] != nil }
+
+    /// Whether a loaded account exists in the sense of the forks before
+    /// Spurious Dragon: it was in the backend, or this transaction touched
+    /// it into being (and has not reverted that), even with nothing in it.
+    func exists(_ account: JournalAccount) -> Bool { account.existedBefore || account.touched }
 
     func code(_ address: Address) throws -> [UInt8] {
         let a = try account(address)
@@ -233,9 +241,24 @@ final class JournaledState {
 
     // MARK: Checkpoints
 
-    func checkpoint() -> Checkpoint { Checkpoint(journalLength: journal.count, logCount: logs.count) }
+    func checkpoint(nested: Bool) -> Checkpoint {
+        Checkpoint(journalLength: journal.count, logCount: logs.count, nested: nested)
+    }
 
+    /// The RIPEMD-160 precompile, whose touch a failed nested frame keeps.
+    static let ripemd160 = Address(hi: 0, mid: 0, lo: 3)
+
+    /// Undoes every change after `checkpoint`.
+    ///
+    /// One exception, from Spurious Dragon on: a touch of 0x03 (RIPEMD-160)
+    /// survives the failure of a nested frame and passes to its parent (where
+    /// the parent's own failure may pass it on again, or the top frame's
+    /// failure drops it with everything else). Mainnet block 2675119 deleted
+    /// the empty account 0x03 after a call to it ran out of gas, through a
+    /// client bug that went unnoticed; every client, and the execution
+    /// specs' `incorporate_child_on_error`, keep that behaviour.
     func revert(to checkpoint: Checkpoint) {
+        var keptTouch = false
         while journal.count > checkpoint.journalLength {
             switch journal.removeLast() {
             case .warmedAccount(let a): warmAccounts.remove(a)
@@ -252,9 +275,16 @@ final class JournaledState {
                 accounts[a]?.storage = storage
                 accounts[a]?.storageCleared = cleared
             case .selfDestructed(let a): accounts[a]?.selfDestructed = false
-            case .touched(let a): accounts[a]?.touched = false
+            case .touched(let a):
+                if checkpoint.nested && a == JournaledState.ripemd160 && fork >= .spuriousDragon {
+                    keptTouch = true
+                } else {
+                    accounts[a]?.touched = false
+                }
             }
         }
+        // Still touched: journaled again in the parent's range, so that the top frame's failure undoes it.
+        if keptTouch { journal.append(.touched(JournaledState.ripemd160)) }
         if logs.count > checkpoint.logCount { logs.removeSubrange(checkpoint.logCount...) }
     }
 

@@ -170,12 +170,15 @@ final class Machine {
         }
         var cost: Int64 = 0
         if fork >= .berlin { cost += accessCost(target) }
-        if !value.isZero {
-            cost += 9000
-            if op == 0xF1 {
-                let t = try state.account(target)
-                let isNew = fork >= .spuriousDragon ? t.info.isEmpty : !(t.existedBefore || t.touched)
-                if isNew { cost += 25000 }
+        if !value.isZero { cost += 9000 }
+        if op == 0xF1 {
+            // The new-account charge: from Spurious Dragon (EIP-161) for value
+            // sent to an empty account; before, for any CALL to an account that
+            // does not exist, with or without value.
+            if fork >= .spuriousDragon {
+                if !value.isZero, try state.account(target).info.isEmpty { cost += 25000 }
+            } else if !state.exists(try state.account(target)) {
+                cost += 25000
             }
         }
         gas -= cost
@@ -228,7 +231,7 @@ final class Machine {
     /// Enters a call: checkpoint, value transfer (touching both sides), then a
     /// precompile, an empty-code success, or a child frame.
     func startCall(_ r: CallRequest, parent: Frame?) throws -> Start {
-        let checkpoint = state.checkpoint()
+        let checkpoint = state.checkpoint(nested: parent != nil)
         if r.transfers {
             guard try state.transfer(from: r.caller, to: r.target, value: r.value) else {
                 return .immediate(ChildOutcome(end: .revert([]), gasLeft: r.gas, refund: 0))
@@ -317,7 +320,7 @@ final class Machine {
         if target.info.nonce != 0 || target.info.codeHash != EmptyHashes.code || hasStorage {
             return .immediate(ChildOutcome(end: .halt(.createCollision), gasLeft: 0, refund: 0))
         }
-        let checkpoint = state.checkpoint()
+        let checkpoint = state.checkpoint(nested: depth > 0)
         try state.markCreated(address)
         guard try state.transfer(from: r.caller, to: address, value: r.value) else {
             state.revert(to: checkpoint)
@@ -342,7 +345,7 @@ final class Machine {
         let balance = me.info.balance
         if fork >= .tangerineWhistle {
             let b = try state.account(beneficiary)
-            let isNew = fork >= .spuriousDragon ? (b.info.isEmpty && !balance.isZero) : !(b.existedBefore || b.touched)
+            let isNew = fork >= .spuriousDragon ? (b.info.isEmpty && !balance.isZero) : !state.exists(b)
             if isNew { cost += 25000 }
         }
         gas -= cost
