@@ -292,26 +292,51 @@ PX_AVX2 void px_ed25519_tables_avx2(px_v25_cached *tables, const px_ge *points, 
 
 /* ---- the multi-scalar multiplication ---- */
 
-/* One addend per lane: `addends[lane]`, negated where `negative[lane]`. */
+/* One coordinate of four addends: limb k of lane i is src[i][k]. Limbs 0..7
+ * come as four 8 x 32-bit rows transposed with unpacks, limbs 8 and 9 as four
+ * 2 x 32-bit rows; every limb is zero-extended to its 64-bit lane. */
+PX_AVX2 static inline void gather_coordinate(vfe25 *r, const uint32_t *const src[LANES]) {
+    __m256i a = _mm256_loadu_si256((const __m256i *)src[0]);
+    __m256i b = _mm256_loadu_si256((const __m256i *)src[1]);
+    __m256i c = _mm256_loadu_si256((const __m256i *)src[2]);
+    __m256i d = _mm256_loadu_si256((const __m256i *)src[3]);
+    __m256i ab_lo = _mm256_unpacklo_epi32(a, b), ab_hi = _mm256_unpackhi_epi32(a, b);
+    __m256i cd_lo = _mm256_unpacklo_epi32(c, d), cd_hi = _mm256_unpackhi_epi32(c, d);
+    __m256i l04 = _mm256_unpacklo_epi64(ab_lo, cd_lo), l15 = _mm256_unpackhi_epi64(ab_lo, cd_lo);
+    __m256i l26 = _mm256_unpacklo_epi64(ab_hi, cd_hi), l37 = _mm256_unpackhi_epi64(ab_hi, cd_hi);
+    r->l[0] = _mm256_cvtepu32_epi64(_mm256_castsi256_si128(l04));
+    r->l[4] = _mm256_cvtepu32_epi64(_mm256_extracti128_si256(l04, 1));
+    r->l[1] = _mm256_cvtepu32_epi64(_mm256_castsi256_si128(l15));
+    r->l[5] = _mm256_cvtepu32_epi64(_mm256_extracti128_si256(l15, 1));
+    r->l[2] = _mm256_cvtepu32_epi64(_mm256_castsi256_si128(l26));
+    r->l[6] = _mm256_cvtepu32_epi64(_mm256_extracti128_si256(l26, 1));
+    r->l[3] = _mm256_cvtepu32_epi64(_mm256_castsi256_si128(l37));
+    r->l[7] = _mm256_cvtepu32_epi64(_mm256_extracti128_si256(l37, 1));
+    __m128i ta = _mm_loadl_epi64((const __m128i *)(src[0] + 8));
+    __m128i tb = _mm_loadl_epi64((const __m128i *)(src[1] + 8));
+    __m128i tc = _mm_loadl_epi64((const __m128i *)(src[2] + 8));
+    __m128i td = _mm_loadl_epi64((const __m128i *)(src[3] + 8));
+    __m128i tab = _mm_unpacklo_epi32(ta, tb), tcd = _mm_unpacklo_epi32(tc, td);
+    r->l[8] = _mm256_cvtepu32_epi64(_mm_unpacklo_epi64(tab, tcd));
+    r->l[9] = _mm256_cvtepu32_epi64(_mm_unpackhi_epi64(tab, tcd));
+}
+
+/* One addend per lane: `addends[lane]`, negated where `negative[lane]`
+ * (-P swaps Y+X with Y-X and takes -2dT). */
 PX_AVX2 static void load_addends(vge25_cached *q, const px_v25_cached *const addends[LANES],
                                  const int negative[LANES]) {
-    uint64_t staging[4][10][LANES] __attribute__((aligned(32)));
+    const uint32_t *ypx[LANES], *ymx[LANES], *z2[LANES], *t2d[LANES];
     for (int lane = 0; lane < LANES; lane++) {
         const px_v25_cached *e = addends[lane];
-        const uint32_t *ypx = negative[lane] ? e->ymx : e->ypx;
-        const uint32_t *ymx = negative[lane] ? e->ypx : e->ymx;
-        const uint32_t *t2d = negative[lane] ? e->nt2d : e->t2d;
-        for (int k = 0; k < 10; k++) {
-            staging[0][k][lane] = ypx[k];
-            staging[1][k][lane] = ymx[k];
-            staging[2][k][lane] = e->z2[k];
-            staging[3][k][lane] = t2d[k];
-        }
+        ypx[lane] = negative[lane] ? e->ymx : e->ypx;
+        ymx[lane] = negative[lane] ? e->ypx : e->ymx;
+        z2[lane] = e->z2;
+        t2d[lane] = negative[lane] ? e->nt2d : e->t2d;
     }
-    vfe25_load(&q->ypx, staging[0]);
-    vfe25_load(&q->ymx, staging[1]);
-    vfe25_load(&q->z2, staging[2]);
-    vfe25_load(&q->t2d, staging[3]);
+    gather_coordinate(&q->ypx, ypx);
+    gather_coordinate(&q->ymx, ymx);
+    gather_coordinate(&q->z2, z2);
+    gather_coordinate(&q->t2d, t2d);
 }
 
 /* Deals addends to lanes; every LANES of them become one vector addition. */
