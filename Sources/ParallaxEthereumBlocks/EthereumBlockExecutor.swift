@@ -166,9 +166,9 @@ public struct EthereumBlockExecutor: Sendable {
                 }
             }
             senders.append(sender)
-            transactions.append(EVMTransaction(
-                TransactionEnvironment(transaction, sender: sender), block: environment, fork: fork,
-                blockHashes: block.blockHashes))
+            let evm = EVMTransaction(
+                TransactionEnvironment(transaction, sender: sender), block: environment, fork: fork, blockHashes: block.blockHashes)
+            transactions.append(BlockTransaction(evm, sender: sender))
         }
 
         var credits: [(Address, UInt256)] = []

@@ -10,8 +10,9 @@
 import Foundation
 import ParallaxEVM
 import ParallaxEthereum
-import ParallaxEthereumBlocks
+@testable import ParallaxEthereumBlocks
 import ParallaxExecution
+import ParallaxVMInterface
 import ParallaxTestSupport
 import Testing
 
@@ -193,5 +194,31 @@ struct RandomEVMBlock {
         #expect(creates > 0)
         // A counter created in the block and called after: some slot 0 above zero.
         #expect(accounts.values.contains { $0.code == RandomEVMBlock.counterCode && ($0.storage[.zero] ?? .zero) > UInt256(1) })
+    }
+
+    @Test func recipientsCreditedByDeltaEndAsTheEVMLeavesThem() throws {
+        // The same blocks with every transaction as a plain EVMTransaction (no delta
+        // credit of recipients): the accounts after them and the outcomes must agree.
+        let code = try Self.tokenCode()
+        var seeds = SeededGenerator.fromEnvironment()
+        let engine = EthereumBlockExecutor()
+        var credited = 0
+        for _ in 0..<6 {
+            let seed = seeds.next()
+            let random = RandomEVMBlock(seed: seed, transactions: 120, tokenCode: code)
+            let prepared = try engine.prepare(random.block, preState: random.preState, senders: random.senders)
+            let plain: [any Transaction] = prepared.transactions.map { ($0 as? BlockTransaction)?.evm ?? $0 }
+            credited += prepared.transactions.filter { ($0 as? BlockTransaction)?.recipient != nil }.count
+            let withDelta = SequentialExecutor().execute(prepared.transactions, on: prepared.base)
+            let without = SequentialExecutor().execute(plain, on: prepared.base)
+            var a = prepared.base, b = prepared.base
+            a.apply(withDelta.stateDelta)
+            b.apply(without.stateDelta)
+            #expect(EthereumStateLayout.accounts(in: a) == EthereumStateLayout.accounts(in: b), "seed \(seed): accounts differ")
+            #expect(withDelta.transactions.map(\.status) == without.transactions.map(\.status), "seed \(seed)")
+            #expect(withDelta.transactions.map(\.gasUsed) == without.transactions.map(\.gasUsed), "seed \(seed)")
+            #expect(withDelta.transactions.map(\.events) == without.transactions.map(\.events), "seed \(seed)")
+        }
+        #expect(credited > 0, "seed \(seeds.seed): no transfer took the delta path")
     }
 }
