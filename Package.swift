@@ -77,7 +77,7 @@ let package = Package(
         .target(name: "ParallaxVMInterface", path: "Sources/ParallaxVMInterface"),
         .target(
             name: "ParallaxExecution",
-            dependencies: ["CParallaxCore", "ParallaxConcurrency", "ParallaxVMInterface"],
+            dependencies: ["CParallaxCore", "ParallaxConcurrency", "ParallaxTopology", "ParallaxVMInterface"],
             path: "Sources/ParallaxExecution"
         ),
         // Reference signature libraries (Debian libsodium-dev, libsecp256k1-dev).
@@ -231,7 +231,7 @@ let package = Package(
             name: "ParallaxEthereumBlocksTests",
             dependencies: ["ParallaxEthereumBlocks", "ParallaxEVM", "ParallaxEthereum", "ParallaxExecution", "ParallaxTestSupport"]
         ),
-        .testTarget(name: "ParallaxExecutionTests", dependencies: ["ParallaxExecution", "ParallaxWorkloads", "CParallaxCore"]),
+        .testTarget(name: "ParallaxExecutionTests", dependencies: ["ParallaxExecution", "ParallaxTopology", "ParallaxWorkloads", "CParallaxCore"]),
         .testTarget(name: "ParallaxWorkloadsTests", dependencies: ["ParallaxExecution", "ParallaxContracts", "ParallaxWorkloads"]),
         .testTarget(
             name: "ParallaxPipelineTests",

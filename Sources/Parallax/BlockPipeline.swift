@@ -154,7 +154,7 @@ public final class BlockPipeline: @unchecked Sendable {
     {
         let precheck: SignedEnvelopePrecheck
         let executor: ParallelExecutor
-        do throws(ThreadTeamError) {
+        do throws(WorkerPoolError) {
             precheck = try SignedEnvelopePrecheck(decoder: decoder, chainID: chainID, threads: configuration.precheckThreads)
         } catch {
             throw .configuration("precheckThreads: \(error)")

@@ -24,9 +24,6 @@
 @_exported import enum ParallaxExecution.ExecutorFailure
 @_exported import struct ParallaxExecution.BlockOutput
 @_exported import struct ParallaxExecution.ExecutionStatistics
-@_exported import protocol ParallaxExecution.WorkerTeam
-@_exported import class ParallaxExecution.ThreadTeam
-@_exported import enum ParallaxExecution.ThreadTeamError
 @_exported import protocol ParallaxExecution.StateView
 @_exported import struct ParallaxExecution.InMemoryState
 @_exported import struct ParallaxExecution.StateDelta
@@ -58,8 +55,8 @@
 @_exported import enum ParallaxPrecheck.EnvelopeField
 @_exported import enum ParallaxPrecheck.PrecheckRejection
 
-// Machines and placement, as `PipelineConfiguration` and `PinnedWorkerTeam`
-// take them, and the topology file.
+// Machines and placement, as `PipelineConfiguration` takes them, the
+// worker pool every executor runs on, and the topology file.
 @_exported import struct ParallaxConcurrency.NodeID
 @_exported import struct ParallaxTopology.Topology
 @_exported import enum ParallaxTopology.TopologyError

@@ -1,5 +1,6 @@
 import ParallaxExecution
 import ParallaxPrecheck
+import ParallaxTopology
 
 /// The default precheck: decode and hash every envelope in one Keccak-256
 /// batch (`TransactionHasher`), verify the Ed25519 signatures in one batch
@@ -9,7 +10,7 @@ import ParallaxPrecheck
 /// its call (`AdmittedTransaction`).
 ///
 /// With `threads > 1` a block is cut into that many contiguous chunks, each
-/// checked by its own worker of a `ThreadTeam` with its own hasher and
+/// checked by its own worker of a plain `WorkerPool` with its own hasher and
 /// verifier, and the results are concatenated in block order.
 public final class SignedEnvelopePrecheck: BlockPrecheck, @unchecked Sendable {
     /// The application's payload decoder.
@@ -17,32 +18,39 @@ public final class SignedEnvelopePrecheck: BlockPrecheck, @unchecked Sendable {
     /// Envelopes signed for another chain are rejected; nil accepts any.
     public let chainID: ChainID?
     private let workers: [Worker]
-    private let team: ThreadTeam?
+    private let pool: WorkerPool?
 
     /// A precheck with `threads` workers (the precheck pool's size).
     public init(decoder: any PayloadDecoder, chainID: ChainID? = nil, limits: EnvelopeLimits = .default, threads: Int = 1)
-        throws(ThreadTeamError)
+        throws(WorkerPoolError)
     {
         self.decoder = decoder
         self.chainID = chainID
         let threads = max(1, threads)
         workers = (0..<threads).map { _ in Worker(limits: limits) }
-        team = threads > 1 ? try ThreadTeam(size: threads) : nil
+        pool = threads > 1 ? try WorkerPool(threads: threads, pool: .precheck) : nil
     }
 
     /// Decodes, hashes and verifies every envelope of `block`; see `BlockPrecheck`.
     public func precheck(_ block: PackedMessages) -> [PrecheckOutcome] {
-        guard let team, block.count >= 2 * workers.count else {
+        guard let pool, block.count >= 2 * workers.count else {
             return workers[0].check(block, from: 0, decoder: decoder, chainID: chainID)
         }
         let chunks = workers.count
         let count = block.count
         let decoder = decoder, chainID = chainID, workers = workers
-        team.broadcast { index in
-            let start = count * index / chunks, end = count * (index + 1) / chunks
-            var chunk = PackedMessages()
-            for position in start..<end { chunk.append(block[position]) }
-            workers[index].output = workers[index].check(chunk, from: start, decoder: decoder, chainID: chainID)
+        do {
+            try pool.broadcast { worker in
+                let index = worker.index
+                let start = count * index / chunks, end = count * (index + 1) / chunks
+                var chunk = PackedMessages()
+                for position in start..<end { chunk.append(block[position]) }
+                workers[index].output = workers[index].check(chunk, from: start, decoder: decoder, chainID: chainID)
+            }
+        } catch {
+            // The pool is this precheck's own and never shut down while it
+            // lives; should it refuse anyway, check on this thread.
+            return workers[0].check(block, from: 0, decoder: decoder, chainID: chainID)
         }
         var results: [PrecheckOutcome] = []
         results.reserveCapacity(count)

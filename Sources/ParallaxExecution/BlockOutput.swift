@@ -97,6 +97,9 @@ public enum ExecutorFailure: Error, Equatable, Sendable, CustomStringConvertible
     /// An internal invariant of the executor did not hold (a bug); the
     /// message says which. The block was abandoned before any output.
     case invariantViolated(String)
+    /// The executor's worker pool refused the block (it was shut down);
+    /// the message says why. The block was abandoned before any output.
+    case workersUnavailable(String)
 
     public var description: String {
         switch self {
@@ -104,6 +107,7 @@ public enum ExecutorFailure: Error, Equatable, Sendable, CustomStringConvertible
             "block of \(transactions) transactions exceeds the executor's limit of \(limit)"
         case .outOfMemory(let what): "executor memory: \(what)"
         case .invariantViolated(let what): "executor invariant violated: \(what)"
+        case .workersUnavailable(let why): "executor workers unavailable: \(why)"
         }
     }
 }

@@ -1,5 +1,6 @@
 import CParallaxCore
 import ParallaxConcurrency
+import ParallaxTopology
 
 /// Executes a block by its transactions' declared access
 /// (`DeclaredAccess`): no speculation, no aborts, no locks. The result is
@@ -10,7 +11,7 @@ import ParallaxConcurrency
 /// 2. Every transaction gets a pending counter = its number of
 ///    predecessors (packed 64-bit words in a C `SlotArray`); those at zero go
 ///    into the ready queue of their node (see NUMA placement).
-/// 3. Workers (`WorkerTeam.broadcast`) take ready transactions, their own
+/// 3. Workers (`WorkerPool.broadcast`) take ready transactions, their own
 ///    node's queue first, then steal from the other nodes' queues; run them
 ///    in an `ExecutionContext` that enforces declarations, store the
 ///    write-set into the value slots of the keys (one slot per declared key
@@ -64,7 +65,8 @@ import ParallaxConcurrency
 ///
 /// One block at a time: `execute` must not be called concurrently.
 public final class DeclaredAccessExecutor: BlockExecutor, @unchecked Sendable {
-    public let team: any WorkerTeam
+    /// The workers: a topology plan's pool (pinned, NUMA-placed) or a plain one.
+    public let pool: WorkerPool
     public let node: NodeID?
     public private(set) var lastStatistics = ExecutionStatistics()
 
@@ -82,22 +84,19 @@ public final class DeclaredAccessExecutor: BlockExecutor, @unchecked Sendable {
     #endif
 
     /// - Parameters:
-    ///   - team: the workers (at least 1).
+    ///   - pool: the workers; each takes ready transactions from the queue
+    ///     of its node (`pool.workerNodes`; `node` for a plain pool's
+    ///     workers). One broadcast per block (see `ParallelExecutor.init(pool:node:)`).
     ///   - node: NUMA node of the counters (nil: no binding), and of every
-    ///     worker when `workerNodes` is nil.
-    ///   - workerNodes: for each worker, the node it runs on (see NUMA
-    ///     placement); nil: `node` for all.
-    public init(team: any WorkerTeam, node: NodeID? = nil, workerNodes: [NodeID?]? = nil) throws(ParallelExecutorError) {
-        guard team.size >= 1 else { throw .unsupportedTeamSize(team.size) }
-        if let workerNodes, workerNodes.count != team.size {
-            throw .workerNodesMismatch(nodes: workerNodes.count, workers: team.size)
-        }
-        self.team = team
+    ///     worker of a plain pool.
+    public init(pool: WorkerPool, node: NodeID? = nil) throws(ParallelExecutorError) {
+        let workerNodes = pool.workerNodes
+        self.pool = pool
         self.node = node
         var nodes: [NodeID?] = []
         var nodeIndexOfWorker: [Int] = []
-        for worker in 0..<team.size {
-            let workerNode = workerNodes?[worker] ?? node
+        for worker in 0..<pool.count {
+            let workerNode = workerNodes[worker] ?? node
             if let known = nodes.firstIndex(of: workerNode) {
                 nodeIndexOfWorker.append(known)
             } else {
@@ -115,7 +114,7 @@ public final class DeclaredAccessExecutor: BlockExecutor, @unchecked Sendable {
         }
         queueRefs = .allocate(capacity: nodes.count)
         queueRefs.initialize(from: queues.map { Unmanaged.passUnretained($0) }, count: nodes.count)
-        workers = (0..<team.size).map { DeclaredWorker(index: $0, size: team.size, nodeIndex: nodeIndexOfWorker[$0]) }
+        workers = (0..<pool.count).map { DeclaredWorker(index: $0, size: pool.count, nodeIndex: nodeIndexOfWorker[$0]) }
         contexts = WorkerContexts(readers: workers, enforcingDeclarations: true)
     }
 
@@ -158,11 +157,13 @@ public final class DeclaredAccessExecutor: BlockExecutor, @unchecked Sendable {
         nodes == 1 ? 0 : Int(key.mixed % UInt64(nodes))
     }
 
-    /// A declared-access executor on a new `ThreadTeam` of `threads` workers.
+    /// A declared-access executor on a new plain pool (`WorkerPool(threads:)`)
+    /// of `threads` workers, which it owns.
     public convenience init(threads: Int) throws(ParallelExecutorError) {
-        let team: ThreadTeam
-        do { team = try ThreadTeam(size: threads) } catch { throw .unsupportedTeamSize(threads) }
-        try self.init(team: team)
+        guard threads >= 1 else { throw .unsupportedTeamSize(threads) }
+        let pool: WorkerPool
+        do { pool = try WorkerPool(threads: threads) } catch { throw .pool(error) }
+        try self.init(pool: pool)
     }
 
     /// The largest block this executor takes.
@@ -202,8 +203,19 @@ public final class DeclaredAccessExecutor: BlockExecutor, @unchecked Sendable {
         }
         let workers = self.workers
         let contexts = self.contexts
-        withExtendedLifetime(block) {
-            team.broadcast { index in workers[index].run(block, in: contexts[index]) }
+        let refused: WorkerPoolError? = withExtendedLifetime(block) {
+            do throws(WorkerPoolError) {
+                try pool.broadcast { worker in workers[worker.index].run(block, in: contexts[worker.index]) }
+                return nil
+            } catch {
+                return error
+            }
+        }
+        if let refused {
+            // No worker ran: empty the ready queues for the next block.
+            for node in 0..<nodes.count { while block.tryDequeue(node) != nil {} }
+            lastStatistics = ExecutionStatistics()
+            throw .workersUnavailable("\(refused)")
         }
 
         var outputs = [TransactionOutput](unsafeUninitializedCapacity: count) { buffer, initialized in

@@ -1,6 +1,7 @@
 import ParallaxConcurrency
+import ParallaxTopology
 
-/// Executes a block with Block-STM on a `WorkerTeam`: optimistic parallel
+/// Executes a block with Block-STM on a `WorkerPool`: optimistic parallel
 /// execution over `MultiVersionMemory`, tasks from the collaborative
 /// `Scheduler`, and a result identical to `SequentialExecutor`'s.
 ///
@@ -8,7 +9,8 @@ import ParallaxConcurrency
 /// (O(block), no clearing of the key table), every worker runs the task
 /// loop of the paper (Algorithm 1) until the scheduler reports done, then
 /// derives the final value of each key it interned and its share of the
-/// state-root update, in parallel. The caller's thread is worker 0.
+/// state-root update, in parallel: one `WorkerPool.broadcast` per block,
+/// during which the caller's thread parks.
 ///
 /// If the key table overflows (a block touching far more keys than its
 /// size suggests), the block is abandoned and run again with a table four
@@ -16,7 +18,8 @@ import ParallaxConcurrency
 ///
 /// One block at a time: `execute` must not be called concurrently.
 public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
-    public let team: any WorkerTeam
+    /// The workers: a topology plan's pool (pinned, NUMA-placed) or a plain one.
+    public let pool: WorkerPool
     public let node: NodeID?
     public private(set) var lastStatistics = ExecutionStatistics()
     /// Whether readers of hot keys wait for an unfinished predecessor instead
@@ -46,18 +49,18 @@ public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
     private var lastCount = 0
 
     /// - Parameters:
-    ///   - team: the workers (at most 254).
+    ///   - pool: the workers (at most 254). Each worker's arenas (version
+    ///     nodes, key entries, read-sets) live on its node
+    ///     (`pool.workerNodes`), or on `node` for a plain pool's workers.
+    ///     The executor broadcasts on the pool once per block; the pool may
+    ///     run other tasks between blocks, but not be shut down while the
+    ///     executor is in use (a block then fails with `.workersUnavailable`).
     ///   - node: NUMA node for the shared structures: key index, scheduler
     ///     lines (nil: no binding).
-    ///   - workerNodes: for each worker, the node of its arenas (version
-    ///     nodes, key entries, read-sets), normally the node it runs on;
-    ///     nil: `node` for all.
-    public init(team: any WorkerTeam, node: NodeID? = nil, workerNodes: [NodeID?]? = nil) throws(ParallelExecutorError) {
-        guard team.size >= 1, team.size < ValueArena.maxWorkers else { throw .unsupportedTeamSize(team.size) }
-        if let workerNodes, workerNodes.count != team.size {
-            throw .workerNodesMismatch(nodes: workerNodes.count, workers: team.size)
-        }
-        self.team = team
+    public init(pool: WorkerPool, node: NodeID? = nil) throws(ParallelExecutorError) {
+        guard pool.count < ValueArena.maxWorkers else { throw .unsupportedTeamSize(pool.count) }
+        let workerNodes = pool.workerNodes
+        self.pool = pool
         self.node = node
         do {
             table = try KeyTable(capacity: 1024, node: node)
@@ -66,7 +69,7 @@ public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
         } catch {
             throw .outOfMemory("\(error)")
         }
-        let arenas = (0..<team.size).map { ValueArena(worker: $0) }
+        let arenas = (0..<pool.count).map { ValueArena(worker: $0) }
         directory = ValueDirectory(arenas)
         records = .allocate(capacity: 1)
         let placeholder = BlockContext(transactions: [], elements: UnsafeBufferPointer(start: nil, count: 0),
@@ -75,16 +78,18 @@ public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
                                        records: records, blockNumber: 0, contentionHint: false)
         idleBlock = placeholder
         workers = arenas.map { arena in
-            ParallelWorker(node: workerNodes?[Int(arena.worker)] ?? node, values: arena, placeholder: placeholder)
+            ParallelWorker(node: workerNodes[Int(arena.worker)] ?? node, values: arena, placeholder: placeholder)
         }
         contexts = WorkerContexts(readers: workers, enforcingDeclarations: false)
     }
 
-    /// A parallel executor on a new `ThreadTeam` of `threads` workers.
+    /// A parallel executor on a new plain pool (`WorkerPool(threads:)`) of
+    /// `threads` workers, which it owns.
     public convenience init(threads: Int) throws(ParallelExecutorError) {
-        let team: ThreadTeam
-        do { team = try ThreadTeam(size: threads) } catch { throw .unsupportedTeamSize(threads) }
-        try self.init(team: team)
+        guard threads >= 1, threads < ValueArena.maxWorkers else { throw .unsupportedTeamSize(threads) }
+        let pool: WorkerPool
+        do { pool = try WorkerPool(threads: threads) } catch { throw .pool(error) }
+        try self.init(pool: pool)
     }
 
     deinit {
@@ -128,7 +133,12 @@ public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
                 currentBlock = block
                 let workers = self.workers
                 let contexts = self.contexts
-                team.broadcast { index in workers[index].run(block, in: contexts[index]) }
+                do {
+                    try pool.broadcast { worker in workers[worker.index].run(block, in: contexts[worker.index]) }
+                } catch {
+                    abandonBlock()
+                    throw .workersUnavailable("\(error)")
+                }
                 if let waiter = scheduler.failedWaiter {
                     abandonBlock()
                     throw .invariantViolated("suspended transaction \(waiter) was not Aborting when resumed")
@@ -216,15 +226,15 @@ public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
 
 public enum ParallelExecutorError: Error, Equatable, CustomStringConvertible {
     case unsupportedTeamSize(Int)
-    case workerNodesMismatch(nodes: Int, workers: Int)
     case outOfMemory(String)
+    /// The executor's own plain pool could not start.
+    case pool(WorkerPoolError)
 
     public var description: String {
         switch self {
         case .unsupportedTeamSize(let size): "the parallel executor supports 1 to 254 workers, got \(size)"
-        case .workerNodesMismatch(let nodes, let workers):
-            "workerNodes names \(nodes) nodes for a team of \(workers) workers"
         case .outOfMemory(let reason): "parallel executor memory: \(reason)"
+        case .pool(let error): "the executor's worker pool: \(error)"
         }
     }
 }

@@ -85,7 +85,36 @@ public final class WorkerPool: @unchecked Sendable {
     /// and returns once every one of them is pinned and running.
     public init(workers: [WorkerPlacement], options: Options = Options(),
                 onError: (@Sendable (any Error, WorkerContext) -> Void)? = nil) throws(WorkerPoolError) {
-        core = try PoolCore(placements: workers, options: options, onError: onError)
+        core = try PoolCore(placements: workers, options: options, bindsMemory: true, onError: onError)
+        try core.start()
+    }
+
+    /// A plain pool of `threads` unpinned workers, for callers that do not
+    /// place threads (tests, tools, an embedding node that leaves placement
+    /// to the kernel): the pool the executors create for `init(threads:)`.
+    ///
+    /// Its workers have no placement of their own: their `placement` names
+    /// `pool`, worker `i` and a nominal PU, core and node `i`, `i`, 0 that
+    /// nothing binds to; their memory is the kernel's to place, and
+    /// `workerNodes` is nil for every worker.
+    public convenience init(threads: Int, pool: PoolName = .execute, inboxCapacity: Int = 1024,
+                            onError: (@Sendable (any Error, WorkerContext) -> Void)? = nil) throws(WorkerPoolError) {
+        guard threads >= 1, threads <= WorkerPool.maxPlainThreads else {
+            throw .invalidOptions("a plain pool needs 1 to \(WorkerPool.maxPlainThreads) threads, got \(threads)")
+        }
+        let placements = (0..<threads).map { index in
+            WorkerPlacement(worker: WorkerID(index), pool: pool, pu: PUIndex(Int32(index)), core: CoreID(Int32(index)),
+                            node: NodeID(0), package: nil)
+        }
+        try self.init(core: try PoolCore(placements: placements, options: Options(pinning: .unpinned, inboxCapacity: inboxCapacity),
+                                     bindsMemory: false, onError: onError))
+    }
+
+    /// The most threads `init(threads:)` starts.
+    public static let maxPlainThreads = 1024
+
+    private init(core: PoolCore) throws(WorkerPoolError) {
+        self.core = core
         try core.start()
     }
 
@@ -101,6 +130,13 @@ public final class WorkerPool: @unchecked Sendable {
 
     public var count: Int { core.workers.count }
     public var placements: [WorkerPlacement] { core.workers.map(\.context.placement) }
+    /// Whether each worker runs bound to its placement's PU.
+    public var isPinned: Bool { core.options.pinning == .pinned }
+    /// For each worker, the NUMA node its memory should live on: its
+    /// placement's node when the pool placed its workers (`init(workers:)`,
+    /// `init(plan:pool:)`), nil for a plain pool (`init(threads:)`). The
+    /// executors allocate each worker's arenas there.
+    public var workerNodes: [NodeID?] { core.bindsMemory ? placements.map(\.node) : Array(repeating: nil, count: count) }
     /// The NUMA nodes the workers are on, ascending: allocate per-node shares
     /// of shared data (`SlotArray(count:lineSize:node:)`) for these.
     public var nodes: [NodeID] { core.nodes }
@@ -136,6 +172,7 @@ public final class WorkerPool: @unchecked Sendable {
     public func broadcast(_ body: @escaping @Sendable (WorkerContext) -> Void) throws(WorkerPoolError) {
         try core.broadcast(body)
     }
+
 
     /// Runs every task submitted so far, then stops the threads. Idempotent.
     /// A task may call it (its own thread is then detached instead of joined);

@@ -101,12 +101,16 @@ final class PoolCore: @unchecked Sendable {
     var joined = false
     let shutdownLock = PosixLock()
 
-    init(placements: [WorkerPlacement], options: WorkerPool.Options,
+    /// False for a plain pool: its nominal node 0 binds no memory.
+    let bindsMemory: Bool
+
+    init(placements: [WorkerPlacement], options: WorkerPool.Options, bindsMemory: Bool,
          onError: (@Sendable (any Error, WorkerContext) -> Void)?) throws(WorkerPoolError) {
         guard !placements.isEmpty else { throw .noWorkers }
         guard options.inboxCapacity >= 1 else { throw .invalidOptions("inbox capacity must be at least 1") }
         guard options.scratchBytes >= 1 else { throw .invalidOptions("scratch must be at least 1 byte") }
         self.options = options
+        self.bindsMemory = bindsMemory
         self.onError = onError
 
         let nodes = Array(Set(placements.map(\.node))).sorted()
@@ -121,9 +125,10 @@ final class PoolCore: @unchecked Sendable {
             overflow = try OverflowQueue()
             var built: [Worker] = []
             for (index, placement) in placements.enumerated() {
-                let scratch = try SlotArray(count: (options.scratchBytes + 63) / 64, lineSize: .line, node: placement.node)
-                let counters = try SlotArray(count: 1, lineSize: .linePair, node: placement.node)
-                let inbox = try MPMCQueue<WorkerPool.Task>(capacity: options.inboxCapacity, node: placement.node)
+                let memoryNode = bindsMemory ? placement.node : nil
+                let scratch = try SlotArray(count: (options.scratchBytes + 63) / 64, lineSize: .line, node: memoryNode)
+                let counters = try SlotArray(count: 1, lineSize: .linePair, node: memoryNode)
+                let inbox = try MPMCQueue<WorkerPool.Task>(capacity: options.inboxCapacity, node: memoryNode)
                 let context = WorkerContext(index: index, workerCount: placements.count, placement: placement, scratch: scratch)
                 built.append(Worker(context: context, inbox: inbox, counters: counters))
             }

@@ -1,6 +1,7 @@
 import ParallaxConcurrency
 import ParallaxExecution
 import ParallaxWorkloads
+import ParallaxTopology
 import XCTest
 
 /// The declared-access subset for `swift test --sanitize=thread`
@@ -15,7 +16,7 @@ final class DeclaredAccessTSanTests: XCTestCase {
         for threads in [2, 4] {
             // Two (simulated) nodes at 4 threads: per-node queues, routing and stealing.
             let declared = threads == 4
-                ? try DeclaredAccessExecutor(team: try ThreadTeam(size: 4), workerNodes: [NodeID(0), NodeID(1), NodeID(0), NodeID(1)])
+                ? try DeclaredAccessExecutor(pool: try .synthetic(nodes: [NodeID(0), NodeID(1), NodeID(0), NodeID(1)]))
                 : try DeclaredAccessExecutor(threads: threads)
             let hybrid = try ParallelExecutor(threads: threads)
             hybrid.declarationHints = true
@@ -55,7 +56,7 @@ final class DeclaredAccessTSanTests: XCTestCase {
         var shape = WorkloadShape()
         shape.accounts = 200
         let workload = try P2PWorkload(shape)
-        let declared = try DeclaredAccessExecutor(team: try ThreadTeam(size: 4), workerNodes: [NodeID(0), NodeID(1), NodeID(0), NodeID(1)])
+        let declared = try DeclaredAccessExecutor(pool: try .synthetic(nodes: [NodeID(0), NodeID(1), NodeID(0), NodeID(1)]))
         let sequential = SequentialExecutor(enforcingDeclarations: true)
         var state = workload.initialState()
         for number in 0..<6 {

@@ -1,6 +1,7 @@
 @testable import ParallaxExecution
 import ParallaxWorkloads
 import ParallaxConcurrency
+import ParallaxTopology
 import XCTest
 
 /// A transaction that only declares (graph tests) or declares and touches
@@ -308,7 +309,7 @@ final class DeclaredAccessTests: XCTestCase {
                 XCTAssertNil(firstDifference(expected, SequentialExecutor().execute(block, on: state)), "\(workload.name) block \(number)")
                 for executor in executors {
                     XCTAssertNil(firstDifference(expected, executor.execute(block, on: state)),
-                                 "\(workload.name) block \(number), \(executor.team.size) threads")
+                                 "\(workload.name) block \(number), \(executor.pool.count) threads")
                 }
                 XCTAssertNil(firstDifference(expected, hybrid.execute(block, on: state)), "hybrid \(workload.name) block \(number)")
                 state.apply(expected.stateDelta)
@@ -375,8 +376,7 @@ final class DeclaredAccessTests: XCTestCase {
             return DeclaredProgram(program: program, access: DeclaredAccess(writes: [first, second]))
         }
         let expected = SequentialExecutor(enforcingDeclarations: true).execute(block, on: InMemoryState())
-        let executor = try DeclaredAccessExecutor(team: try ThreadTeam(size: 4),
-                                                  workerNodes: [NodeID(0), NodeID(0), NodeID(1), NodeID(1)])
+        let executor = try DeclaredAccessExecutor(pool: try .synthetic(nodes: [NodeID(0), NodeID(0), NodeID(1), NodeID(1)]))
         XCTAssertEqual(executor.nodes, [NodeID(0), NodeID(1)])
         for round in 0..<5 {
             XCTAssertNil(firstDifference(expected, executor.execute(block, on: InMemoryState())), "round \(round)")
@@ -392,10 +392,36 @@ final class DeclaredAccessTests: XCTestCase {
         #endif
     }
 
-    func testWorkerNodesMustMatchTheTeam() throws {
-        XCTAssertThrowsError(try DeclaredAccessExecutor(team: try ThreadTeam(size: 2), workerNodes: [NodeID(0)])) { error in
-            XCTAssertEqual(error as? ParallelExecutorError, .workerNodesMismatch(nodes: 1, workers: 2))
+    func testAShutDownPoolFailsTheBlockAndLeavesTheExecutorUsable() throws {
+        let pool = try WorkerPool(threads: 2)
+        let executor = try DeclaredAccessExecutor(pool: pool)
+        let keys = (0..<8).map { StateKey(UInt64($0), 0, 0, 7) }
+        let block: [any Transaction] = (0..<50).map { index in
+            let program = ProgramTransaction(keys: [keys[index % 8]], ops: [.read(0), .write(0)], salt: UInt64(index),
+                                             gasLimit: 1_000_000, gasPrice: 0, feePayer: nil)
+            return DeclaredProgram(program: program, access: DeclaredAccess(writes: [keys[index % 8]]))
         }
+        let expected = SequentialExecutor(enforcingDeclarations: true).execute(block, on: InMemoryState())
+        XCTAssertNil(firstDifference(expected, executor.execute(block, on: InMemoryState())))
+        pool.shutdown()
+        XCTAssertThrowsError(try executor.tryExecute(block, on: InMemoryState())) { error in
+            guard case .workersUnavailable? = error as? ExecutorFailure else { return XCTFail("\(error)") }
+        }
+        let parallel = try ParallelExecutor(pool: try WorkerPool(threads: 2))
+        parallel.pool.shutdown()
+        XCTAssertThrowsError(try parallel.tryExecute(block, on: InMemoryState())) { error in
+            guard case .workersUnavailable? = error as? ExecutorFailure else { return XCTFail("\(error)") }
+        }
+    }
+
+    func testAPlainPoolLeavesMemoryUnbound() throws {
+        let plain = try WorkerPool(threads: 3)
+        XCTAssertEqual(plain.workerNodes, [nil, nil, nil])
+        XCTAssertFalse(plain.isPinned)
+        let placed = try WorkerPool.synthetic(nodes: [NodeID(0), NodeID(1)])
+        XCTAssertEqual(placed.workerNodes, [NodeID(0), NodeID(1)])
+        XCTAssertEqual(try DeclaredAccessExecutor(pool: placed).nodes, [NodeID(0), NodeID(1)])
+        XCTAssertEqual(try DeclaredAccessExecutor(pool: plain).nodes, [nil])
     }
 
     /// A payment whose fee goes to one beneficiary by delta; some payments
@@ -446,7 +472,7 @@ final class DeclaredAccessTests: XCTestCase {
             XCTAssertTrue(graph.keyTakesCredits[Int(graph.keyID(beneficiary)!)], "seed \(seed)")
             for executor in executors {
                 XCTAssertNil(firstDifference(expected, executor.execute(block, on: base)),
-                             "seed \(seed), \(executor.team.size) threads")
+                             "seed \(seed), \(executor.pool.count) threads")
             }
         }
     }

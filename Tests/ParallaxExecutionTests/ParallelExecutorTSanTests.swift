@@ -1,10 +1,11 @@
 @testable import ParallaxExecution
+import ParallaxTopology
 import ParallaxWorkloads
 import XCTest
 
 /// The subset run under `swift test --sanitize=thread`
 /// (`--filter ParallelExecutorTSanTests`): the scheduler, the multi-version
-/// memory, the key table and the thread team under real concurrency.
+/// memory, the key table and the plain worker pool under real concurrency.
 final class ParallelExecutorTSanTests: XCTestCase {
     func testRandomBlocksUnderContention() throws {
         let sequential = SequentialExecutor()
@@ -32,7 +33,7 @@ final class ParallelExecutorTSanTests: XCTestCase {
         XCTAssertNil(firstDifference(expected, actual))
     }
 
-    func testThreadTeamRunsEveryIndexOncePerBroadcast() throws {
+    func testPlainPoolRunsEveryIndexOncePerBroadcast() throws {
         /// Each worker writes only its own element.
         final class Counts: @unchecked Sendable {
             let slots: UnsafeMutablePointer<Int>
@@ -46,12 +47,15 @@ final class ParallelExecutorTSanTests: XCTestCase {
             var perIndex: [Int] { Array(UnsafeBufferPointer(start: slots, count: count)) }
         }
         for size in [1, 2, 5] {
-            let team = try ThreadTeam(size: size)
+            let pool = try WorkerPool(threads: size)
             let counts = Counts(size)
             for _ in 0..<200 {
-                team.broadcast { index in counts.slots[index] += 1 }
+                try pool.broadcast { worker in counts.slots[worker.index] += 1 }
             }
-            XCTAssertEqual(counts.perIndex, Array(repeating: 200, count: size), "team of \(size)")
+            XCTAssertEqual(counts.perIndex, Array(repeating: 200, count: size), "pool of \(size)")
+            pool.shutdown()
+            XCTAssertEqual(pool.statistics.map(\.broadcasts), Array(repeating: 200, count: size),
+                           "every worker counts every broadcast")
         }
     }
 }
@@ -72,10 +76,11 @@ extension ParallelExecutorTSanTests {
             }
         }
         let workers = 4
-        let team = try ThreadTeam(size: workers)
+        let pool = try WorkerPool(threads: workers)
         let shared = try Shared(workers: workers)
         defer { shared.results.deinitialize(count: workers); shared.results.deallocate() }
-        team.broadcast { worker in
+        try pool.broadcast { context in
+            let worker = context.index
             var ids: [UInt64] = []
             for step in 0..<1_000 {
                 let index = (step * (worker + 1)) % 1_000

@@ -1,5 +1,6 @@
 import ParallaxExecution
 import ParallaxWorkloads
+import ParallaxTopology
 import XCTest
 
 final class WorkloadTests: XCTestCase {
@@ -72,10 +73,15 @@ final class WorkloadTests: XCTestCase {
         XCTAssertNotEqual(BusyWork.spin(iterations: 10, seed: 1), BusyWork.spin(iterations: 11, seed: 1))
     }
 
-    func testTeamAndExecutorRejectBadSizes() {
-        XCTAssertThrowsError(try ThreadTeam(size: 0)) { error in
-            XCTAssertEqual(error as? ThreadTeamError, .invalidSize(0))
+    func testPoolAndExecutorRejectBadSizes() {
+        XCTAssertThrowsError(try WorkerPool(threads: 0)) { error in
+            guard case .invalidOptions? = error as? WorkerPoolError else { return XCTFail("\(error)") }
         }
-        XCTAssertThrowsError(try ParallelExecutor(threads: 300))
+        XCTAssertThrowsError(try ParallelExecutor(threads: 300)) { error in
+            XCTAssertEqual(error as? ParallelExecutorError, .unsupportedTeamSize(300))
+        }
+        XCTAssertThrowsError(try DeclaredAccessExecutor(threads: 0)) { error in
+            XCTAssertEqual(error as? ParallelExecutorError, .unsupportedTeamSize(0))
+        }
     }
 }

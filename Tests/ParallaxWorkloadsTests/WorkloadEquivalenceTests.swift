@@ -24,7 +24,7 @@ final class WorkloadEquivalenceTests: XCTestCase {
                     executor._checkInvariants()
                     guard actual == expected else {
                         let first = actual.transactions.indices.first { $0 >= expected.transactions.count || actual.transactions[$0] != expected.transactions[$0] }
-                        XCTFail("\(workload.name) seed \(seed) block \(number) threads \(executor.team.size): outputs differ "
+                        XCTFail("\(workload.name) seed \(seed) block \(number) threads \(executor.pool.count): outputs differ "
                                 + "(first differing transaction: \(first.map(String.init) ?? "none; delta or root"))", file: file, line: line)
                         return
                     }

@@ -9,8 +9,8 @@ import ParallaxConfig
 /// - `--config FILE`: the `execute` pool of the file's plan on this machine
 ///   (its size replaces `--threads`; pinning follows `workers.pin`).
 /// - `--pin`: `--threads` workers placed `compact` on this machine, pinned.
-/// - neither (`--no-pin`, the default): `ThreadTeam`, unpinned threads of
-///   which the caller is one.
+/// - neither (`--no-pin`, the default): a plain pool (`WorkerPool(threads:)`)
+///   of unpinned threads.
 struct PlacementOptions: ParsableArguments {
     @Option(help: "Topology config file (TOML, docs/topology.md): the parallel executor runs on its execute pool.")
     var config: String?
@@ -20,46 +20,43 @@ struct PlacementOptions: ParsableArguments {
     /// The executor for `threads` workers, and the pool behind it when pinned.
     func makeExecutor(threads: Int) throws -> (ParallelExecutor, WorkerPool?) {
         try make(threads: threads, unpinned: { try ParallelExecutor(threads: $0) },
-                 pinned: { try ParallelExecutor(team: $0, workerNodes: $0.workerNodes) })
+                 pinned: { try ParallelExecutor(pool: $0) })
     }
 
     /// The declared-access executor for `threads` workers (pinned: each
     /// worker's node routes the ready transactions), and its pool.
     func makeDeclaredExecutor(threads: Int) throws -> (DeclaredAccessExecutor, WorkerPool?) {
         try make(threads: threads, unpinned: { try DeclaredAccessExecutor(threads: $0) },
-                 pinned: { try DeclaredAccessExecutor(team: $0, workerNodes: $0.workerNodes) })
+                 pinned: { try DeclaredAccessExecutor(pool: $0) })
     }
 
-    /// An executor on the pinned team the options ask for, or on `threads`
+    /// An executor on the pinned pool the options ask for, or on `threads`
     /// unpinned threads; executor errors become validation errors.
     private func make<Executor>(threads: Int, unpinned: (Int) throws -> Executor,
-                                pinned: (PinnedWorkerTeam) throws -> Executor) throws -> (Executor, WorkerPool?) {
-        let team = try makeTeam(threads: threads)
+                                pinned: (WorkerPool) throws -> Executor) throws -> (Executor, WorkerPool?) {
+        let pool = try makePinnedPool(threads: threads)
         do {
-            guard let team else { return (try unpinned(threads), nil) }
-            return (try pinned(team), team.pool)
+            guard let pool else { return (try unpinned(threads), nil) }
+            return (try pinned(pool), pool)
         } catch {
             throw ValidationError("\(error)")
         }
     }
 
-    /// The pinned team the options ask for (nil: neither `--config` nor `--pin`).
-    private func makeTeam(threads: Int) throws -> PinnedWorkerTeam? {
+    /// The pinned pool the options ask for (nil: neither `--config` nor `--pin`).
+    private func makePinnedPool(threads: Int) throws -> WorkerPool? {
         guard config != nil || pin else { return nil }
-        let team: PinnedWorkerTeam
         do {
             let topology = try Topology.thisMachine()
             if let config {
                 let file = try TopologyConfig.load(file: config)
-                team = try PinnedWorkerTeam(plan: try file.plan(on: topology), pool: .execute, options: file.workers)
-            } else {
-                let request = PlacementRequest(pools: [PoolRequest(.execute, .workers(threads))])
-                team = try PinnedWorkerTeam(plan: try PlacementPlan(topology: topology, request: request), pool: .execute)
+                return try WorkerPool(plan: try file.plan(on: topology), pool: .execute, options: file.workers)
             }
+            let request = PlacementRequest(pools: [PoolRequest(.execute, .workers(threads))])
+            return try WorkerPool(plan: try PlacementPlan(topology: topology, request: request), pool: .execute)
         } catch {
             throw ValidationError("\(error)")
         }
-        return team
     }
 }
 

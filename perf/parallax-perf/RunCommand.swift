@@ -48,7 +48,7 @@ struct RunCommand: ParsableCommand {
     var workload: WorkloadKind = .synthetic
     @Option(help: "Transactions per block.") var txns: Int = 10_000
     @Option(help: "Timed blocks.") var blocks: Int = 5
-    @Option(help: "Worker threads of the parallel executor (the caller is one of them).") var threads: Int = 2
+    @Option(help: "Worker threads of the parallel executor (a plain pool, or the pinned pool of --pin/--config).") var threads: Int = 2
     @Option(help: "parallel (Block-STM), sequential, declared (declared-access DAG), hybrid (Block-STM with declaration hints), both (sequential and parallel) or all.")
     var executor: ExecutorChoice = .both
     @Option(help: "Workload seed.") var seed: UInt64 = 1

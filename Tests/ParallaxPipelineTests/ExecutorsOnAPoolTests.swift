@@ -2,18 +2,18 @@ import Parallax
 import ParallaxWorkloads
 import Testing
 
-/// The parallel executor on a topology pool gives the oracle's output, with
-/// each broadcast running once on every pinned worker.
-@Suite(.serialized) struct PinnedWorkerTeamTests {
+/// The parallel executor on a topology plan's pool gives the oracle's
+/// output, with each broadcast running once on every worker, pinned or not.
+@Suite(.serialized) struct ExecutorsOnAPoolTests {
     @Test(arguments: [WorkerPool.Pinning.pinned, .unpinned])
     func parallelOnAPoolEqualsSequential(pinning: WorkerPool.Pinning) throws {
         let topology = try Topology.thisMachine()
         let request = PlacementRequest(pools: [PoolRequest(.execute, .workers(topology.pus.count))])
-        let team = try PinnedWorkerTeam(plan: try PlacementPlan(topology: topology, request: request),
-                                        pool: .execute, options: WorkerPool.Options(pinning: pinning))
-        #expect(team.size == topology.pus.count)
-        #expect(team.workerNodes.allSatisfy { $0 != nil })
-        let executor = try ParallelExecutor(team: team, workerNodes: team.workerNodes)
+        let pool = try WorkerPool(plan: try PlacementPlan(topology: topology, request: request),
+                                  pool: .execute, options: WorkerPool.Options(pinning: pinning))
+        #expect(pool.count == topology.pus.count)
+        #expect(pool.workerNodes.allSatisfy { $0 != nil })
+        let executor = try ParallelExecutor(pool: pool)
         let sequential = SequentialExecutor()
         for seed: UInt64 in [3, 11] {
             var parameters = SyntheticWorkload.Parameters()
@@ -33,11 +33,11 @@ import Testing
                 parallelState.apply(actual.stateDelta)
             }
         }
-        let broadcasts = team.pool.statistics.map(\.broadcasts)
+        let broadcasts = pool.statistics.map(\.broadcasts)
         #expect(Set(broadcasts).count == 1, "every worker runs every broadcast: \(broadcasts)")
         #expect(broadcasts.first ?? 0 >= 6)
         if pinning == .pinned {
-            #expect(team.pool.verifiedAffinity.allSatisfy { $0?.count == 1 })
+            #expect(pool.verifiedAffinity.allSatisfy { $0?.count == 1 })
         }
     }
 }
