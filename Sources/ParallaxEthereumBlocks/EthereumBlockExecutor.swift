@@ -94,6 +94,9 @@ public struct BlockResult: Sendable {
     public let returnData: [[UInt8]]
     /// Executions beyond one per Parallax transaction (system ones included).
     public let reexecutions: Int
+    /// Why the block ran on a sequential executor though a parallel one was
+    /// given (see `ParallelismPolicy`); nil when it ran on the one given.
+    public let sequentialReason: String?
 
     /// Whether the receipts root equals the header's; nil when not computable.
     public let receiptsRootMatches: Bool?
@@ -104,12 +107,51 @@ public struct BlockResult: Sendable {
     public var matchesHeader: Bool { receiptsRootMatches != false && logsBloomMatches && gasUsedMatches }
 }
 
+/// When a block is run on the sequential executor even though a parallel
+/// one was given: blocks that cannot gain from Block-STM and would pay its
+/// overhead (waking workers, validating, re-executing).
+public struct ParallelismPolicy: Sendable, Equatable {
+    /// Blocks with fewer transactions run sequentially (the workers' wake-up
+    /// costs more than such a block gains).
+    public var minimumTransactions: Int
+    /// Blocks where one sender signs more than this share of the
+    /// transactions run sequentially: its nonce chain orders them, so
+    /// Block-STM can at best run them one after the other.
+    public var maximumSenderShare: Double
+
+    public init(minimumTransactions: Int, maximumSenderShare: Double) {
+        self.minimumTransactions = minimumTransactions
+        self.maximumSenderShare = maximumSenderShare
+    }
+
+    /// Fewer than 16 transactions, or one sender above half of them: sequential.
+    public static let `default` = ParallelismPolicy(minimumTransactions: 16, maximumSenderShare: 0.5)
+    /// Every block on the executor given (to test or measure Block-STM itself).
+    public static let alwaysParallel = ParallelismPolicy(minimumTransactions: 0, maximumSenderShare: 1)
+
+    /// Why the block should run sequentially; nil: it should not.
+    public func sequentialReason(transactions: Int, senders: [Address]) -> String? {
+        guard transactions > 0 else { return nil }
+        if transactions < minimumTransactions { return "\(transactions) transactions (fewer than \(minimumTransactions))" }
+        var counts: [Address: Int] = [:]
+        for sender in senders { counts[sender, default: 0] += 1 }
+        let largest = counts.values.max() ?? 0
+        if Double(largest) > maximumSenderShare * Double(transactions) {
+            return "one sender signs \(largest) of \(transactions) transactions"
+        }
+        return nil
+    }
+}
+
 /// Executes Ethereum blocks on the Parallax executors (see the file header).
 public struct EthereumBlockExecutor: Sendable {
     public let chain: EthereumChainConfig
+    /// When a block given a parallel executor runs sequentially instead.
+    public var policy: ParallelismPolicy
 
-    public init(chain: EthereumChainConfig = .mainnet) {
+    public init(chain: EthereumChainConfig = .mainnet, policy: ParallelismPolicy = .default) {
         self.chain = chain
+        self.policy = policy
     }
 
     /// `prepare` then `execute`.
@@ -196,11 +238,20 @@ public struct EthereumBlockExecutor: Sendable {
             transactions: transactions, leadingSystemTransactions: leading)
     }
 
-    /// Runs a prepared block on `executor` and compares the result with the header.
+    /// Runs a prepared block on `executor` (on a sequential executor instead
+    /// when `policy` says the block cannot gain from a parallel one) and
+    /// compares the result with the header.
     public func execute(_ prepared: PreparedBlock, on executor: any BlockExecutor) throws(BlockExecutionError) -> BlockResult {
+        var runner = executor
+        var sequentialReason: String? = nil
+        if !(executor is SequentialExecutor),
+           let reason = policy.sequentialReason(transactions: prepared.block.transactions.count, senders: prepared.senders) {
+            runner = SequentialExecutor()
+            sequentialReason = reason
+        }
         let output: BlockOutput
-        do { output = try executor.tryExecute(prepared.transactions, on: prepared.base) } catch { throw .executor(error) }
-        let statistics = executor.lastStatistics
+        do { output = try runner.tryExecute(prepared.transactions, on: prepared.base) } catch { throw .executor(error) }
+        let statistics = runner.lastStatistics
         let block = prepared.block
         let header = block.header
         let fork = prepared.fork
@@ -239,7 +290,7 @@ public struct EthereumBlockExecutor: Sendable {
         return BlockResult(
             fork: fork, receipts: receipts, gasUsed: cumulative, blobGasUsed: blobGas, logsBloom: bloom, receiptsRoot: root,
             stateDelta: output.stateDelta, returnData: returnData,
-            reexecutions: statistics.reexecutions(transactions: prepared.transactions.count),
+            reexecutions: statistics.reexecutions(transactions: prepared.transactions.count), sequentialReason: sequentialReason,
             receiptsRootMatches: root.map { $0 == header.receiptsRoot }, logsBloomMatches: bloom == header.logsBloom,
             gasUsedMatches: cumulative == header.gasUsed)
     }

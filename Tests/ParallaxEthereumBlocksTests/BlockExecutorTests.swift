@@ -142,7 +142,7 @@ func ether(_ n: UInt64) -> UInt256 { UInt256(n) &* UInt256(1_000_000_000_000_000
     ]
 
     @Test func frontierBlockRecoversItsSenderAndPaysTheMiner() throws {
-        let engine = EthereumBlockExecutor()
+        let engine = EthereumBlockExecutor(policy: .alwaysParallel)
         for executor in [SequentialExecutor(), try ParallelExecutor(threads: 2)] as [any BlockExecutor] {
             let result = try engine.execute(
                 block: Self.frontierBlock(claimed: Self.frontierSender), preState: Self.frontierPreState, executor: executor)
@@ -196,7 +196,7 @@ func ether(_ n: UInt64) -> UInt256 { UInt256(n) &* UInt256(1_000_000_000_000_000
     @Test func ommerRewardsAndWithdrawals() throws {
         let miner = Address(hi: 0, mid: 0, lo: 0x111)
         let ommerMiner = Address(hi: 0, mid: 0, lo: 0x222)
-        let engine = EthereumBlockExecutor()
+        let engine = EthereumBlockExecutor(policy: .alwaysParallel)
         // Byzantium (3 ether): the miner gets 3 + 3/32 for one ommer; the ommer two blocks back gets 6/8 of 3.
         var powBlock = EthereumBlock(
             header: testHeader(number: 5_000_000, timestamp: 1_500_000_000, coinbase: miner, baseFee: nil), transactions: [],
@@ -243,5 +243,21 @@ func ether(_ n: UInt64) -> UInt256 { UInt256(n) &* UInt256(1_000_000_000_000_000
         // No code: nothing is written.
         let empty = try EthereumBlockExecutor().execute(block: block, preState: [:], executor: SequentialExecutor())
         #expect(empty.stateDelta.count == 0)
+    }
+
+    @Test func thePolicySendsBlocksThatCannotGainToTheSequentialExecutor() throws {
+        let policy = ParallelismPolicy.default
+        let a = Address(hi: 0, mid: 0, lo: 1), b = Address(hi: 0, mid: 0, lo: 2)
+        #expect(policy.sequentialReason(transactions: 3, senders: [a, b, a]) != nil)
+        #expect(policy.sequentialReason(transactions: 20, senders: Array(repeating: a, count: 11) + Array(repeating: b, count: 9)) != nil)
+        #expect(policy.sequentialReason(transactions: 20, senders: Array(repeating: a, count: 10) + Array(repeating: b, count: 10)) == nil)
+        #expect(ParallelismPolicy.alwaysParallel.sequentialReason(transactions: 1, senders: [a]) == nil)
+        // The one-transaction Frontier block: run sequentially under the default policy, with the same result.
+        let parallel = try ParallelExecutor(threads: 2)
+        let byPolicy = try EthereumBlockExecutor().execute(block: Self.frontierBlock(claimed: nil), preState: Self.frontierPreState, executor: parallel)
+        let forced = try EthereumBlockExecutor(policy: .alwaysParallel)
+            .execute(block: Self.frontierBlock(claimed: nil), preState: Self.frontierPreState, executor: parallel)
+        #expect(byPolicy.sequentialReason != nil && forced.sequentialReason == nil)
+        #expect(byPolicy.receipts == forced.receipts && byPolicy.stateDelta == forced.stateDelta)
     }
 }

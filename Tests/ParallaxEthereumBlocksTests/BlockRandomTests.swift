@@ -149,7 +149,7 @@ struct RandomEVMBlock {
     @Test func sequentialAndParallelAgreeOnRandomBlocks() throws {
         let code = try Self.tokenCode()
         var seeds = SeededGenerator.fromEnvironment()
-        let engine = EthereumBlockExecutor()
+        let engine = EthereumBlockExecutor(policy: .alwaysParallel)
         let parallel = try [2, 4].map { (threads: $0, executor: try ParallelExecutor(threads: $0)) }
         let sequential = SequentialExecutor()
         var sawFailure = false, sawSuccess = false, sawLogs = false
@@ -165,6 +165,7 @@ struct RandomEVMBlock {
                 #expect(actual.receiptsRoot == expected.receiptsRoot && actual.logsBloom == expected.logsBloom,
                         "seed \(seed), \(threads) threads")
                 #expect(actual.returnData == expected.returnData, "seed \(seed), \(threads) threads: return data differs")
+                #expect(actual.sequentialReason == nil)
             }
             let gas = expected.receipts.reduce(0) { $0 + $1.gasUsed }
             #expect(expected.gasUsed == gas && expected.receipts.last?.cumulativeGasUsed == gas, "seed \(seed)")
@@ -178,7 +179,7 @@ struct RandomEVMBlock {
     @Test func contractsCreatedInTheBlockAreCalledInIt() throws {
         // Fixed seed with enough transactions that creates and calls to the created mix.
         let random = RandomEVMBlock(seed: 42, transactions: 300, tokenCode: try Self.tokenCode())
-        let engine = EthereumBlockExecutor()
+        let engine = EthereumBlockExecutor(policy: .alwaysParallel)
         let prepared = try engine.prepare(random.block, preState: random.preState, senders: random.senders)
         let result = try engine.execute(prepared, on: try ParallelExecutor(threads: 2))
         var post = prepared.base

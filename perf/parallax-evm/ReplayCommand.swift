@@ -21,7 +21,7 @@ struct ReplayCommand: ParsableCommand {
         discussion: """
             A folder without block.json is searched for block folders (sorted by number). Each block runs on the \
             sequential executor and/or the parallel one (Block-STM) at each thread count of --threads; times are \
-            the fastest of --repeat runs of the executor alone (the pre-state is loaded and the senders recovered \
+            the fastest of --repeat rounds, each running every executor once in turn, of the executor alone (the pre-state is loaded and the senders recovered \
             before timing). Exit status: 0 when every block matches its header (the receipts root from Byzantium, \
             the logs bloom, the gas used) and both executors agree, 1 when one does not, 2 when an input cannot be read.
             """
@@ -52,6 +52,8 @@ struct ReplayCommand: ParsableCommand {
         let parallel = try counts.map { try ParallelExecutor(threads: $0) }
         let sequential = SequentialExecutor()
         let engine = EthereumBlockExecutor(chain: .mainnet)
+        // Block-STM on every block, whatever the policy says: the correctness check of the parallel executor.
+        let forced = EthereumBlockExecutor(chain: .mainnet, policy: .alwaysParallel)
         var report = ReplayReport(json: json, threadCounts: counts, sequential: runSequential)
         var unreadable = false
 
@@ -63,31 +65,55 @@ struct ReplayCommand: ParsableCommand {
                 continue
             }
             let prepared: PreparedBlock
-            do { prepared = try engine.prepare(fixture.block, preState: fixture.preState) } catch {
+            do { prepared = try forced.prepare(fixture.block, preState: fixture.preState) } catch {
                 report.failure(block: fixture.name, error: "\(error)")
                 continue
             }
+            // Every variant once per round, `repeat` rounds, so that they meet the same machine
+            // (other load comes and goes); each keeps its fastest round.
+            let reason = engine.policy.sequentialReason(transactions: prepared.block.transactions.count, senders: prepared.senders)
+            var variants: [Variant] = []
+            if runSequential { variants.append(Variant(engine: engine, executor: sequential)) }
+            for executor in parallel {
+                variants.append(Variant(engine: forced, executor: executor))
+                if reason != nil { variants.append(Variant(engine: engine, executor: executor)) }
+            }
+            for _ in 0..<`repeat` {
+                for index in variants.indices where variants[index].error == nil { variants[index].run(prepared) }
+            }
+            var next = 0
             var reference: (result: BlockResult, ms: Double)? = nil
             var firstError: String? = nil
             if runSequential {
-                do { reference = try time(engine, prepared, sequential) } catch { firstError = "sequential: \(error)" }
+                let variant = variants[next]
+                next += 1
+                if let result = variant.result { reference = (result, variant.best) } else { firstError = "sequential: \(variant.error ?? "no result")" }
             }
             if counts.isEmpty, let reference {
                 report.line(block: fixture.name, prepared: prepared, sequential: reference, parallel: nil, error: firstError)
             } else if counts.isEmpty {
                 report.failure(block: fixture.name, error: firstError ?? "no result")
             }
-            for (index, executor) in parallel.enumerated() {
+            for threads in counts {
                 var error = firstError
-                var measured: (result: BlockResult, ms: Double, threads: Int)? = nil
-                do {
-                    let (result, ms) = try time(engine, prepared, executor)
-                    measured = (result, ms, counts[index])
+                let stm = variants[next]
+                next += 1
+                var policy = stm
+                if reason != nil {
+                    policy = variants[next]
+                    next += 1
+                }
+                var measured: ParallelMeasurement? = nil
+                if let result = stm.result, let policyResult = policy.result {
+                    measured = ParallelMeasurement(result: result, blockSTMms: stm.best, ms: policy.best, threads: threads, sequentialReason: reason)
+                    if policyResult.receipts != result.receipts || policyResult.stateDelta != result.stateDelta {
+                        error = (error.map { $0 + "; " } ?? "") + "the policy's sequential run differs from Block-STM's"
+                    }
                     if let reference, reference.result.receipts != result.receipts || reference.result.stateDelta != result.stateDelta {
                         error = (error.map { $0 + "; " } ?? "") + "the parallel executor's receipts or state differ from the sequential one's"
                     }
-                } catch let failure {
-                    error = (error.map { $0 + "; " } ?? "") + "parallel: \(failure)"
+                } else {
+                    error = (error.map { $0 + "; " } ?? "") + "parallel: \(stm.error ?? policy.error ?? "no result")"
                 }
                 report.line(block: fixture.name, prepared: prepared, sequential: reference, parallel: measured, error: error)
             }
@@ -95,19 +121,6 @@ struct ReplayCommand: ParsableCommand {
         report.summary()
         if unreadable { throw ExitCode(2) }
         if report.failed > 0 { throw ExitCode(1) }
-    }
-
-    /// The fastest of `repeat` runs.
-    func time(_ engine: EthereumBlockExecutor, _ prepared: PreparedBlock, _ executor: any BlockExecutor) throws -> (BlockResult, Double) {
-        var best = Double.infinity
-        var last: BlockResult? = nil
-        for _ in 0..<`repeat` {
-            let start = ContinuousClock.now
-            let result = try engine.execute(prepared, on: executor)
-            best = min(best, BenchERC20Command.seconds(ContinuousClock.now - start) * 1000)
-            last = result
-        }
-        return (last!, best)
     }
 
     /// The block folders under `paths`: a folder with block.json is one;
@@ -130,13 +143,50 @@ struct ReplayCommand: ParsableCommand {
     }
 }
 
+/// One way of running a block (an engine's policy on an executor), timed
+/// over rounds: its fastest round and its last result or error.
+struct Variant {
+    let engine: EthereumBlockExecutor
+    let executor: any BlockExecutor
+    var best = Double.infinity
+    var result: BlockResult? = nil
+    var error: String? = nil
+
+    init(engine: EthereumBlockExecutor, executor: any BlockExecutor) {
+        self.engine = engine
+        self.executor = executor
+    }
+
+    mutating func run(_ prepared: PreparedBlock) {
+        let start = ContinuousClock.now
+        do {
+            result = try engine.execute(prepared, on: executor)
+            best = min(best, BenchERC20Command.seconds(ContinuousClock.now - start) * 1000)
+        } catch {
+            self.error = "\(error)"
+        }
+    }
+}
+
+/// One block on the parallel executor: Block-STM forced, and as the
+/// block executor's policy runs it (sequentially when it cannot gain).
+struct ParallelMeasurement {
+    var result: BlockResult
+    /// Block-STM on the block, whatever the policy says.
+    var blockSTMms: Double
+    /// As the policy runs it (`blockSTMms` unless it falls back).
+    var ms: Double
+    var threads: Int
+    var sequentialReason: String?
+}
+
 /// The per-block lines and the summaries of `replay`.
 struct ReplayReport {
     let json: Bool
     let threadCounts: [Int]
     let sequential: Bool
     private(set) var failed = 0
-    private var speedups: [Int: [(block: String, speedup: Double)]] = [:]
+    private var speedups: [Int: [(block: String, speedup: Double, blockSTM: Double)]] = [:]
     private var headerPrinted = false
 
     init(json: Bool, threadCounts: [Int], sequential: Bool) {
@@ -156,7 +206,7 @@ struct ReplayReport {
 
     mutating func line(
         block: String, prepared: PreparedBlock, sequential: (result: BlockResult, ms: Double)?,
-        parallel: (result: BlockResult, ms: Double, threads: Int)?, error: String?
+        parallel: ParallelMeasurement?, error: String?
     ) {
         let results = [sequential?.result, parallel?.result].compactMap { $0 }
         guard let first = results.first else {
@@ -171,7 +221,7 @@ struct ReplayReport {
         var speedup: Double? = nil
         if let sequential, let parallel {
             speedup = sequential.ms / parallel.ms
-            speedups[parallel.threads, default: []].append((block, speedup!))
+            speedups[parallel.threads, default: []].append((block, speedup!, sequential.ms / parallel.blockSTMms))
         }
         let txns = prepared.block.transactions.count
         let gas = first.gasUsed
@@ -184,13 +234,17 @@ struct ReplayReport {
             text += #""parallel_ms":\#(parallel.map { ms($0.ms) } ?? "null"),"#
             text += #""speedup":\#(speedup.map(ratio) ?? "null"),"#
             text += #""reexecutions":\#(parallel.map { String($0.result.reexecutions) } ?? "null")"#
-            if let parallel { text += #","threads":\#(parallel.threads)"# }
+            if let parallel {
+                text += #","threads":\#(parallel.threads),"blockstm_ms":\#(ms(parallel.blockSTMms)),"#
+                text += #""blockstm_speedup":\#(sequential.map { ratio($0.ms / parallel.blockSTMms) } ?? "null"),"#
+                text += #""sequential_fallback":\#(parallel.sequentialReason.map(quote) ?? "null")"#
+            }
             if let error { text += #","error":\#(quote(error))"# }
             print(text + "}")
         } else {
             if !headerPrinted {
                 headerPrinted = true
-                print("block      fork              txns       gas  receipts bloom  gas   seq ms   par ms  thr  speedup  reexec")
+                print("block      fork              txns       gas  receipts bloom  gas   seq ms   par ms  thr  speedup  reexec  stm ms  stm x")
             }
             func flag(_ value: Bool?) -> String { value.map { $0 ? "ok" : "DIFF" } ?? "n/a" }
             var text = pad(block, 10) + " " + pad(fork, 16) + " " + lpad("\(txns)", 5) + " " + lpad("\(gas)", 9)
@@ -198,6 +252,9 @@ struct ReplayReport {
             text += " " + lpad(sequential.map { ms($0.ms) } ?? "-", 8) + " " + lpad(parallel.map { ms($0.ms) } ?? "-", 8)
             text += " " + lpad(parallel.map { "\($0.threads)" } ?? "-", 4) + " " + lpad(speedup.map(ratio) ?? "-", 8)
             text += " " + lpad(parallel.map { "\($0.result.reexecutions)" } ?? "-", 7)
+            text += " " + lpad(parallel.map { ms($0.blockSTMms) } ?? "-", 7)
+            text += " " + lpad(parallel.flatMap { p in sequential.map { ratio($0.ms / p.blockSTMms) } } ?? "-", 6)
+            if parallel?.sequentialReason != nil { text += "  (sequential: \(parallel!.sequentialReason!))" }
             if let error { text += "  ERROR " + error }
             print(text)
         }
@@ -209,12 +266,17 @@ struct ReplayReport {
             guard !entries.isEmpty else { continue }
             let geomean = exp(entries.map { log($0.speedup) }.reduce(0, +) / Double(entries.count))
             let worst = entries.min { $0.speedup < $1.speedup }!
+            let stmGeomean = exp(entries.map { log($0.blockSTM) }.reduce(0, +) / Double(entries.count))
+            let stmWorst = entries.min { $0.blockSTM < $1.blockSTM }!
             if json {
                 print(#"{"summary":true,"threads":\#(threads),"blocks":\#(entries.count),"failed":\#(failed),"#
-                    + #""geomean_speedup":\#(ratio(geomean)),"worst_speedup":\#(ratio(worst.speedup)),"worst_block":\#(worst.block)}"#)
+                    + #""geomean_speedup":\#(ratio(geomean)),"worst_speedup":\#(ratio(worst.speedup)),"worst_block":\#(worst.block),"#
+                    + #""blockstm_geomean_speedup":\#(ratio(stmGeomean)),"blockstm_worst_speedup":\#(ratio(stmWorst.blockSTM)),"#
+                    + #""blockstm_worst_block":\#(stmWorst.block)}"#)
             } else {
                 print("\(threads) threads: \(entries.count) blocks, geometric-mean speedup \(ratio(geomean))x, "
-                    + "worst \(ratio(worst.speedup))x (block \(worst.block)); \(failed) failed")
+                    + "worst \(ratio(worst.speedup))x (block \(worst.block)); Block-STM on every block: \(ratio(stmGeomean))x, "
+                    + "worst \(ratio(stmWorst.blockSTM))x (block \(stmWorst.block)); \(failed) failed")
             }
         }
         if speedups.isEmpty {
