@@ -418,6 +418,245 @@ PX_AVX2 int px_ed25519_check_group_avx2(const px_ed25519_entry *entries, const p
     return px_fe_is_zero(&sum.X) && px_fe_equal(&sum.Y, &sum.Z);
 }
 
+/* ---- the bucket method ---- */
+
+PX_AVX2 void px_ed25519_cached_points_avx2(px_v25_cached *out, const px_ge *points, size_t count) {
+    const px_fe *d2 = &px_ed25519_constants_get()->d2;
+    for (size_t i = 0; i < count; i++) {
+        const px_ge *p = &points[i];
+        px_fe ypx, ymx, z2, t2d, nt2d;
+        px_fe_add(&ypx, &p->Y, &p->X);
+        px_fe_sub(&ymx, &p->Y, &p->X);
+        px_fe_add(&z2, &p->Z, &p->Z);
+        px_fe_mul(&t2d, &p->T, d2);
+        px_fe_neg(&nt2d, &t2d);
+        px_v25_cached *e = &out[i];
+        fe_to_u32(e->ypx, &ypx);
+        fe_to_u32(e->ymx, &ymx);
+        fe_to_u32(e->z2, &z2);
+        fe_to_u32(e->t2d, &t2d);
+        fe_to_u32(e->nt2d, &nt2d);
+    }
+}
+
+/* Bits [pos, pos + c) of s, zero above bit 255. */
+static inline unsigned sc_bits(const px_sc *s, int pos, int c) {
+    if (pos >= 256) return 0;
+    int limb = pos >> 6, shift = pos & 63;
+    uint64_t v = s->v[limb] >> shift;
+    if (shift + c > 64 && limb < 3) v |= s->v[limb + 1] << (64 - shift);
+    return (unsigned)(v & ((1u << c) - 1));
+}
+
+/* Signed c-bit windows of s < 2^255: digits in (-2^(c-1), 2^(c-1)], sum of
+ * d[w] 2^(c w) = s over `windows` windows (enough that the last carry is 0).
+ * Returns one more than the top nonzero window. */
+static int sc_windows(int16_t *d, const px_sc *s, int c, int windows) {
+    const int half = 1 << (c - 1);
+    int carry = 0, top = 0;
+    for (int w = 0; w < windows; w++) {
+        int v = (int)sc_bits(s, c * w, c) + carry;
+        carry = v > half;
+        if (carry) v -= 1 << c;
+        d[w] = (int16_t)v;
+        if (v) top = w + 1;
+    }
+    return top;
+}
+
+/* One step of a lane's stream: add an addend (or its negative) to the
+ * running sum, add the running sum to the total (a bucket boundary), or
+ * nothing (padding). */
+enum { op_plus, op_minus, op_boundary, op_pad };
+typedef struct bucket_op { const px_v25_cached *addend; int kind; } bucket_op;
+
+/* The stream of window w: buckets from the highest nonempty one down to 1,
+ * each bucket's addends then a boundary. With running = the sum of every
+ * addend seen so far, the boundary after bucket b adds sum over b' >= b of
+ * bucket b', so the total ends as sum of b times bucket b: the window's sum
+ * with one addition per bucket instead of the usual two. Returns its length. */
+static size_t window_stream(bucket_op *ops, size_t *offsets, const int16_t *digits, size_t npoints,
+                            int windows, int w, int half, const px_v25_cached *const *addends) {
+    memset(offsets, 0, sizeof(size_t) * (size_t)(half + 1));
+    int top = 0;
+    for (size_t p = 0; p < npoints; p++) {
+        int d = digits[p * (size_t)windows + (size_t)w];
+        int b = d < 0 ? -d : d;
+        if (b) {
+            offsets[b]++;
+            if (b > top) top = b;
+        }
+    }
+    if (top == 0) return 0;
+    /* offsets[b]: where bucket b starts; buckets are laid out from the top. */
+    size_t at = 0;
+    for (int b = top; b >= 1; b--) {
+        size_t count = offsets[b];
+        offsets[b] = at;
+        at += count + 1;
+    }
+    for (size_t p = 0; p < npoints; p++) {
+        int d = digits[p * (size_t)windows + (size_t)w];
+        if (d == 0) continue;
+        int b = d < 0 ? -d : d;
+        ops[offsets[b]++] = (bucket_op){ addends[p], d < 0 ? op_minus : op_plus };
+    }
+    for (int b = top; b >= 1; b--) ops[offsets[b]] = (bucket_op){ NULL, op_boundary };
+    return at;
+}
+
+PX_AVX2 static inline void vfe25_blend(vfe25 *r, const vfe25 *a, const vfe25 *b, __m256i mask) {
+    for (int k = 0; k < 10; k++) r->l[k] = _mm256_blendv_epi8(a->l[k], b->l[k], mask);
+}
+
+PX_AVX2 static inline void vge25_blend(vge25 *r, const vge25 *a, const vge25 *b, __m256i mask) {
+    vfe25_blend(&r->X, &a->X, &b->X, mask);
+    vfe25_blend(&r->Y, &a->Y, &b->Y, mask);
+    vfe25_blend(&r->Z, &a->Z, &b->Z, mask);
+    vfe25_blend(&r->T, &a->T, &b->T, mask);
+}
+
+/* Runs four streams side by side, one per lane, and writes each lane's
+ * total (its window's sum) to sums[k] for k < lanes. */
+PX_AVX2 static void run_streams(px_ge *sums, size_t lanes, bucket_op *const streams[LANES],
+                                const size_t lengths[LANES], const vfe25 *d2) {
+    vge25 running, total;
+    uint64_t zero_limbs[10] = { 0 }, one_limbs[10] = { 1 };
+    vfe25_broadcast(&running.X, zero_limbs);
+    vfe25_broadcast(&running.Y, one_limbs);
+    vfe25_broadcast(&running.Z, one_limbs);
+    vfe25_broadcast(&running.T, zero_limbs);
+    total = running;
+    size_t longest = 0;
+    for (int k = 0; k < LANES; k++) {
+        if (lengths[k] > longest) longest = lengths[k];
+    }
+    for (size_t t = 0; t < longest; t++) {
+        const uint32_t *ypx[LANES], *ymx[LANES], *z2[LANES], *t2d[LANES];
+        int64_t boundary[LANES];
+        int any_boundary = 0;
+        for (int k = 0; k < LANES; k++) {
+            bucket_op op = t < lengths[k] ? streams[k][t] : (bucket_op){ NULL, op_pad };
+            const px_v25_cached *e = op.kind <= op_minus ? op.addend : &identity_cached;
+            int negative = op.kind == op_minus;
+            ypx[k] = negative ? e->ymx : e->ypx;
+            ymx[k] = negative ? e->ypx : e->ymx;
+            z2[k] = e->z2;
+            t2d[k] = negative ? e->nt2d : e->t2d;
+            boundary[k] = op.kind == op_boundary ? -1 : 0;
+            any_boundary |= op.kind == op_boundary;
+        }
+        vge25_cached q;
+        gather_coordinate(&q.ypx, ypx);
+        gather_coordinate(&q.ymx, ymx);
+        gather_coordinate(&q.z2, z2);
+        gather_coordinate(&q.t2d, t2d);
+        vge25_completed c;
+        vge25 sum;
+        if (!any_boundary) {
+            vge25_add(&c, &running, &q);
+            vge25_from_completed(&running, &c);
+            continue;
+        }
+        /* Boundary lanes add running (cached) to total instead. */
+        const __m256i mask = _mm256_loadu_si256((const __m256i *)boundary);
+        vge25_cached r;
+        vge25_to_cached(&r, &running, d2);
+        vfe25_blend(&q.ypx, &q.ypx, &r.ypx, mask);
+        vfe25_blend(&q.ymx, &q.ymx, &r.ymx, mask);
+        vfe25_blend(&q.z2, &q.z2, &r.z2, mask);
+        vfe25_blend(&q.t2d, &q.t2d, &r.t2d, mask);
+        vge25 acc;
+        vge25_blend(&acc, &running, &total, mask);
+        vge25_add(&c, &acc, &q);
+        vge25_from_completed(&sum, &c);
+        vge25_blend(&running, &sum, &running, mask);
+        vge25_blend(&total, &total, &sum, mask);
+    }
+    uint64_t staging[4][10][LANES] __attribute__((aligned(32)));
+    vfe25_store(staging[0], &total.X);
+    vfe25_store(staging[1], &total.Y);
+    vfe25_store(staging[2], &total.Z);
+    vfe25_store(staging[3], &total.T);
+    for (size_t k = 0; k < lanes; k++) {
+        px_fe *out[4] = { &sums[k].X, &sums[k].Y, &sums[k].Z, &sums[k].T };
+        for (int co = 0; co < 4; co++) {
+            uint64_t limbs[10];
+            for (int i = 0; i < 10; i++) limbs[i] = staging[co][i][k];
+            px_fe_from_radix25(out[co], limbs);
+        }
+    }
+}
+
+PX_AVX2 int px_ed25519_check_group_buckets_avx2(const px_ed25519_entry *entries, const px_v25_cached *points,
+                                                size_t lo, size_t hi, int c) {
+    if (c < 4 || c > 10) return -1;
+    pthread_once(&base_once, init_base_tables);
+    const size_t n = hi - lo, npoints = 2 * n + 1;
+    const int windows = 256 / c + 2, half = 1 << (c - 1);
+    /* Scratch: digits, addend pointers, bucket offsets, four streams, window sums. */
+    size_t digits_bytes = npoints * (size_t)windows * sizeof(int16_t);
+    size_t addends_bytes = npoints * sizeof(px_v25_cached *);
+    size_t offsets_bytes = (size_t)(half + 1) * sizeof(size_t);
+    size_t stream_len = npoints + (size_t)half;
+    size_t streams_bytes = LANES * stream_len * sizeof(bucket_op);
+    size_t sums_bytes = (size_t)(windows + LANES) * sizeof(px_ge);
+    unsigned char *block = malloc(sums_bytes + streams_bytes + addends_bytes + offsets_bytes + digits_bytes);
+    if (block == NULL) return -1;
+    px_ge *sums = (px_ge *)block;
+    bucket_op *stream_space = (bucket_op *)(block + sums_bytes);
+    const px_v25_cached **addends = (const px_v25_cached **)(block + sums_bytes + streams_bytes);
+    size_t *offsets = (size_t *)(block + sums_bytes + streams_bytes + addends_bytes);
+    int16_t *digits = (int16_t *)(block + sums_bytes + streams_bytes + addends_bytes + offsets_bytes);
+
+    /* Points: -R_j (scalar z_j), -A_j (z_j h_j), then B (sum of z_j S_j). */
+    px_sc base = { { 0, 0, 0, 0 } };
+    int top = 0;
+    for (size_t j = lo; j < hi; j++) {
+        const px_ed25519_entry *e = &entries[j];
+        size_t p = 2 * (j - lo);
+        px_sc_add(&base, &base, &e->zs);
+        addends[p] = &points[2 * j];
+        addends[p + 1] = &points[2 * j + 1];
+        int t0 = sc_windows(&digits[p * (size_t)windows], &e->z, c, windows);
+        int t1 = sc_windows(&digits[(p + 1) * (size_t)windows], &e->zh, c, windows);
+        if (t0 > top) top = t0;
+        if (t1 > top) top = t1;
+    }
+    addends[2 * n] = &base_odd25[0];
+    int tb = sc_windows(&digits[2 * n * (size_t)windows], &base, c, windows);
+    if (tb > top) top = tb;
+
+    uint64_t d2_limbs[10];
+    px_fe_to_radix25(d2_limbs, &px_ed25519_constants_get()->d2);
+    vfe25 d2;
+    vfe25_broadcast(&d2, d2_limbs);
+    for (int w0 = 0; w0 < top; w0 += LANES) {
+        bucket_op *streams[LANES];
+        size_t lengths[LANES];
+        for (int k = 0; k < LANES; k++) {
+            streams[k] = stream_space + (size_t)k * stream_len;
+            lengths[k] = w0 + k < top ? window_stream(streams[k], offsets, digits, npoints, windows, w0 + k,
+                                                      half, addends)
+                                      : 0;
+        }
+        size_t lanes = (size_t)(top - w0) < LANES ? (size_t)(top - w0) : LANES;
+        run_streams(&sums[w0], lanes, streams, lengths, &d2);
+    }
+    /* Horner over the windows, then [8]. */
+    px_ge acc;
+    px_ge_identity(&acc);
+    for (int w = top - 1; w >= 0; w--) {
+        if (w < top - 1) {
+            for (int i = 0; i < c; i++) px_ge_double_point(&acc, &acc);
+        }
+        px_ge_add_points(&acc, &acc, &sums[w]);
+    }
+    free(block);
+    for (int i = 0; i < 3; i++) px_ge_double_point(&acc, &acc);
+    return px_fe_is_zero(&acc.X) && px_fe_equal(&acc.Y, &acc.Z);
+}
+
 #else
 
 size_t px_fe_pow_p58_many_avx2(px_fe *out, const px_fe *in, size_t n) {
@@ -433,6 +672,17 @@ void px_ed25519_tables_avx2(px_v25_cached *tables, const px_ge *points, size_t c
 int px_ed25519_check_group_avx2(const px_ed25519_entry *entries, const px_v25_cached *tables,
                                 size_t lo, size_t hi) {
     (void)entries; (void)tables; (void)lo; (void)hi;
+    abort();
+}
+
+int px_ed25519_check_group_buckets_avx2(const px_ed25519_entry *entries, const px_v25_cached *points,
+                                        size_t lo, size_t hi, int c) {
+    (void)entries; (void)points; (void)lo; (void)hi; (void)c;
+    abort();
+}
+
+void px_ed25519_cached_points_avx2(px_v25_cached *out, const px_ge *points, size_t count) {
+    (void)out; (void)points; (void)count;
     abort();
 }
 

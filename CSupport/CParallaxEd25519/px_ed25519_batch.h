@@ -11,16 +11,20 @@
 #include <stddef.h>
 
 #define PX_ED25519_WINDOW 5
+/* The AVX2 path checks groups of at least PX_ED25519_BUCKETS_FROM signatures
+ * with the bucket method (measured: docs/signatures.md). */
+#define PX_ED25519_BUCKETS_FROM 256
 #define PX_ED25519_TABLE_SIZE (1 << (PX_ED25519_WINDOW - 2))
 _Static_assert(PX_ED25519_WINDOW >= 2 && PX_ED25519_WINDOW <= 8,
                "NAF digits of width PX_ED25519_WINDOW must fit int8_t");
 
-/* One signature: width-5 NAFs of z and z h, z S mod L, and (portable path only)
+/* One signature: z, z h, their width-5 NAFs, z S mod L, and (portable path only)
  * the odd multiples 1..15 of -R and -A in cached coordinates. */
 typedef struct px_ed25519_entry {
     px_ge_cached neg_r[PX_ED25519_TABLE_SIZE];
     px_ge_cached neg_a[PX_ED25519_TABLE_SIZE];
     px_sc zs;
+    px_sc z, zh; /* the scalars themselves, for the bucket method's windows */
     int8_t naf_z[256];
     int8_t naf_zh[256];
     int top_z, top_zh;
@@ -60,5 +64,16 @@ void px_ed25519_tables_avx2(px_v25_cached *tables, const px_ge *points, size_t c
 /* As px_ed25519_check_group_ifma, four lanes of AVX2 (AVX2 required). */
 int px_ed25519_check_group_avx2(const px_ed25519_entry *entries, const px_v25_cached *tables,
                                 size_t lo, size_t hi);
+
+/* The same check by the bucket method (Pippenger) with c-bit signed windows,
+ * four windows at a time in the AVX2 lanes (px_ed25519_avx2.c). It needs no
+ * tables, only each point in cached form: points[2 j] = -R_j,
+ * points[2 j + 1] = -A_j. 1 or 0 as the check, -1 if its scratch space could
+ * not be allocated. AVX2 required; 4 <= c <= 10. */
+int px_ed25519_check_group_buckets_avx2(const px_ed25519_entry *entries, const px_v25_cached *points,
+                                        size_t lo, size_t hi, int c);
+
+/* out[i] = points[i] in cached form (what the bucket method reads). */
+void px_ed25519_cached_points_avx2(px_v25_cached *out, const px_ge *points, size_t count);
 
 #endif /* PX_ED25519_BATCH_H */

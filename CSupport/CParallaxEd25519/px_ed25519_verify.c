@@ -29,8 +29,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-_Static_assert(PX_ED25519_CHUNK >= 1 && PX_ED25519_CHUNK <= 1024,
-               "chunk-sized arrays live on the stack");
+_Static_assert(PX_ED25519_CHUNK >= 1 && PX_ED25519_CHUNK <= PX_ED25519_CHUNK_BUCKETS,
+               "the bucket chunk is the larger one");
 
 typedef px_ed25519_entry entry;
 #define WINDOW PX_ED25519_WINDOW
@@ -79,6 +79,8 @@ static void prepare(entry *e, const uint8_t pk[32], const uint8_t sig[64], const
     px_sc_mul(&zh, z, &h);
     px_sc_from_bytes(&s, sig + 32);
     px_sc_mul(&e->zs, z, &s);
+    e->z = *z;
+    e->zh = zh;
     e->top_z = px_sc_naf(e->naf_z, z, WINDOW);
     e->top_zh = px_sc_naf(e->naf_zh, &zh, WINDOW);
     if (scalar_tables) {
@@ -141,20 +143,49 @@ static int check_group(const entry *entries, size_t lo, size_t hi) {
 /* The code path of a chunk: portable, AVX-512 IFMA or AVX2. */
 typedef enum path { path_portable, path_ifma, path_avx2 } path;
 
+/* The AVX2 path's multiplication method for a group of n signatures: the
+ * bucket window (0 for the interleaved Straus walk). `forced`: the caller's
+ * choice (px_ed25519_verify_batch_tuned), 0 for the measured default. */
+static int bucket_window(size_t n, int forced) {
+    if (forced == 1) return 0;
+    if (forced >= 4) return n >= 2 ? forced : 0;
+    if (n < PX_ED25519_BUCKETS_FROM) return 0;
+    return n < 512 ? 7 : n < 1024 ? 8 : 9;
+}
+
 /* A chunk's entries and how to check a group of them: `vtables` holds the IFMA
  * tables, `v25tables` the AVX2 ones; the portable path keeps its tables in the
- * entries. */
+ * entries. On the AVX2 path the bucket method reads only each point's first
+ * multiple, so the tables are completed (`tables_ready`) only when a group
+ * is checked with the Straus walk. */
 typedef struct group_checker {
     const entry *entries;
     path path;
     const px_v52_cached *vtables;
-    const px_v25_cached *v25tables;
+    px_v25_cached *v25tables;
+    const px_v25_cached *v25points; /* AVX2 bucket method: each point in cached form */
+    const px_ge *points;
+    size_t point_count;
+    int tables_ready;
+    int window; /* the caller's choice of method, see bucket_window */
 } group_checker;
 
-static int check(const group_checker *gc, size_t lo, size_t hi) {
+static int check(group_checker *gc, size_t lo, size_t hi) {
     switch (gc->path) {
     case path_ifma: return px_ed25519_check_group_ifma(gc->entries, gc->vtables, lo, hi);
-    case path_avx2: return px_ed25519_check_group_avx2(gc->entries, gc->v25tables, lo, hi);
+    case path_avx2: {
+        int c = bucket_window(hi - lo, gc->window);
+        if (c) {
+            int r = px_ed25519_check_group_buckets_avx2(gc->entries, gc->v25points, lo, hi, c);
+            if (r >= 0) return r;
+            /* No scratch space for the buckets: the Straus walk needs none. */
+        }
+        if (!gc->tables_ready) {
+            px_ed25519_tables_avx2(gc->v25tables, gc->points, gc->point_count);
+            gc->tables_ready = 1;
+        }
+        return px_ed25519_check_group_avx2(gc->entries, gc->v25tables, lo, hi);
+    }
     case path_portable: break;
     }
     return check_group(gc->entries, lo, hi);
@@ -162,7 +193,7 @@ static int check(const group_checker *gc, size_t lo, size_t hi) {
 
 /* Verdicts for entries[lo..hi), signature positions[j] for entry j; known_bad:
  * the caller already knows the group fails. */
-static void bisect(const group_checker *gc, const size_t *positions,
+static void bisect(group_checker *gc, const size_t *positions,
                    size_t lo, size_t hi, int known_bad, uint8_t *verdicts) {
     if (!known_bad && check(gc, lo, hi)) {
         for (size_t j = lo; j < hi; j++) verdicts[positions[j]] = px_ed25519_valid;
@@ -204,8 +235,10 @@ typedef struct workspace {
     px_ge *points;             /* vector paths: -R, -A per entry */
     px_v52_cached *vtables;    /* IFMA path: 2 tables per entry */
     px_v25_cached *v25tables;  /* AVX2 path: 2 tables per entry (shares vtables' space) */
-    size_t positions[PX_ED25519_CHUNK];
-    uint8_t coefficients[PX_ED25519_CHUNK * 16];
+    px_v25_cached *v25points;  /* AVX2 bucket method: -R, -A per entry */
+    size_t *positions;         /* 1 per signature */
+    uint8_t *coefficients;     /* 16 bytes per signature */
+    int window;                /* px_ed25519_verify_batch_tuned's choice */
 } workspace;
 
 static void verify_chunk(workspace *ws, size_t start, size_t end, const uint8_t *public_keys,
@@ -260,8 +293,16 @@ static void verify_chunk(workspace *ws, size_t start, size_t end, const uint8_t 
     }
     if (n == 0) return;
     if (chosen == path_ifma) px_ed25519_tables_ifma(ws->vtables, ws->points, 2 * n);
-    if (chosen == path_avx2) px_ed25519_tables_avx2(ws->v25tables, ws->points, 2 * n);
-    group_checker gc = { ws->entries, chosen, ws->vtables, ws->v25tables };
+    group_checker gc = { ws->entries, chosen, ws->vtables, ws->v25tables, ws->v25points, ws->points, 2 * n, 0,
+                         ws->window };
+    if (chosen == path_avx2) {
+        if (bucket_window(n, ws->window)) {
+            px_ed25519_cached_points_avx2(ws->v25points, ws->points, 2 * n);
+        } else {
+            px_ed25519_tables_avx2(ws->v25tables, ws->points, 2 * n);
+            gc.tables_ready = 1;
+        }
+    }
     bisect(&gc, ws->positions, 0, n, 0, verdicts);
 }
 
@@ -275,9 +316,33 @@ int px_ed25519_verify_batch(size_t count, const uint8_t *public_keys, const uint
 int px_ed25519_verify_batch_with(size_t count, const uint8_t *public_keys, const uint8_t *signatures,
                                  const uint8_t *messages, const size_t *offsets,
                                  const uint8_t seed[32], uint8_t *verdicts, uint32_t features) {
+    return px_ed25519_verify_batch_tuned(count, public_keys, signatures, messages, offsets, seed, verdicts,
+                                         features, 0, 0);
+}
+
+size_t px_ed25519_preferred_batch(uint32_t features) {
+    const uint32_t ifma = px_cpu_avx512f | px_cpu_avx512ifma;
+    int avx2 = (features & ifma) != ifma && (features & px_cpu_avx2);
+    return avx2 ? 512 : PX_ED25519_CHUNK;
+}
+
+int px_ed25519_verify_batch_tuned(size_t count, const uint8_t *public_keys, const uint8_t *signatures,
+                                  const uint8_t *messages, const size_t *offsets,
+                                  const uint8_t seed[32], uint8_t *verdicts, uint32_t features,
+                                  size_t max_chunk, int window) {
     if (count == 0) return 0;
-    size_t chunk = count < PX_ED25519_CHUNK ? count : PX_ED25519_CHUNK;
+    if (window != 0 && window != 1 && (window < 4 || window > 10)) return -1;
+    /* The AVX2 path (AVX2 without IFMA) takes chunks of up to
+     * PX_ED25519_CHUNK_BUCKETS for the bucket method; the others
+     * PX_ED25519_CHUNK. Chunks are balanced: 300 is one chunk, 1500 two of 750. */
+    const uint32_t ifma = px_cpu_avx512f | px_cpu_avx512ifma;
+    int avx2 = (features & ifma) != ifma && (features & px_cpu_avx2);
+    size_t limit = max_chunk ? max_chunk : avx2 && window != 1 ? PX_ED25519_CHUNK_BUCKETS : PX_ED25519_CHUNK;
+    if (limit > PX_ED25519_CHUNK_BUCKETS) limit = PX_ED25519_CHUNK_BUCKETS;
+    size_t chunks = (count + limit - 1) / limit;
+    size_t chunk = (count + chunks - 1) / chunks;
     workspace ws;
+    ws.window = window;
     /* One allocation: entries first (their alignment is the strictest). */
     size_t entries_bytes = chunk * sizeof(entry);
     size_t decodings_bytes = 2 * chunk * sizeof(px_ge_decoding);
@@ -285,7 +350,10 @@ int px_ed25519_verify_batch_with(size_t count, const uint8_t *public_keys, const
     size_t points_bytes = 2 * chunk * sizeof(px_ge);
     _Static_assert(sizeof(px_v25_cached) <= sizeof(px_v52_cached), "the AVX2 tables fit the IFMA tables' space");
     size_t vtables_bytes = 2 * PX_ED25519_TABLE_SIZE * chunk * sizeof(px_v52_cached);
-    unsigned char *block = malloc(entries_bytes + decodings_bytes + powers_bytes + points_bytes + vtables_bytes);
+    size_t v25points_bytes = 2 * chunk * sizeof(px_v25_cached);
+    size_t positions_bytes = chunk * sizeof(size_t);
+    unsigned char *block = malloc(entries_bytes + decodings_bytes + powers_bytes + points_bytes + vtables_bytes
+                                  + v25points_bytes + positions_bytes + 16 * chunk);
     if (block == NULL) return -1;
     ws.entries = (entry *)block;
     ws.decodings = (px_ge_decoding *)(block + entries_bytes);
@@ -293,6 +361,9 @@ int px_ed25519_verify_batch_with(size_t count, const uint8_t *public_keys, const
     ws.points = (px_ge *)(block + entries_bytes + decodings_bytes + powers_bytes);
     ws.vtables = (px_v52_cached *)(block + entries_bytes + decodings_bytes + powers_bytes + points_bytes);
     ws.v25tables = (px_v25_cached *)ws.vtables;
+    ws.v25points = (px_v25_cached *)((unsigned char *)ws.vtables + vtables_bytes);
+    ws.positions = (size_t *)((unsigned char *)ws.v25points + v25points_bytes);
+    ws.coefficients = (uint8_t *)ws.positions + positions_bytes;
     for (size_t start = 0; start < count; start += chunk) {
         size_t end = start + chunk < count ? start + chunk : count;
         /* Coefficients: ChaCha20 keyed by the seed, one nonce per chunk. */

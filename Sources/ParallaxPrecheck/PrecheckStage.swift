@@ -1,3 +1,4 @@
+import CParallaxCore
 import CParallaxEd25519
 import ParallaxTopology
 import Synchronization
@@ -8,8 +9,10 @@ import Synchronization
 ///
 /// ## Work split
 /// The block is cut into chunks of `chunkSize` consecutive transactions
-/// (default 64, the batch verifier's group size, so one chunk is one
-/// multi-scalar multiplication when all its signatures are good). With a
+/// (default: the batch verifier's preferred batch on this CPU, 512 on the
+/// AVX2 path where the bucket method wins from 256 signatures, 64 on the
+/// IFMA and portable paths; one chunk is one multi-scalar multiplication when
+/// all its signatures are good). With a
 /// pool, one `broadcast` runs every worker in a loop that takes the next
 /// chunk number from a shared cursor until none is left: fast workers take
 /// more chunks, and no task is allocated per chunk. Without a pool, or when
@@ -40,8 +43,9 @@ import Synchronization
 /// the scratch state the previous call left; overlapping calls are a
 /// precondition failure.
 public final class PrecheckStage: @unchecked Sendable {
-    /// Transactions per chunk by default: the Ed25519 batch verifier's group.
-    public static let defaultChunkSize = Int(PX_ED25519_CHUNK)
+    /// Transactions per chunk by default: the Ed25519 batch verifier's
+    /// preferred batch for the CPU features dispatch may use at first access.
+    public static let defaultChunkSize = Int(px_ed25519_preferred_batch(px_cpu_features()))
 
     public let rules: PrecheckRules
     public let chunkSize: Int

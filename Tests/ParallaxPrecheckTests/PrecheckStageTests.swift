@@ -104,7 +104,9 @@ import Testing
                    .tamperedEd25519Payload, .flippedSecp256k1SignatureBit])
         let pool = try testPool(workers: 4)
         defer { pool.shutdown() }
-        for stage in [PrecheckStage(rules: StageTestBlock.rules), PrecheckStage(rules: StageTestBlock.rules, pool: pool)] {
+        // Chunks of 64 whatever this CPU's default: several chunks per block.
+        for stage in [PrecheckStage(rules: StageTestBlock.rules, chunkSize: 64),
+                      PrecheckStage(rules: StageTestBlock.rules, pool: pool, chunkSize: 64)] {
             var results: [PrecheckResult] = []
             let statistics = try stage.check(test.block, into: &results)
             try Self.expectOutcomes(results, test, seed: seed, label: stage.pool == nil ? "no pool" : "4 workers")
@@ -138,7 +140,8 @@ import Testing
         var rng = SeededGenerator.fromEnvironment()
         let test = try StageTestBlock(count: 200, signers: TestSigners(&rng), rng: &rng)
         let pool = try testPool(workers: 2)
-        let stage = PrecheckStage(rules: StageTestBlock.rules, pool: pool)
+        // Chunks of 64: the block is several chunks, so the pool is asked.
+        let stage = PrecheckStage(rules: StageTestBlock.rules, pool: pool, chunkSize: 64)
         pool.shutdown()
         #expect(throws: WorkerPoolError.shutDown) { try stage.check(test.block) }
         stage._checkInvariants()

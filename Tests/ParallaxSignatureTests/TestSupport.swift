@@ -1,3 +1,5 @@
+import CParallaxCore
+import CParallaxEd25519
 import CSodium
 import ParallaxPrecheck
 import ParallaxTestSupport
@@ -124,15 +126,43 @@ extension Ed25519BatchVerifier {
     }
 
     /// Verdicts for `batch` on the best path (IFMA, else AVX2, where the CPU
-    /// has it), expecting the AVX2 path (where the CPU has AVX2) and the
-    /// portable path to give the same ones, each with its own coefficients.
+    /// has it), expecting the AVX2 path (where the CPU has AVX2) with its
+    /// default method, with the bucket method forced on every group and with
+    /// the Straus walk forced on groups of up to 1024, and the portable path
+    /// to give the same ones, each with its own coefficients.
     static func verdicts(_ batch: some Collection<SignedMessage>, seed: UInt64) throws -> [Ed25519.Verdict] {
         let best = try verdicts(batch, seed: seed, dispatch: .best)
         let avx2 = try verdicts(batch, seed: seed ^ 0x5A5A_A5A5, dispatch: .avx2)
+        let window = 4 + Int32(seed % 7)
+        let buckets = tunedVerdicts(batch, seed: seed ^ 0x0B0C, maxChunk: 0, window: window)
+        let straus = tunedVerdicts(batch, seed: seed ^ 0x57A5, maxChunk: Int(PX_ED25519_CHUNK_BUCKETS), window: 1)
         let portable = try verdicts(batch, seed: seed ^ 0x9E37_79B9, dispatch: .portable)
         #expect(best == portable, "dispatch levels disagree (best, portable), seed \(seed)")
         #expect(avx2 == portable, "dispatch levels disagree (avx2, portable), seed \(seed)")
+        #expect(buckets == portable.map(Optional.some), "bucket method (window \(window)) and portable disagree, seed \(seed)")
+        #expect(straus == portable.map(Optional.some), "AVX2 Straus walk and portable disagree, seed \(seed)")
         return best
+    }
+
+    /// Verdicts from `px_ed25519_verify_batch_tuned` on the AVX2 path (the
+    /// portable one without AVX2), coefficients from a seeded generator.
+    static func tunedVerdicts(_ batch: some Collection<SignedMessage>, seed: UInt64, maxChunk: Int, window: Int32)
+        -> [Ed25519.Verdict?]
+    {
+        let n = batch.count
+        var keys: [UInt8] = [], signatures: [UInt8] = [], messages: [UInt8] = [], offsets = [0]
+        for s in batch {
+            keys += s.publicKey; signatures += s.signature; messages += s.message
+            offsets.append(messages.count)
+        }
+        var rng = SplitMix64(seed: seed)
+        let coefficientSeed = rng.bytes(32)
+        var codes = [UInt8](repeating: 0xFF, count: n)
+        let rc = px_ed25519_verify_batch_tuned(
+            n, keys, signatures, messages, offsets, coefficientSeed, &codes,
+            px_cpu_features() & px_cpu_avx2.rawValue, maxChunk, window)
+        #expect(rc == 0, "px_ed25519_verify_batch_tuned failed, seed \(seed)")
+        return codes.map { Ed25519.Verdict(rawValue: $0) }  // nil: a code that is no verdict
     }
 }
 

@@ -45,8 +45,11 @@ typedef enum px_ed25519_verdict {
     px_ed25519_r_not_on_curve = 8,
 } px_ed25519_verdict;
 
-/* Signatures combined into one multi-scalar multiplication at most. */
+/* Signatures combined into one multi-scalar multiplication at most: on the
+ * AVX2 path (AVX2 without IFMA), where groups of several hundred use the
+ * bucket method, PX_ED25519_CHUNK_BUCKETS; on the others PX_ED25519_CHUNK. */
 #define PX_ED25519_CHUNK 64
+#define PX_ED25519_CHUNK_BUCKETS 1024
 
 /* Verifies one signature (64 bytes R || S) by a 32-byte key; returns a verdict. */
 px_ed25519_verdict px_ed25519_verify(const uint8_t public_key[32], const uint8_t signature[64],
@@ -70,6 +73,23 @@ int px_ed25519_verify_batch(size_t count, const uint8_t *public_keys, const uint
 int px_ed25519_verify_batch_with(size_t count, const uint8_t *public_keys, const uint8_t *signatures,
                                  const uint8_t *messages, const size_t *offsets,
                                  const uint8_t seed[32], uint8_t *verdicts, uint32_t features);
+
+/* Signatures per batch at which the path that `features` selects is near its
+ * best per signature (measured, docs/signatures.md): 512 on the AVX2 path (the
+ * bucket method), PX_ED25519_CHUNK on the others. For callers that size their
+ * batches, such as the precheck stage. */
+size_t px_ed25519_preferred_batch(uint32_t features);
+
+/* The same with the multiplication method chosen by the caller, for tests
+ * and measurements: max_chunk caps the signatures per multiplication (0: the
+ * default above; at most PX_ED25519_CHUNK_BUCKETS); on the AVX2 path window 0
+ * picks the method by group size as measured, 1 always uses the interleaved
+ * (Straus) walk, 4..10 uses the bucket method with that window for every group
+ * of two or more. Other paths ignore window. Returns -1 for another window. */
+int px_ed25519_verify_batch_tuned(size_t count, const uint8_t *public_keys, const uint8_t *signatures,
+                                  const uint8_t *messages, const size_t *offsets,
+                                  const uint8_t seed[32], uint8_t *verdicts, uint32_t features,
+                                  size_t max_chunk, int window);
 
 /* The encoding of [k]T for k in 0..7, T a fixed point of order 8: the eight
  * small-order points (for tests and documentation). */
