@@ -17,6 +17,7 @@ demo: release
 test: test-unit test-tsan test-statetests test-mainnet-blocks test-precompiles example
 
 test-unit: deps
+	bash scripts/install-python-deps.sh
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
