@@ -123,7 +123,7 @@ public final class BlockPipeline: @unchecked Sendable {
             prechecked = try MPMCQueue(capacity: configuration.queueCapacity)
             executed = try MPMCQueue(capacity: configuration.queueCapacity)
         } catch {
-            throw .configuration("queueCapacity: \(error)")
+            throw .queueCapacity(error)
         }
         committedHeight = Atomic(store.height.rawValue)
         stageTimers = ["precheck", "execute", "commit"].map {
@@ -157,12 +157,12 @@ public final class BlockPipeline: @unchecked Sendable {
         do throws(WorkerPoolError) {
             precheck = try SignedEnvelopePrecheck(decoder: decoder, chainID: chainID, threads: configuration.precheckThreads)
         } catch {
-            throw .configuration("precheckThreads: \(error)")
+            throw .precheckWorkers(error)
         }
         do throws(ParallelExecutorError) {
             executor = try ParallelExecutor(threads: configuration.executeThreads)
         } catch {
-            throw .configuration("executeThreads: \(error)")
+            throw .executeWorkers(error)
         }
         try self.init(store: store, precheck: precheck, executor: executor, configuration: configuration, logger: logger,
                       onCommit: onCommit)

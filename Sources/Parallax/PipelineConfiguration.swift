@@ -46,25 +46,34 @@ public struct PipelineConfiguration: Sendable, Equatable {
         throws(PipelineError) -> PipelineConfiguration
     {
         let config: TopologyConfig
-        do throws(ConfigError) { config = try TopologyConfig.load(file: path) } catch { throw .configuration("\(error)") }
+        do throws(ConfigError) { config = try TopologyConfig.load(file: path) } catch { throw .configFile(error) }
         let machine: Topology
         if let topology {
             machine = topology
         } else {
-            do throws(TopologyError) { machine = try Topology.thisMachine() } catch { throw .configuration("\(error)") }
+            do throws(TopologyError) { machine = try Topology.thisMachine() } catch { throw .topology(error) }
         }
         do throws(ConfigError) {
             return PipelineConfiguration(plan: try config.plan(on: machine), queueCapacity: queueCapacity)
         } catch {
-            throw .configuration("\(error)")
+            throw .configFile(error)
         }
     }
 }
 
 /// Why a pipeline could not start or stopped.
 public enum PipelineError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// The configuration is unusable; the message names what is wrong.
-    case configuration(String)
+    /// The topology config file could not be read or planned on this
+    /// machine (`PipelineConfiguration.load`); the error names the file, key and problem.
+    case configFile(ConfigError)
+    /// This machine's topology could not be discovered.
+    case topology(TopologyError)
+    /// `PipelineConfiguration.queueCapacity` is not a capacity the stage queues take.
+    case queueCapacity(MPMCQueueError)
+    /// The default precheck's worker pool (`precheckThreads` workers) could not start.
+    case precheckWorkers(WorkerPoolError)
+    /// The default executor (`executeThreads` workers) could not be made.
+    case executeWorkers(ParallelExecutorError)
     /// The store refused a commit (the pipeline stops; later blocks are not committed).
     case commitFailed(StateStoreError)
     /// The executor gave up on a block (the pipeline stops; that block and
@@ -76,7 +85,11 @@ public enum PipelineError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A sentence naming the problem.
     public var description: String {
         switch self {
-        case .configuration(let message): "pipeline configuration: \(message)"
+        case .configFile(let error): "pipeline configuration: \(error)"
+        case .topology(let error): "pipeline configuration: \(error)"
+        case .queueCapacity(let error): "pipeline configuration: queueCapacity: \(error)"
+        case .precheckWorkers(let error): "pipeline configuration: precheckThreads: \(error)"
+        case .executeWorkers(let error): "pipeline configuration: executeThreads: \(error)"
         case .commitFailed(let error): "pipeline stopped: \(error)"
         case .executionFailed(let failure): "pipeline stopped: \(failure)"
         case .finished: "pipeline: submit after finish"

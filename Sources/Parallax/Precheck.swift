@@ -34,8 +34,8 @@ public struct AdmittedTransaction: Sendable {
 public enum RejectionReason: Error, Equatable, Sendable, CustomStringConvertible {
     /// The envelope does not decode.
     case malformed(EnvelopeError)
-    /// The signature does not verify; `reason` is the verifier's verdict.
-    case invalidSignature(scheme: SignatureScheme, reason: String)
+    /// The signature does not verify: the verifier's verdict (it names the scheme).
+    case invalidSignature(SignatureFailure)
     /// Signed for another chain.
     case wrongChain(expected: ChainID, given: ChainID)
     /// The payload decoder refused the payload; `reason` describes its error.
@@ -62,7 +62,7 @@ public enum RejectionReason: Error, Equatable, Sendable, CustomStringConvertible
     public var description: String {
         switch self {
         case .malformed(let error): "malformed envelope: \(error)"
-        case .invalidSignature(let scheme, let reason): "invalid \(scheme) signature: \(reason)"
+        case .invalidSignature(let failure): "invalid signature: \(failure)"
         case .wrongChain(let expected, let given): "signed for \(given), this pipeline runs \(expected)"
         case .undecodablePayload(let reason): "undecodable payload: \(reason)"
         case .execution(let reason): "rejected at execution: \(reason)"

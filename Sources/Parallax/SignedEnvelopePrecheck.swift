@@ -105,20 +105,23 @@ public final class SignedEnvelopePrecheck: BlockPrecheck, @unchecked Sendable {
                         }
                         batched.append(index)
                     case .secp256k1:
-                        var failure = "signature does not verify"
-                        let valid: Bool
-                        do {
-                            valid = try hashedEnvelope.hash.digest.withUnsafeBytes { (digest) throws(SignatureError) in
+                        var failure: SignatureFailure?
+                        do throws(SignatureError) {
+                            let valid = try hashedEnvelope.hash.digest.withUnsafeBytes { (digest) throws(SignatureError) in
                                 try Secp256k1.verify(publicKey: key, signature: signature, messageHash: digest)
                             }
+                            if !valid { failure = .secp256k1Invalid }
+                        } catch .publicKeyNotOnCurve {
+                            failure = .secp256k1KeyNotOnCurve
                         } catch {
-                            failure = "\(error)"
-                            valid = false
+                            // Lengths follow from the scheme tag; any other error is a signature that does not verify.
+                            failure = .secp256k1Invalid
                         }
-                        results[index] = valid
-                            ? decode(raw, hashedEnvelope, position: position, decoder: decoder)
-                            : .rejected(Rejection(position: position, hash: hashedEnvelope.hash,
-                                                  reason: .invalidSignature(scheme: .secp256k1, reason: failure)))
+                        results[index] = if let failure {
+                            .rejected(Rejection(position: position, hash: hashedEnvelope.hash, reason: .invalidSignature(failure)))
+                        } else {
+                            decode(raw, hashedEnvelope, position: position, decoder: decoder)
+                        }
                     }
                 }
                 let verdicts = verifier.verify()
@@ -129,7 +132,7 @@ public final class SignedEnvelopePrecheck: BlockPrecheck, @unchecked Sendable {
                     results[index] = verdict.isValid
                         ? decode(raw, hashedEnvelope, position: offset + index, decoder: decoder)
                         : .rejected(Rejection(position: offset + index, hash: hashedEnvelope.hash,
-                                              reason: .invalidSignature(scheme: .ed25519, reason: verdict.description)))
+                                              reason: .invalidSignature(.ed25519(verdict))))
                 }
             }
             return results.map { $0! }

@@ -423,7 +423,7 @@ public final class MPMCQueue<Element: Sendable>: @unchecked Sendable {
     #endif
 }
 
-public enum MPMCQueueError: Error, CustomStringConvertible {
+public enum MPMCQueueError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidCapacity(Int)
     case unsupportedAlignment(Int)
     case allocationFailed(SlotArrayError)

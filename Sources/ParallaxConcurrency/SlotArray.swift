@@ -56,7 +56,7 @@ public final class SlotArray: @unchecked Sendable {
     }
 }
 
-public enum SlotArrayError: Error, Equatable, CustomStringConvertible {
+public enum SlotArrayError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidCount(Int)
     case outOfMemory(bytes: Int)
 

@@ -224,7 +224,7 @@ public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
     #endif
 }
 
-public enum ParallelExecutorError: Error, Equatable, CustomStringConvertible {
+public enum ParallelExecutorError: Error, Equatable, Sendable, CustomStringConvertible {
     case unsupportedTeamSize(Int)
     case outOfMemory(String)
     /// The executor's own plain pool could not start.

@@ -118,7 +118,10 @@ final class PipelineTests: XCTestCase {
                 let kind = kinds[index * 1000 + rejection.position]
                 switch rejection.reason {
                 case .malformed: XCTAssertEqual(kind, "malformed", "seed \(seed): \(rejection.reason)")
-                case .invalidSignature: XCTAssertEqual(kind, "signature", "seed \(seed): \(rejection.reason)")
+                case .invalidSignature(let failure):
+                    XCTAssertEqual(kind, "signature", "seed \(seed): \(rejection.reason)")
+                    // The fixture signs with Ed25519: the verdict says why the batch verifier refused it.
+                    guard case .ed25519(let verdict) = failure, !verdict.isValid else { return XCTFail("seed \(seed): \(failure)") }
                 case .wrongChain(let expectedChain, let given):
                     XCTAssertEqual(kind, "chain")
                     XCTAssertEqual(expectedChain, chain)
@@ -210,8 +213,9 @@ final class PipelineTests: XCTestCase {
         XCTAssertEqual(configuration.executeThreads, 4)
         XCTAssertEqual(Set(configuration.stagePUs.keys), [.precheck, .execute, .commit])
         XCTAssertThrowsError(try PipelineConfiguration.load(topologyConfig: path + ".missing")) { error in
-            guard case .configuration(let message) = error as? PipelineError else { return XCTFail("\(error)") }
-            XCTAssertTrue(message.contains(".missing"), message)
+            guard case .configFile(let configError) = error as? PipelineError else { return XCTFail("\(error)") }
+            XCTAssertEqual(configError.file, path + ".missing")
+            XCTAssertTrue("\(error)".contains(".missing"), "\(error)")
         }
     }
 }
