@@ -18,8 +18,9 @@
 // rest of the changes (sender, coinbase) written as `EVMTransaction` writes
 // them. Anything else (code at the recipient, an account key absent, a
 // credit that fails the delta's bound check, a result that is not a plain
-// credit) runs the ordinary `EVMTransaction` instead; until then the path
-// has only read, so nothing needs undoing.
+// credit, an account deleted, an account value other than the plain
+// nonce-and-code-hash form) runs the ordinary `EVMTransaction` instead;
+// until then the path has only read, so nothing needs undoing.
 
 import ParallaxEthereum
 import ParallaxEVM
@@ -53,8 +54,8 @@ struct BlockTransaction: Transaction {
 
     /// The delta path; false when it does not apply (nothing written then).
     private func creditRecipient(_ recipient: Address, in context: ExecutionContext) throws -> Bool {
-        guard let account = try context.read(EthereumStateLayout.accountKey(recipient)),
-              let (nonce, codeHash) = EthereumStateLayout.decodeAccount(account), codeHash == EmptyHashes.code
+        guard let account = try context.read(EthereumStateLayout.accountKey(recipient)), let (nonce, codeHash) = plainAccount(account),
+              codeHash == EmptyHashes.code
         else { return false }
         let backend = ReceiverBackend(context: context, recipient: recipient, recipientNonce: nonce, blockHashes: evm.blockHashes)
         let result: TransactionResult
@@ -62,6 +63,8 @@ struct BlockTransaction: Transaction {
             result = try EVM(fork: evm.fork).transact(evm.environment, block: evm.block, state: backend)
         } catch let invalid as InvalidTransaction {
             throw EVMRejection(invalid)
+        } catch is NotPlainAccount {
+            return false
         }
         let value = evm.environment.value
         guard result.status == .success, result.logs.isEmpty, result.changes.storage.isEmpty, result.changes.newCode.isEmpty,
@@ -74,15 +77,11 @@ struct BlockTransaction: Transaction {
         } catch is DeltaError {
             return false
         }
+        // A deletion (EIP-161's empty touched coinbase) is the ordinary path's to write.
+        guard !result.changes.accounts.values.contains(where: { $0 == nil }) else { return false }
         for (address, info) in result.changes.accounts where address != recipient {
             let original = backend.loadedAccounts[address] ?? nil
-            guard let info else {
-                if original != nil {
-                    try context.delete(EthereumStateLayout.accountKey(address))
-                    try context.delete(EthereumStateLayout.balanceKey(address))
-                }
-                continue
-            }
+            guard let info else { continue }
             if original?.nonce != info.nonce || original?.codeHash != info.codeHash {
                 try context.write(EthereumStateLayout.accountKey(address),
                                   EthereumStateLayout.accountValue(nonce: info.nonce, codeHash: info.codeHash))
@@ -102,8 +101,22 @@ struct BlockTransaction: Transaction {
     }
 }
 
+/// The nonce and code hash of a plain account value: 8 bytes (nonce) or 40
+/// (nonce and code hash), the forms `EthereumStateLayout.accountValue`
+/// gives an account with no storage history; nil for any other value (the
+/// ordinary path reads those).
+private func plainAccount(_ value: StateValue) -> (nonce: UInt64, codeHash: Bytes32)? {
+    guard value.count == 8 || value.count == 40 else { return nil }
+    return EthereumStateLayout.decodeAccount(value)
+}
+
+/// An account value the delta path leaves to the ordinary one.
+private struct NotPlainAccount: Error {}
+
 /// The world through the context, but for the recipient, shown with its
-/// nonce, no code and a zero balance (its balance key is never read).
+/// nonce, no code and a zero balance (its balance key is never read). An
+/// account value that is not plain (see `plainAccount`) stops the EVM with
+/// `NotPlainAccount`.
 private final class ReceiverBackend: EVMStateBackend {
     let context: ExecutionContext
     let recipient: Address
@@ -127,7 +140,11 @@ private final class ReceiverBackend: EVMStateBackend {
         if basic == nil, balance == nil {
             info = nil
         } else {
-            let (nonce, codeHash) = basic.flatMap(EthereumStateLayout.decodeAccount) ?? (0, EmptyHashes.code)
+            let plain = try basic.map { value throws -> (nonce: UInt64, codeHash: Bytes32) in
+                guard let plain = plainAccount(value) else { throw NotPlainAccount() }
+                return plain
+            }
+            let (nonce, codeHash) = plain ?? (0, EmptyHashes.code)
             info = AccountInfo(nonce: nonce, balance: balance.flatMap(EthereumStateLayout.decodeBalance) ?? .zero, codeHash: codeHash)
         }
         loadedAccounts[address] = .some(info)
@@ -138,6 +155,7 @@ private final class ReceiverBackend: EVMStateBackend {
         try context.read(EthereumStateLayout.codeKey(codeHash))?.bytes ?? []
     }
 
+    /// Plain accounts only (no storage history), so the slot's key is the plain one.
     func storage(_ address: Address, _ slot: UInt256) throws -> UInt256 {
         try context.read(EthereumStateLayout.storageKey(address, slot)).flatMap(EthereumStateLayout.decodeStorage)?.value ?? .zero
     }
