@@ -7,6 +7,7 @@ import ArgumentParser
 import Foundation
 import ParallaxEthereum
 import ParallaxEthereumBlocks
+import ParallaxEVM
 import ParallaxExecution
 
 /// Which executors `replay` runs.
@@ -31,6 +32,8 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "Worker threads of the parallel executor; a comma-separated list runs each.") var threads = "2"
     @Option(help: "Runs per block and executor; the fastest is reported.") var `repeat` = 1
     @Flag(help: "One JSON object per block (and thread count), then a summary object per thread count.") var json = false
+    @Flag(help: "Also print, per block, the keys written by the most transactions (what chains them under Block-STM).")
+    var conflicts = false
     @Argument(help: "Block folders, or folders of block folders.") var paths: [String]
 
     func validate() throws {
@@ -69,6 +72,7 @@ struct ReplayCommand: ParsableCommand {
                 report.failure(block: fixture.name, error: "\(error)")
                 continue
             }
+            if conflicts { ReplayCommand.printConflicts(block: fixture.name, prepared) }
             // Every variant once per round, `repeat` rounds, so that they meet the same machine
             // (other load comes and goes); each keeps its fastest round.
             let reason = engine.policy.sequentialReason(transactions: prepared.block.transactions.count, senders: prepared.senders)
@@ -121,6 +125,25 @@ struct ReplayCommand: ParsableCommand {
         report.summary()
         if unreadable { throw ExitCode(2) }
         if report.failed > 0 { throw ExitCode(1) }
+    }
+
+    /// The keys written by the most transactions of a block (sequential run):
+    /// their kind, address (where the key has one) and writer count.
+    static func printConflicts(block: String, _ prepared: PreparedBlock) {
+        let output = SequentialExecutor().execute(prepared.transactions, on: prepared.base)
+        var writers: [StateKey: Int] = [:]
+        for transaction in output.transactions {
+            for write in transaction.writeSet { writers[write.key, default: 0] += 1 }
+        }
+        let top = writers.sorted { $0.value > $1.value }.prefix(4).map { key, count -> String in
+            let kind = EthereumStateLayout.kind(of: key)
+            let name = kind.map { "\($0)" } ?? "?"
+            switch kind {
+            case .account?, .balance?, .storageCount?: return "\(name) \(EthereumStateLayout.address(ofAddressKey: key)) x\(count)"
+            default: return "\(name) \(key) x\(count)"
+            }
+        }
+        FileHandle.standardError.write(Data("\(block) hot keys (\(prepared.transactions.count) transactions): \(top.joined(separator: ", "))\n".utf8))
     }
 
     /// The block folders under `paths`: a folder with block.json is one;
