@@ -101,9 +101,19 @@ PX_AVX2 static inline void vfe25_check_operand(const vfe25 *f) {
 #define PX_V25_CHECK(f) ((void)0)
 #endif
 
-/* x * 19 for 64-bit lanes (vpmuludq would drop the high half). */
+/* The optimizer sees vpmuludq as a 64-bit product of masked operands, so it
+ * reassociates f (19 g) into (19 f) g, cannot prove 19 f fits 32 bits, and
+ * emulates a 64-bit product with three vpmuludq. An empty asm on the
+ * premultiplied operands hides where they came from. */
+#define PX_V25_OPAQUE(v) __asm__("" : "+x"(v))
+
+/* x * 19 for 64-bit lanes (vpmuludq would drop the high half), as x + 2x +
+ * 16x, hidden from the same folding. */
 PX_AVX2 static inline __m256i v25_times19(__m256i x) {
-    return _mm256_add_epi64(x, _mm256_add_epi64(_mm256_slli_epi64(x, 1), _mm256_slli_epi64(x, 4)));
+    __m256i x2 = _mm256_slli_epi64(x, 1), x16 = _mm256_slli_epi64(x, 4);
+    PX_V25_OPAQUE(x2);
+    PX_V25_OPAQUE(x16);
+    return _mm256_add_epi64(x, _mm256_add_epi64(x2, x16));
 }
 
 /* Columns c[0..9] (each < 2^63) to a reduced element: the chains 0..4 and
@@ -146,7 +156,10 @@ PX_AVX2 static inline void vfe25_mul(vfe25 *h, const vfe25 *f, const vfe25 *g) {
     PX_V25_CHECK(f);
     PX_V25_CHECK(g);
 #pragma GCC unroll 10
-    for (int j = 1; j < 10; j++) g19[j] = _mm256_mul_epu32(g->l[j], k19);
+    for (int j = 1; j < 10; j++) {
+        g19[j] = _mm256_mul_epu32(g->l[j], k19);
+        PX_V25_OPAQUE(g19[j]);
+    }
 #pragma GCC unroll 10
     for (int k = 0; k < 10; k++) c[k] = _mm256_mul_epu32(f->l[0], g->l[k]);
 #pragma GCC unroll 10
@@ -173,6 +186,9 @@ PX_AVX2 static inline void vfe25_sq(vfe25 *h, const vfe25 *f) {
         f19[j] = _mm256_mul_epu32(f->l[j], k19);
         fx2[j] = _mm256_add_epi64(f->l[j], f->l[j]);
         fx4[j] = _mm256_add_epi64(fx2[j], fx2[j]);
+        PX_V25_OPAQUE(f19[j]);
+        PX_V25_OPAQUE(fx2[j]);
+        PX_V25_OPAQUE(fx4[j]);
     }
 #pragma GCC unroll 10
     for (int k = 0; k < 10; k++) {

@@ -62,11 +62,18 @@ static px_ed25519_verdict check_encodings(const uint8_t pk[32], const uint8_t si
     return px_ed25519_valid;
 }
 
-/* Challenge, scalars, recodings and (unless the IFMA path builds them) tables of
- * a signature whose points decoded. */
+/* Width-5 NAFs of an entry's z and z h, for the Straus walks. */
+static void recode(entry *e) {
+    e->top_z = px_sc_naf(e->naf_z, &e->z, WINDOW);
+    e->top_zh = px_sc_naf(e->naf_zh, &e->zh, WINDOW);
+}
+
+/* Challenge, scalars, recodings (unless the AVX2 path makes them when a
+ * Straus walk needs them) and (unless a vector path builds them) tables of a
+ * signature whose points decoded. */
 static void prepare(entry *e, const uint8_t pk[32], const uint8_t sig[64], const uint8_t *msg,
                     size_t len, const px_sc *z, const px_ge *neg_a, const px_ge *neg_r,
-                    int scalar_tables) {
+                    int scalar_tables, int naf) {
     crypto_hash_sha512_state hs;
     uint8_t digest[64];
     crypto_hash_sha512_init(&hs);
@@ -81,8 +88,7 @@ static void prepare(entry *e, const uint8_t pk[32], const uint8_t sig[64], const
     px_sc_mul(&e->zs, z, &s);
     e->z = *z;
     e->zh = zh;
-    e->top_z = px_sc_naf(e->naf_z, z, WINDOW);
-    e->top_zh = px_sc_naf(e->naf_zh, &zh, WINDOW);
+    if (naf) recode(e);
     if (scalar_tables) {
         build_table(e->neg_r, neg_r);
         build_table(e->neg_a, neg_a);
@@ -161,7 +167,7 @@ static int bucket_window(size_t n, int forced) {
  * multiple, so the tables are completed (`tables_ready`) only when a group
  * is checked with the Straus walk. */
 typedef struct group_checker {
-    const entry *entries;
+    entry *entries;
     path path;
     const px_v52_cached *vtables;
     px_v25_cached *v25tables;
@@ -184,6 +190,7 @@ static int check(group_checker *gc, size_t lo, size_t hi) {
         }
         if (!gc->tables_ready) {
             px_ed25519_tables_avx2(gc->v25tables, gc->points, gc->point_count);
+            for (size_t j = 0; j < gc->point_count / 2; j++) recode(&gc->entries[j]);
             gc->tables_ready = 1;
         }
         return px_ed25519_check_group_avx2(gc->entries, gc->v25tables, lo, hi);
@@ -225,7 +232,7 @@ px_ed25519_verdict px_ed25519_verify(const uint8_t public_key[32], const uint8_t
     if (px_ge_decode(&neg_r, signature, 1) != 0) return px_ed25519_r_not_on_curve;
     entry e;
     px_sc one = { { 1, 0, 0, 0 } };
-    prepare(&e, public_key, signature, message, message_length, &one, &neg_a, &neg_r, 1);
+    prepare(&e, public_key, signature, message, message_length, &one, &neg_a, &neg_r, 1, 1);
     return check_group(&e, 0, 1) ? px_ed25519_valid : px_ed25519_equation_fails;
 }
 
@@ -286,7 +293,7 @@ static void verify_chunk(workspace *ws, size_t start, size_t end, const uint8_t 
         memcpy(z.v, ws->coefficients + 16 * (i - start), 16);
         z.v[0] |= 1; /* z != 0 (mod L): an entry can never drop out of the sum */
         prepare(&ws->entries[n], pk, sig, messages + offsets[i], offsets[i + 1] - offsets[i], &z,
-                &neg_a, &neg_r, !vector);
+                &neg_a, &neg_r, !vector, chosen != path_avx2);
         if (vector) {
             ws->points[2 * n] = neg_r;
             ws->points[2 * n + 1] = neg_a;
@@ -302,6 +309,7 @@ static void verify_chunk(workspace *ws, size_t start, size_t end, const uint8_t 
             px_ed25519_cached_points_avx2(ws->v25points, ws->points, 2 * n);
         } else {
             px_ed25519_tables_avx2(ws->v25tables, ws->points, 2 * n);
+            for (size_t j = 0; j < n; j++) recode(&ws->entries[j]);
             gc.tables_ready = 1;
         }
     }
