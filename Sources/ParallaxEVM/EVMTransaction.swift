@@ -58,16 +58,14 @@ public struct EVMTransaction: Transaction {
         let context = backend.context
         for (address, info) in changes.accounts {
             let original = backend.loadedAccounts[address] ?? nil
+            let incarnation = backend.incarnation(of: address)
             guard let info else {
-                if original != nil {
-                    try context.delete(EthereumStateLayout.accountKey(address))
-                    try context.delete(EthereumStateLayout.balanceKey(address))
-                }
+                if original != nil { try delete(address, incarnation: incarnation, through: backend) }
                 continue
             }
             if original?.nonce != info.nonce || original?.codeHash != info.codeHash {
                 try context.write(EthereumStateLayout.accountKey(address),
-                                  EthereumStateLayout.accountValue(nonce: info.nonce, codeHash: info.codeHash))
+                                  EthereumStateLayout.accountValue(nonce: info.nonce, codeHash: info.codeHash, incarnation: incarnation))
             }
             if original?.balance != info.balance {
                 if info.balance.isZero {
@@ -79,8 +77,9 @@ public struct EVMTransaction: Transaction {
         }
         for (address, slots) in changes.storage {
             if case .some(.none) = changes.accounts[address] { continue }   // deleted with its storage
+            let incarnation = backend.incarnation(of: address)
             for (slot, value) in slots {
-                let key = EthereumStateLayout.storageKey(address, slot)
+                let key = EthereumStateLayout.storageKey(address, slot, incarnation: incarnation)
                 if value.isZero {
                     try context.delete(key)
                 } else {
@@ -98,6 +97,31 @@ public struct EVMTransaction: Transaction {
             try context.write(EthereumStateLayout.codeKey(hash), StateValue(code))
         }
         if !changes.coinbaseCredit.isZero { try credit(changes.coinbaseCredit, to: block.coinbase, in: context) }
+    }
+
+    /// Deletes an existing account with its storage (SELFDESTRUCT, or
+    /// EIP-161's empty touched account). When its live incarnation holds a
+    /// non-zero slot (its storage count), a tombstone with the next
+    /// incarnation replaces the account value and the count goes: the slots
+    /// stay behind as unreachable garbage, in O(1). Without storage the
+    /// account value goes too, unless the incarnation is past 0: then a
+    /// tombstone keeps it, so that a later account at the address does not
+    /// fall back onto an older incarnation's keys.
+    private func delete(_ address: Address, incarnation: UInt64, through backend: ContextBackend) throws {
+        let context = backend.context
+        let accountKey = EthereumStateLayout.accountKey(address)
+        let countKey = EthereumStateLayout.storageCountKey(address)
+        if (try context.read(countKey)?.uint64Value ?? 0) > 0 {
+            try context.write(accountKey, EthereumStateLayout.tombstoneValue(incarnation: incarnation + 1))
+            try context.delete(countKey)
+        } else if incarnation != 0 {
+            if backend.hasLiveAccountValue(address) {
+                try context.write(accountKey, EthereumStateLayout.tombstoneValue(incarnation: incarnation))
+            }
+        } else {
+            try context.delete(accountKey)
+        }
+        try context.delete(EthereumStateLayout.balanceKey(address))
     }
 
     /// Credits the coinbase by a commutative delta (pevm's lazy
@@ -152,6 +176,11 @@ final class ContextBackend: EVMStateBackend {
     let context: ExecutionContext
     let blockHashes: [UInt64: Bytes32]
     private(set) var loadedAccounts: [Address: AccountInfo?] = [:]
+    /// The storage incarnations past 0 of the loaded accounts (empty in a
+    /// state that never deleted an account with storage).
+    private var incarnations: [Address: UInt64] = [:]
+    /// Loaded accounts whose account key holds a live value (not a tombstone, not absent).
+    private var liveAccountValues: Set<Address> = []
 
     init(context: ExecutionContext, blockHashes: [UInt64: Bytes32]) {
         self.context = context
@@ -160,25 +189,41 @@ final class ContextBackend: EVMStateBackend {
 
     func account(_ address: Address) throws -> AccountInfo? {
         if let loaded = loadedAccounts[address] { return loaded }
-        let basic = try context.read(EthereumStateLayout.accountKey(address))
+        let basic = try context.read(EthereumStateLayout.accountKey(address)).flatMap(EthereumStateLayout.decodeAccountEntry)
         let balance = try context.read(EthereumStateLayout.balanceKey(address))
+        if let basic {
+            if basic.incarnation != 0 { incarnations[address] = basic.incarnation }
+            if basic.isLive { liveAccountValues.insert(address) }
+        }
         let info: AccountInfo?
-        if basic == nil, balance == nil {
+        if basic?.isLive != true, balance == nil {
             info = nil
         } else {
-            let (nonce, codeHash) = basic.flatMap(EthereumStateLayout.decodeAccount) ?? (0, EmptyHashes.code)
-            info = AccountInfo(nonce: nonce, balance: balance.flatMap(EthereumStateLayout.decodeBalance) ?? .zero, codeHash: codeHash)
+            let live = basic?.isLive == true ? basic : nil
+            info = AccountInfo(nonce: live?.nonce ?? 0, balance: balance.flatMap(EthereumStateLayout.decodeBalance) ?? .zero,
+                               codeHash: live?.codeHash ?? EmptyHashes.code)
         }
         loadedAccounts[address] = .some(info)
         return info
     }
 
+    /// The storage incarnation of a loaded account.
+    func incarnation(of address: Address) -> UInt64 {
+        incarnations.isEmpty ? 0 : incarnations[address] ?? 0
+    }
+
+    func hasLiveAccountValue(_ address: Address) -> Bool { liveAccountValues.contains(address) }
+
     func code(_ codeHash: Bytes32) throws -> [UInt8] {
         try context.read(EthereumStateLayout.codeKey(codeHash))?.bytes ?? []
     }
 
+    /// The journal loads an account before any of its slots (`JournaledState.slot`),
+    /// so the account's incarnation is known here.
     func storage(_ address: Address, _ slot: UInt256) throws -> UInt256 {
-        try context.read(EthereumStateLayout.storageKey(address, slot)).flatMap(EthereumStateLayout.decodeStorage)?.value ?? .zero
+        assert(loadedAccounts[address] != nil, "a slot read before its account")
+        let key = EthereumStateLayout.storageKey(address, slot, incarnation: incarnation(of: address))
+        return try context.read(key).flatMap(EthereumStateLayout.decodeStorage)?.value ?? .zero
     }
 
     /// EIP-7610: whether the account has a non-zero slot (its storage count).

@@ -58,31 +58,18 @@ struct EngineVectorExecutor: VectorExecutor {
         return entries
     }
 
-    /// The world a key-value state holds (every key must be of the layout).
+    /// The world a key-value state holds (`EthereumStateLayout.liveAccounts`:
+    /// live accounts, the slots of their live storage incarnations), with the
+    /// code found by hash among the state's code keys.
     static func world(from state: InMemoryState) -> WorldState {
-        var accounts: [Address: WorldAccount] = [:]
         var codes: [Bytes32: [UInt8]] = [:]
-        var storage: [Address: [UInt256: UInt256]] = [:]
-        for (key, value) in state.entries {
-            switch EthereumStateLayout.kind(of: key) {
-            case .account?:
-                let address = EthereumStateLayout.address(ofAddressKey: key)
-                let (nonce, codeHash) = EthereumStateLayout.decodeAccount(value) ?? (0, EmptyHashes.code)
-                accounts[address, default: .empty].nonce = nonce
-                accounts[address, default: .empty].codeHash = codeHash
-            case .balance?:
-                let address = EthereumStateLayout.address(ofAddressKey: key)
-                accounts[address, default: .empty].balance = EthereumStateLayout.decodeBalance(value) ?? .zero
-            case .code?:
-                codes[keccak256(value.bytes)] = value.bytes
-            case .storage?:
-                if let entry = EthereumStateLayout.decodeStorage(value) { storage[entry.address, default: [:]][entry.slot] = entry.value }
-            case .storageCount?, nil:
-                break   // not Ethereum state
-            }
+        for (key, value) in state.entries where EthereumStateLayout.kind(of: key) == .code {
+            codes[keccak256(value.bytes)] = value.bytes
         }
-        for (address, slots) in storage { accounts[address]?.storage = slots }
-        for (address, account) in accounts { accounts[address]?.code = codes[account.codeHash] ?? [] }
+        let accounts = EthereumStateLayout.liveAccounts(in: state.entries).mapValues { account in
+            WorldAccount(nonce: account.nonce, balance: account.balance, code: codes[account.codeHash] ?? [],
+                         codeHash: account.codeHash, storage: account.storage)
+        }
         return WorldState(accounts: accounts, codes: codes)
     }
 }
