@@ -10,7 +10,7 @@ struct ParallaxEVMCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "parallax-evm",
         abstract: "The Parallax EVM tool.",
-        subcommands: [StateTestCommand.self, BenchERC20Command.self, PrecompileCommand.self, ReplayCommand.self, StateRootCommand.self]
+        subcommands: [StateTestCommand.self, BenchERC20Command.self, PrecompileCommand.self, ReplayCommand.self, BenchCommand.self, StateRootCommand.self]
     )
 }
 
