@@ -23,8 +23,11 @@
  * Speed: where px_cpu_features() reports AVX-512 IFMA, the batch path computes
  * a chunk's square-root exponentiations 16 at a time (px_ed25519_pow_many.c),
  * builds its point tables 8 at a time and runs the multi-scalar multiplication
- * as eight lane-parallel partial sums (px_ed25519_msm_ifma.c); otherwise it
- * uses the portable radix-2^51 code. Both give the same verdicts.
+ * as eight lane-parallel partial sums (px_ed25519_msm_ifma.c). Where it reports
+ * AVX2 but not IFMA, the same steps run four lanes wide in radix 2^25.5
+ * (px_ed25519_avx2.c), and groups of 256 signatures or more use the bucket
+ * method (Pippenger) instead of the interleaved walk. Otherwise the portable
+ * radix-2^51 code runs. All give the same verdicts.
  */
 #ifndef PX_ED25519_H
 #define PX_ED25519_H
