@@ -28,34 +28,15 @@ extension EthereumStateLayout {
         return entries
     }
 
-    /// The accounts a state of this layout holds: every account with an
-    /// account or balance key, its code found by hash, its non-zero slots.
-    /// Keys of other layouts are ignored.
+    /// The accounts a state of this layout holds: the live accounts of
+    /// `liveAccounts(in:)` (storage of the live incarnation only), each
+    /// with its code found by hash. Keys of other layouts are ignored.
     public static func accounts(in state: InMemoryState) -> [Address: PreStateAccount] {
-        var accounts: [Address: PreStateAccount] = [:]
-        var codeHashes: [Address: Bytes32] = [:]
         var codes: [Bytes32: [UInt8]] = [:]
-        var storage: [Address: [UInt256: UInt256]] = [:]
-        for (key, value) in state.entries {
-            switch kind(of: key) {
-            case .account?:
-                let address = address(ofAddressKey: key)
-                let (nonce, codeHash) = decodeAccount(value) ?? (0, EmptyHashes.code)
-                accounts[address, default: PreStateAccount(nonce: 0, balance: .zero)].nonce = nonce
-                codeHashes[address] = codeHash
-            case .balance?:
-                let address = address(ofAddressKey: key)
-                accounts[address, default: PreStateAccount(nonce: 0, balance: .zero)].balance = decodeBalance(value) ?? .zero
-            case .code?:
-                codes[keccak256(value.bytes)] = value.bytes
-            case .storage?:
-                if let entry = decodeStorage(value) { storage[entry.address, default: [:]][entry.slot] = entry.value }
-            case .storageCount?, nil:
-                break
-            }
+        for (key, value) in state.entries where kind(of: key) == .code { codes[keccak256(value.bytes)] = value.bytes }
+        return liveAccounts(in: state.entries).mapValues { account in
+            PreStateAccount(nonce: account.nonce, balance: account.balance,
+                            code: account.codeHash == EmptyHashes.code ? [] : codes[account.codeHash] ?? [], storage: account.storage)
         }
-        for (address, slots) in storage where accounts[address] != nil { accounts[address]?.storage = slots }
-        for (address, hash) in codeHashes where hash != EmptyHashes.code { accounts[address]?.code = codes[hash] ?? [] }
-        return accounts
     }
 }

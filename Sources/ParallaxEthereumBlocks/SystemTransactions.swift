@@ -66,10 +66,14 @@ struct DAOForkTransaction: Transaction {
             let key = EthereumStateLayout.balanceKey(address)
             guard let balance = try context.read(key).flatMap(EthereumStateLayout.decodeBalance), !balance.isZero else { continue }
             drained = drained &+ balance
-            // The account keeps existing with a zero balance (before EIP-161 an empty account is still an account).
+            // The account keeps existing with a zero balance (before EIP-161 an empty account is
+            // still an account): without a live account value, one is written (keeping a
+            // tombstone's storage incarnation).
             let accountKey = EthereumStateLayout.accountKey(address)
-            if try context.read(accountKey) == nil {
-                try context.write(accountKey, EthereumStateLayout.accountValue(nonce: 0, codeHash: EmptyHashes.code))
+            let entry = try context.read(accountKey).flatMap(EthereumStateLayout.decodeAccountEntry)
+            if entry?.isLive != true {
+                try context.write(accountKey, EthereumStateLayout.accountValue(
+                    nonce: 0, codeHash: EmptyHashes.code, incarnation: entry?.incarnation ?? 0))
             }
             try context.delete(key)
         }
@@ -95,12 +99,12 @@ struct BeaconRootTransaction: Transaction {
     func execute(in context: ExecutionContext) throws {
         let contract = BeaconRootTransaction.contract
         guard let account = try context.read(EthereumStateLayout.accountKey(contract)),
-              let (_, codeHash) = EthereumStateLayout.decodeAccount(account), codeHash != EmptyHashes.code
+              let entry = EthereumStateLayout.decodeAccountEntry(account), entry.isLive, entry.codeHash != EmptyHashes.code
         else { return }
         let index = timestamp % BeaconRootTransaction.historyLength
         var filled: Int64 = 0
         for (slot, value) in [(UInt256(index), UInt256(timestamp)), (UInt256(index + BeaconRootTransaction.historyLength), root.word)] {
-            let key = EthereumStateLayout.storageKey(contract, slot)
+            let key = EthereumStateLayout.storageKey(contract, slot, incarnation: entry.incarnation)
             let before = try context.read(key).flatMap(EthereumStateLayout.decodeStorage)?.value ?? .zero
             if before.isZero != value.isZero { filled += value.isZero ? -1 : 1 }
             if value.isZero {

@@ -260,4 +260,26 @@ func ether(_ n: UInt64) -> UInt256 { UInt256(n) &* UInt256(1_000_000_000_000_000
         #expect(byPolicy.sequentialReason != nil && forced.sequentialReason == nil)
         #expect(byPolicy.receipts == forced.receipts && byPolicy.stateDelta == forced.stateDelta)
     }
+
+    @Test func theDAOForkDrainsItsListIntoTheRefundContract() throws {
+        let drained = Array(DAOFork.drainList.prefix(3))
+        var pre: [Address: PreStateAccount] = [DAOFork.refundContract: PreStateAccount(nonce: 0, balance: UInt256(1))]
+        for (index, address) in drained.enumerated() { pre[address] = PreStateAccount(nonce: 0, balance: ether(UInt64(index + 1))) }
+        var header = testHeader(number: 1_920_000, timestamp: 1_469_020_840, coinbase: Address(hi: 0, mid: 0, lo: 0x61), baseFee: nil)
+        header.parentBeaconBlockRoot = nil
+        for number: UInt64 in [1_920_000, 1_920_001] {
+            header.number = number
+            let result = try EthereumBlockExecutor(policy: .alwaysParallel)
+                .execute(block: EthereumBlock(header: header, transactions: []), preState: pre, executor: try ParallelExecutor(threads: 2))
+            var post = InMemoryState(EthereumStateLayout.entries(of: pre))
+            post.apply(result.stateDelta)
+            let accounts = EthereumStateLayout.accounts(in: post)
+            if number == 1_920_000 {
+                #expect(accounts[DAOFork.refundContract]?.balance == UInt256(1) &+ ether(6))
+                for address in drained { #expect(accounts[address] == PreStateAccount(nonce: 0, balance: .zero), "\(address) still exists, drained") }
+            } else {
+                #expect(accounts[DAOFork.refundContract]?.balance == UInt256(1), "only the fork block drains")
+            }
+        }
+    }
 }
