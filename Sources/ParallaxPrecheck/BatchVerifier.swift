@@ -5,11 +5,13 @@ import CParallaxEd25519
 /// per-signature verdicts identical to `Ed25519.verdict`.
 ///
 /// Algorithm (see CSupport/CParallaxEd25519/px_ed25519_verify.c): groups of up to
-/// `PX_ED25519_CHUNK` signatures are checked with one multi-scalar
-/// multiplication of the random linear combination
+/// `PX_ED25519_CHUNK` signatures (`PX_ED25519_CHUNK_BUCKETS` on the AVX2 path,
+/// where groups of 256 or more use the bucket method) are checked with one
+/// multi-scalar multiplication of the random linear combination
 /// `[8](sum z_i ([S_i]B - R_i - [h_i]A_i)) = 0`; a failing group is bisected,
 /// so one bad signature costs its neighbours about two extra group checks per
-/// halving and never their verdicts.
+/// halving and never their verdicts. `px_ed25519_preferred_batch` says how
+/// many signatures per batch suit this CPU's path best.
 ///
 /// Storage: keys, signatures and messages are appended into three contiguous
 /// arenas and message boundaries into an offset array, so a batch allocates
