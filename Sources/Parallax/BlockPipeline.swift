@@ -24,7 +24,9 @@ import Glibc
 ///   commit has not returned yet, so it never waits for the commit.
 /// - Backpressure: a stage that falls behind fills the queue before it, and
 ///   the stage feeding that queue blocks in `enqueue`, up to `submit`. At most
-///   `3 * queueCapacity + 3` submitted blocks are uncommitted at any moment.
+///   `3 * C + 3` submitted blocks are uncommitted at any moment, where C is
+///   `queueCapacity` rounded up to a power of two, at least 2 (the queues' own
+///   rounding).
 /// - Heights: the blocks get the store's next heights in submission order.
 /// - Failure: if the store refuses a commit (which only happens if the store
 ///   was changed behind the pipeline's back), that block and every later one
@@ -48,6 +50,9 @@ public final class BlockPipeline: @unchecked Sendable {
     let executor: any BlockExecutor
     let logger: Logger
     let onCommit: @Sendable (CommittedBlock) -> Void
+    /// Called by the precheck stage after it takes a block off the inbound
+    /// queue (`AsyncBlockPipeline` resumes a suspended `submit` there).
+    let onInboundSpace: (@Sendable () -> Void)?
 
     enum Inbound: Sendable {
         case block(PackedMessages)
@@ -107,16 +112,25 @@ public final class BlockPipeline: @unchecked Sendable {
     /// its three stage threads. `onCommit` is called on the commit thread for
     /// every block, in height order, after the block is committed; while it
     /// runs the commit stage waits (a slow consumer applies backpressure too).
-    public init(store: any StateStore, precheck: any BlockPrecheck, executor: any BlockExecutor,
-                configuration: PipelineConfiguration = PipelineConfiguration(),
-                logger: Logger = Logger(label: "parallax.pipeline"),
-                onCommit: @escaping @Sendable (CommittedBlock) -> Void) throws(PipelineError)
+    public convenience init(store: any StateStore, precheck: any BlockPrecheck, executor: any BlockExecutor,
+                            configuration: PipelineConfiguration = PipelineConfiguration(),
+                            logger: Logger = Logger(label: "parallax.pipeline"),
+                            onCommit: @escaping @Sendable (CommittedBlock) -> Void) throws(PipelineError)
+    {
+        try self.init(store: store, precheck: precheck, executor: executor, configuration: configuration, logger: logger,
+                      onInboundSpace: nil, onCommit: onCommit)
+    }
+
+    init(store: any StateStore, precheck: any BlockPrecheck, executor: any BlockExecutor,
+         configuration: PipelineConfiguration, logger: Logger, onInboundSpace: (@Sendable () -> Void)?,
+         onCommit: @escaping @Sendable (CommittedBlock) -> Void) throws(PipelineError)
     {
         self.store = store
         self.precheck = precheck
         self.executor = executor
         self.configuration = configuration
         self.logger = logger
+        self.onInboundSpace = onInboundSpace
         self.onCommit = onCommit
         do throws(MPMCQueueError) {
             inbound = try MPMCQueue(capacity: configuration.queueCapacity)
@@ -152,6 +166,14 @@ public final class BlockPipeline: @unchecked Sendable {
                             logger: Logger = Logger(label: "parallax.pipeline"),
                             onCommit: @escaping @Sendable (CommittedBlock) -> Void) throws(PipelineError)
     {
+        try self.init(store: store, decoder: decoder, chainID: chainID, configuration: configuration, logger: logger,
+                      onInboundSpace: nil, onCommit: onCommit)
+    }
+
+    convenience init(store: any StateStore, decoder: any PayloadDecoder, chainID: ChainID?,
+                     configuration: PipelineConfiguration, logger: Logger, onInboundSpace: (@Sendable () -> Void)?,
+                     onCommit: @escaping @Sendable (CommittedBlock) -> Void) throws(PipelineError)
+    {
         let precheck: SignedEnvelopePrecheck
         let executor: ParallelExecutor
         do throws(WorkerPoolError) {
@@ -165,7 +187,7 @@ public final class BlockPipeline: @unchecked Sendable {
             throw .executeWorkers(error)
         }
         try self.init(store: store, precheck: precheck, executor: executor, configuration: configuration, logger: logger,
-                      onCommit: onCommit)
+                      onInboundSpace: onInboundSpace, onCommit: onCommit)
     }
 
     /// Hands a block of encoded envelopes to the pipeline; blocks while the
@@ -174,10 +196,27 @@ public final class BlockPipeline: @unchecked Sendable {
         guard !isFinished else { throw .finished }
         if let error = failure.withLock({ $0 }) { throw error }
         inbound.enqueue(.block(block))
+        countSubmission()
+    }
+
+    /// `submit` without waiting: false (and nothing submitted) while the
+    /// inbound queue is full.
+    func trySubmit(_ block: PackedMessages) throws(PipelineError) -> Bool {
+        guard !isFinished else { throw .finished }
+        if let error = failure.withLock({ $0 }) { throw error }
+        guard inbound.tryEnqueue(.block(block)) else { return false }
+        countSubmission()
+        return true
+    }
+
+    private func countSubmission() {
         let submitted = submittedCount.add(1, ordering: .relaxed).newValue
         let inFlight = submitted - committedCount.load(ordering: .relaxed)
         if inFlight > maxInFlight.load(ordering: .relaxed) { maxInFlight.store(inFlight, ordering: .relaxed) }
     }
+
+    /// The failure that stopped the pipeline, if any.
+    var stoppedBy: PipelineError? { failure.withLock { $0 } }
 
     /// Waits until every submitted block is committed (and reported through
     /// `onCommit`) and stops the stage threads. Throws if a commit failed.
@@ -227,7 +266,9 @@ public final class BlockPipeline: @unchecked Sendable {
 
     private func precheckLoop() {
         while true {
-            guard case .block(let block) = inbound.dequeue() else {
+            let next = inbound.dequeue()
+            onInboundSpace?()
+            guard case .block(let block) = next else {
                 prechecked.enqueue(.end)
                 return
             }

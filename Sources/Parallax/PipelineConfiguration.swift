@@ -81,6 +81,9 @@ public enum PipelineError: Error, Equatable, Sendable, CustomStringConvertible {
     case executionFailed(ExecutorFailure)
     /// `submit` after `finish`.
     case finished
+    /// An async `submit` whose task was cancelled while it waited for room;
+    /// the block was not submitted.
+    case cancelled
 
     /// A sentence naming the problem.
     public var description: String {
@@ -93,6 +96,7 @@ public enum PipelineError: Error, Equatable, Sendable, CustomStringConvertible {
         case .commitFailed(let error): "pipeline stopped: \(error)"
         case .executionFailed(let failure): "pipeline stopped: \(failure)"
         case .finished: "pipeline: submit after finish"
+        case .cancelled: "pipeline: submit cancelled while waiting for room"
         }
     }
 }

@@ -32,4 +32,7 @@ final class StageThread {
     }
 
     func join() { pthread_join(thread, nil) }
+
+    /// Lets the thread end on its own (nobody joins it).
+    func detach() { pthread_detach(thread) }
 }

@@ -94,8 +94,23 @@ for number in 0..<3 {
 }
 
 let store = InMemoryStateStore()
-let committed = try BlockPipeline.run(blocks, store: store, decoder: CounterDecoder(accounts: directory), chainID: chain,
+// The async face: `submit` suspends while the pipeline is full, committed
+// blocks arrive in height order on `pipeline.committed`.
+let pipeline = try AsyncBlockPipeline(store: store, decoder: CounterDecoder(accounts: directory), chainID: chain,
                                       configuration: PipelineConfiguration(precheckThreads: 1, executeThreads: 2))
+let consumer = Task { () async -> [CommittedBlock] in
+    var received: [CommittedBlock] = []
+    do throws(PipelineError) {
+        for try await block in pipeline.committed { received.append(block) }
+    } catch {
+        print("pipeline stopped: \(error)")
+    }
+    return received
+}
+for block in blocks { try await pipeline.submit(block) }
+try await pipeline.finish()
+let committed = await consumer.value
+precondition(committed.count == blocks.count, "\(committed.count) of \(blocks.count) blocks committed")
 for block in committed {
     print("block \(block.height.rawValue)  root \(block.stateRoot)")
     for transaction in block.included {
