@@ -45,6 +45,8 @@ public final class HexaryTrie: @unchecked Sendable {
     @usableFromInline var valueBytes = TrieBuffer<UInt8>(capacity: 1024)
     var freeNodes: [UInt32] = []
     var freeBranches: [UInt32] = []
+    /// Node slots a parallel build reserved and did not use (never reused).
+    var unusedNodeSlots = 0
     /// Value bytes no live entry points to any more (compacted when they
     /// outgrow the live ones).
     var garbageValueBytes = 0
@@ -66,7 +68,7 @@ public final class HexaryTrie: @unchecked Sendable {
     }
 
     /// Live nodes (leaves, extensions and branches).
-    public var nodeCount: Int { nodes.count - freeNodes.count }
+    public var nodeCount: Int { nodes.count - freeNodes.count - unusedNodeSlots }
 
     /// Bytes held by the arenas (what the trie costs in memory).
     public var allocatedBytes: Int {

@@ -83,7 +83,7 @@ public final class StateTrie: @unchecked Sendable {
             var batch = TrieEntryBatch(reservingCapacity: entry.storage.count, valueBytes: 33 * entry.storage.count)
             for (slot, value) in entry.storage where !value.isZero { batch.appendStorageValue(key: slot, value) }
             guard batch.count > 0 else { continue }
-            let trie = HexaryTrie.build(batch)
+            let trie = HexaryTrie.build(batch, pool: hasher.pool)
             tries.append(trie)
             owners.append(entry.hashedAddress)
             storage[entry.hashedAddress] = trie
@@ -100,7 +100,7 @@ public final class StateTrie: @unchecked Sendable {
             batch.appendAccount(key: entry.hashedAddress, entry.account,
                                 storageRoot: rootsByOwner[entry.hashedAddress] ?? EmptyHashes.trieRoot)
         }
-        let accountTrie = HexaryTrie.build(batch)
+        let accountTrie = HexaryTrie.build(batch, pool: hasher.pool)
         let root = hasher.hash([accountTrie])[0]
         hashed += hasher.nodesHashed
         if hasher.recordNodes { recorded += hasher.recorded }

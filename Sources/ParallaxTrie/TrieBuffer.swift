@@ -1,5 +1,12 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A growable array of plain values in one manually managed allocation: the
 /// storage of the trie's arenas.
+/// Allocations are 64-byte aligned (cache lines). Huge pages were tried for
+/// the big arenas and made builds slower (the kernel zeroes whole 2 MiB pages,
+/// also under the unused tails of a build's reserved regions).
 ///
 /// Unlike `Array`, reads and writes through `base` carry no uniqueness check,
 /// so workers may write disjoint elements concurrently while nothing grows
@@ -14,8 +21,18 @@ struct TrieBuffer<Element: BitwiseCopyable> {
 
     init(capacity: Int = 16) {
         self.capacity = Swift.max(capacity, 16)
-        base = .allocate(capacity: self.capacity)
+        base = TrieBuffer.allocate(self.capacity)
         count = 0
+    }
+
+    static func allocate(_ capacity: Int) -> UnsafeMutablePointer<Element> {
+        let bytes = capacity * MemoryLayout<Element>.stride
+        var raw: UnsafeMutableRawPointer? = nil
+        guard posix_memalign(&raw, 64, bytes) == 0, let raw else {
+            // Out of memory: as Swift's own allocations do.
+            preconditionFailure("TrieBuffer: cannot allocate \(bytes) bytes")
+        }
+        return raw.bindMemory(to: Element.self, capacity: capacity)
     }
 
     @inlinable @inline(__always)
@@ -46,9 +63,9 @@ struct TrieBuffer<Element: BitwiseCopyable> {
     mutating func grow(to needed: Int) {
         var newCapacity = Swift.max(capacity, 16)
         while newCapacity < needed { newCapacity *= 2 }
-        let fresh = UnsafeMutablePointer<Element>.allocate(capacity: newCapacity)
+        let fresh = TrieBuffer.allocate(newCapacity)
         fresh.update(from: base, count: count)
-        base.deallocate()
+        free(base)
         base = fresh
         capacity = newCapacity
     }
@@ -57,5 +74,5 @@ struct TrieBuffer<Element: BitwiseCopyable> {
 
     mutating func removeAll() { count = 0 }
 
-    func deallocate() { base.deallocate() }
+    func deallocate() { free(base) }
 }

@@ -1,4 +1,6 @@
 import ParallaxEthereum
+import ParallaxTopology
+import Synchronization
 
 /// Key-value pairs on 32-byte keys (a secure trie's hashed keys), values
 /// packed in one buffer: the input of `HexaryTrie.build`.
@@ -30,45 +32,64 @@ extension HexaryTrie {
     /// A trie holding `batch`, built from its sorted keys in one pass (every
     /// node a contiguous run of the sorted keys; all nodes dirty, for
     /// `TrieHasher`) instead of one insert per key.
-    public static func build(_ batch: TrieEntryBatch) -> HexaryTrie {
+    ///
+    /// With a `pool`, a big trie is built in parallel: the entries' arrays
+    /// filled in shares, and the subtries under the root's 16 children built
+    /// by the workers at once, each into its own reserved region of the node
+    /// and branch arenas (at most 3 nodes and 1 branch per key: leaves, then
+    /// branches of two or more members, then at most one extension above
+    /// each branch); what a region does not use stays unused.
+    public static func build(_ batch: TrieEntryBatch, pool: WorkerPool? = nil) -> HexaryTrie {
         let trie = HexaryTrie()
         let (keys, order) = sortedLiveEntries(batch)
         let n = order.count
         guard n > 0 else { return trie }
         trie.keyOffset.reserve(n); trie.keyLength.reserve(n); trie.valueOffset.reserve(n); trie.valueLength.reserve(n)
         trie.keyBytes.reserve(32 * n)
-        // A random-key trie has about 1.5 nodes and 0.5 branches per key.
-        trie.nodes.reserve(2 * n)
-        trie.branches.reserve(17 * (n / 2 + 16))
-        // The value bytes move as one block; entries point into it.
-        let totalValue = batch.valueBytes.count
-        trie.valueBytes.reserve(totalValue)
-        batch.valueBytes.withUnsafeBytes { values in
-            if totalValue > 0 {
-                UnsafeMutableRawPointer(trie.valueBytes.base).copyMemory(from: values.baseAddress!, byteCount: totalValue)
-            }
-        }
-        trie.valueBytes.count = totalValue
-        var live = 0
-        batch.valueEnds.withUnsafeBufferPointer { ends in
-            keys.withUnsafeBufferPointer { keys in
-                for position in 0..<n {
-                    let index = Int(order[position])
-                    keys[position].store(to: UnsafeMutableRawPointer(trie.keyBytes.base + 32 * position))
-                    let start = index == 0 ? 0 : ends[index - 1]
-                    trie.keyOffset.base[position] = 32 * position
-                    trie.keyLength.base[position] = 32
-                    trie.valueOffset.base[position] = start
-                    trie.valueLength.base[position] = UInt32(ends[index] - start)
-                    live += ends[index] - start
+        trie.keyBytes.count = 32 * n
+        trie.keyOffset.count = n; trie.keyLength.count = n; trie.valueOffset.count = n; trie.valueLength.count = n
+        // Keys and value lengths in key order, then the values gathered in key
+        // order too: the hasher reads leaves in key order, so their values
+        // then stream from memory instead of missing the cache once each.
+        let ends = batch.valueEnds
+        HexaryTrie.parallelFor(pool, n) { range in
+            ends.withUnsafeBufferPointer { ends in
+                keys.withUnsafeBufferPointer { keys in
+                    order.withUnsafeBufferPointer { order in
+                        for position in range {
+                            let index = Int(order[position])
+                            keys[position].store(to: UnsafeMutableRawPointer(trie.keyBytes.base + 32 * position))
+                            let start = index == 0 ? 0 : ends[index - 1]
+                            trie.keyOffset.base[position] = 32 * position
+                            trie.keyLength.base[position] = 32
+                            trie.valueOffset.base[position] = start
+                            trie.valueLength.base[position] = UInt32(ends[index] - start)
+                        }
+                    }
                 }
             }
         }
-        trie.keyBytes.count = 32 * n
-        trie.keyOffset.count = n; trie.keyLength.count = n; trie.valueOffset.count = n; trie.valueLength.count = n
-        trie.garbageValueBytes = totalValue - live
+        var total = 0
+        let sources = SharedBuffer<Int>(n)
+        for position in 0..<n {
+            sources.pointer[position] = trie.valueOffset.base[position]
+            trie.valueOffset.base[position] = total
+            total += Int(trie.valueLength.base[position])
+        }
+        trie.valueBytes.reserve(total)
+        trie.valueBytes.count = total
+        let values = batch.valueBytes
+        HexaryTrie.parallelFor(pool, n) { range in
+            values.withUnsafeBytes { values in
+                for position in range {
+                    UnsafeMutableRawPointer(trie.valueBytes.base + trie.valueOffset.base[position])
+                        .copyMemory(from: values.baseAddress! + sources.pointer[position],
+                                    byteCount: Int(trie.valueLength.base[position]))
+                }
+            }
+        }
         trie.count = n
-        trie.root = trie.buildNode(0, UInt32(n), depth: 0)
+        trie.root = trie.buildTree(n, pool: pool)
         return trie
     }
 
@@ -134,20 +155,125 @@ extension HexaryTrie {
         return (sortedKeys, sortedIndex)
     }
 
+    /// Runs `body` over `0..<count` split in one contiguous share per
+    /// worker of `pool` (on the caller alone without a pool or for small counts).
+    static func parallelFor(_ pool: WorkerPool?, _ count: Int, _ body: @escaping @Sendable (Range<Int>) -> Void) {
+        let workers = pool?.count ?? 1
+        guard let pool, workers > 1, count >= 16_384 else {
+            body(0..<count)
+            return
+        }
+        let share = (count + workers - 1) / workers
+        let run: @Sendable (Int) -> Void = { worker in
+            let lo = min(count, worker * share), hi = min(count, lo + share)
+            if lo < hi { body(lo..<hi) }
+        }
+        do { try pool.broadcast { run($0.index) } } catch { for worker in 0..<workers { run(worker) } }
+    }
+
+    /// Where a build writes its next node and branch.
+    struct BuildCursor {
+        var node: Int
+        var branch: Int
+    }
+
+    /// Builds the structure over the `n` sorted entries; returns the root.
+    func buildTree(_ n: Int, pool: WorkerPool?) -> UInt32 {
+        let workers = pool?.count ?? 1
+        let last = UInt32(n - 1)
+        let split = workers > 1 && n >= 4096 && keyNibbleCount(0) > 0 && keyNibble(0, 0) != keyNibble(last, 0)
+        guard split, let pool else {
+            let nodeBase = nodes.count, branchBase = branches.count / 17
+            nodes.reserve(nodeBase + 3 * n)
+            branches.reserve(17 * (branchBase + n))
+            var cursor = BuildCursor(node: nodeBase, branch: branchBase)
+            nodes.count = nodeBase + 3 * n
+            branches.count = 17 * (branchBase + n)
+            let root = buildNode(0, UInt32(n), depth: 0, &cursor)
+            nodes.count = cursor.node
+            branches.count = 17 * cursor.branch
+            return root
+        }
+        // The root is a branch at nibble 0 (no key is empty): its children's subtries in parallel.
+        let root = newBranch(depth: 0, keyRef: 0)
+        var groups: [(digit: Int, lo: UInt32, hi: UInt32, node: Int, branch: Int)] = []
+        var start: UInt32 = 0
+        var nodeAt = nodes.count, branchAt = branches.count / 17
+        while start < UInt32(n) {
+            let digit = keyNibble(start, 0)
+            var low = start + 1, high = UInt32(n)
+            while low < high {
+                let middle = low + (high - low) / 2
+                if keyNibble(middle, 0) == digit { low = middle + 1 } else { high = middle }
+            }
+            groups.append((Int(digit), start, low, nodeAt, branchAt))
+            nodeAt += 3 * Int(low - start)
+            branchAt += Int(low - start)
+            start = low
+        }
+        nodes.reserve(nodeAt)
+        branches.reserve(17 * branchAt)
+        nodes.count = nodeAt
+        branches.count = 17 * branchAt
+        let results = SharedBuffer<UInt32>(groups.count)
+        let used = SharedBuffer<Int>(2 * groups.count)
+        let claims = TrieWorkCursor()
+        let frozen = groups
+        let work: @Sendable (Int) -> Void = { _ in
+            while true {
+                let g = claims.claim(1)
+                if g >= frozen.count { break }
+                var cursor = BuildCursor(node: frozen[g].node, branch: frozen[g].branch)
+                results.pointer[g] = self.buildNode(frozen[g].lo, frozen[g].hi, depth: 1, &cursor)
+                used.pointer[2 * g] = cursor.node - frozen[g].node
+                used.pointer[2 * g + 1] = cursor.branch - frozen[g].branch
+            }
+        }
+        do { try pool.broadcast { work($0.index) } } catch { work(0) }
+        var unused = 0
+        for (g, group) in groups.enumerated() {
+            setChild(root, group.digit, results.pointer[g])
+            unused += 3 * Int(group.hi - group.lo) - used.pointer[2 * g]
+        }
+        // The last region's tail is given back; the others' stay unused.
+        let lastGroup = groups.count - 1
+        nodes.count = groups[lastGroup].node + used.pointer[2 * lastGroup]
+        branches.count = 17 * (groups[lastGroup].branch + used.pointer[2 * lastGroup + 1])
+        unusedNodeSlots += unused - (3 * Int(groups[lastGroup].hi - groups[lastGroup].lo) - used.pointer[2 * lastGroup])
+        return root
+    }
+
+    @inline(__always)
+    func placeNode(_ node: TrieNode, _ cursor: inout BuildCursor) -> UInt32 {
+        (nodes.base + cursor.node).initialize(to: node)
+        cursor.node += 1
+        return UInt32(cursor.node - 1)
+    }
+
+    @inline(__always)
+    func placeBranch(depth: Int, keyRef: UInt32, _ cursor: inout BuildCursor) -> UInt32 {
+        let slot = cursor.branch
+        cursor.branch += 1
+        (branches.base + 17 * slot).initialize(repeating: TrieNode.none, count: 17)
+        return placeNode(TrieNode(kind: TrieNode.branch, depth: depth, pathLength: 0, link: UInt32(slot), keyRef: keyRef), &cursor)
+    }
+
     /// The node over entries `lo..<hi` (sorted, agreeing on `depth` nibbles).
-    func buildNode(_ lo: UInt32, _ hi: UInt32, depth: Int) -> UInt32 {
-        if hi - lo == 1 { return newLeaf(entry: lo, depth: depth) }
+    func buildNode(_ lo: UInt32, _ hi: UInt32, depth: Int, _ cursor: inout BuildCursor) -> UInt32 {
+        if hi - lo == 1 {
+            return placeNode(TrieNode(kind: TrieNode.leaf, depth: depth, pathLength: 0, link: lo, keyRef: lo), &cursor)
+        }
         let limit = min(keyNibbleCount(lo), keyNibbleCount(hi - 1))
         var shared = depth
         while shared < limit && keyNibble(lo, shared) == keyNibble(hi - 1, shared) { shared += 1 }
-        let branch = buildBranch(lo, hi, depth: shared)
+        let branch = buildBranch(lo, hi, depth: shared, &cursor)
         guard shared > depth else { return branch }
-        return allocateNode(TrieNode(kind: TrieNode.extension_, depth: depth, pathLength: shared - depth, link: branch, keyRef: lo))
+        return placeNode(TrieNode(kind: TrieNode.extension_, depth: depth, pathLength: shared - depth, link: branch, keyRef: lo), &cursor)
     }
 
     /// A branch at nibble `depth` over entries `lo..<hi`.
-    func buildBranch(_ lo: UInt32, _ hi: UInt32, depth: Int) -> UInt32 {
-        let branch = newBranch(depth: depth, keyRef: lo)
+    func buildBranch(_ lo: UInt32, _ hi: UInt32, depth: Int, _ cursor: inout BuildCursor) -> UInt32 {
+        let branch = placeBranch(depth: depth, keyRef: lo, &cursor)
         let slot = 17 * Int(nodes[Int(branch)].link)
         var start = lo
         if keyNibbleCount(start) == depth {
@@ -162,10 +288,19 @@ extension HexaryTrie {
                 let middle = low + (high - low) / 2
                 if keyNibble(middle, depth) == digit { low = middle + 1 } else { high = middle }
             }
-            let child = buildNode(start, low, depth: depth + 1)
-            branches[17 * Int(nodes[Int(branch)].link) + Int(digit)] = child
+            let child = buildNode(start, low, depth: depth + 1, &cursor)
+            branches[slot + Int(digit)] = child
             start = low
         }
         return branch
     }
+}
+
+/// A buffer the workers of one build write disjoint elements of.
+final class SharedBuffer<Element: BitwiseCopyable>: @unchecked Sendable {
+    let pointer: UnsafeMutableBufferPointer<Element>
+
+    init(_ count: Int) { pointer = .allocate(capacity: count) }
+
+    deinit { pointer.deallocate() }
 }

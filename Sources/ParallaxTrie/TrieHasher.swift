@@ -160,6 +160,7 @@ public final class TrieHasher: @unchecked Sendable {
         }
         let unitCount = units.count
         let frozenUnits = units
+        let views = tries.map(TrieView.init)
         if unitCount > 0 {
             let chunk = max(1, unitCount / (8 * workers))
             let cursor = TrieWorkCursor()
@@ -168,10 +169,12 @@ public final class TrieHasher: @unchecked Sendable {
             let work: @Sendable (Int) -> Void = { worker in
                 let part = scratch[worker]
                 frozenUnits.withUnsafeBufferPointer { all in
-                    while true {
-                        let start = cursor.claim(chunk)
-                        if start >= unitCount { break }
-                        part.hashSubtries(tries, UnsafeBufferPointer(rebasing: all[start..<min(start + chunk, unitCount)]), kernel)
+                    views.withUnsafeBufferPointer { views in
+                        while true {
+                            let start = cursor.claim(chunk)
+                            if start >= unitCount { break }
+                            part.hashSubtries(views, UnsafeBufferPointer(rebasing: all[start..<min(start + chunk, unitCount)]), kernel)
+                        }
                     }
                 }
             }
@@ -190,7 +193,9 @@ public final class TrieHasher: @unchecked Sendable {
             // Roots of split tries: their dirty nodes above the cut (the subtries are clean now).
             var roots: [UInt64] = []
             for (t, trie) in tries.enumerated() where !trie.isClean { roots.append(UInt64(t) << 32 | UInt64(trie.root)) }
-            roots.withUnsafeBufferPointer { scratch[0].hashSubtries(tries, $0, kernel) }
+            views.withUnsafeBufferPointer { views in
+                roots.withUnsafeBufferPointer { scratch[0].hashSubtries(views, $0, kernel) }
+            }
         }
         var result: [Bytes32] = []
         result.reserveCapacity(tries.count)
@@ -287,11 +292,10 @@ final class TrieHashScratch: @unchecked Sendable {
     }
 
     /// Hashes the dirty nodes under each of `roots`, level by level.
-    func hashSubtries(_ tries: [HexaryTrie], _ roots: UnsafeBufferPointer<UInt64>, _ kernel: TrieKernel) {
+    func hashSubtries(_ tries: UnsafeBufferPointer<TrieView>, _ roots: UnsafeBufferPointer<UInt64>, _ kernel: TrieKernel) {
         for level in levels.indices { levels[level].removeAll(keepingCapacity: true) }
         for tagged in roots {
-            let trie = tries[Int(tagged >> 32)]
-            _ = collect(trie, UInt32(truncatingIfNeeded: tagged), tag: tagged & ~0xFFFF_FFFF)
+            _ = collect(tries[Int(tagged >> 32)], UInt32(truncatingIfNeeded: tagged), tag: tagged & ~0xFFFF_FFFF)
         }
         for level in levels.indices where !levels[level].isEmpty {
             hashLevel(tries, level, kernel)
@@ -299,7 +303,7 @@ final class TrieHashScratch: @unchecked Sendable {
     }
 
     /// Files the dirty nodes under `index` by height; returns its height (-1: clean).
-    private func collect(_ trie: HexaryTrie, _ index: UInt32, tag: UInt64) -> Int {
+    private func collect(_ trie: TrieView, _ index: UInt32, tag: UInt64) -> Int {
         let node = trie.nodes.base + Int(index)
         guard node.pointee.refLength == 0 else { return -1 }
         var height = 0
@@ -330,7 +334,7 @@ final class TrieHashScratch: @unchecked Sendable {
     /// the kernel.
     static let sliceNodes = 2048
 
-    private func hashLevel(_ tries: [HexaryTrie], _ level: Int, _ kernel: TrieKernel) {
+    private func hashLevel(_ tries: UnsafeBufferPointer<TrieView>, _ level: Int, _ kernel: TrieKernel) {
         let members = levels[level]
         var start = 0
         while start < members.count {
@@ -340,7 +344,7 @@ final class TrieHashScratch: @unchecked Sendable {
         }
     }
 
-    private func hashSlice(_ tries: [HexaryTrie], _ members: UnsafeBufferPointer<UInt64>, _ kernel: TrieKernel) {
+    private func hashSlice(_ tries: UnsafeBufferPointer<TrieView>, _ members: UnsafeBufferPointer<UInt64>, _ kernel: TrieKernel) {
         let count = members.count
         encoded.removeAll()
         offsets.removeAll(keepingCapacity: true)
@@ -389,7 +393,10 @@ final class TrieHashScratch: @unchecked Sendable {
             let tagged = members[Int(position)]
             let trie = tries[Int(tagged >> 32)]
             let node = trie.nodes.base + Int(UInt32(truncatingIfNeeded: tagged))
-            UnsafeMutableRawPointer(node).copyMemory(from: digests.base + 32 * k, byteCount: 32)
+            let digest = UnsafeRawPointer(digests.base + 32 * k)
+            node.pointee.ref = (digest.loadUnaligned(as: UInt64.self), digest.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+                                digest.loadUnaligned(fromByteOffset: 16, as: UInt64.self),
+                                digest.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
             node.pointee.refLength = 32
             if record {
                 let start = offsets[Int(position)]

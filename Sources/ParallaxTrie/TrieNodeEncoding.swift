@@ -8,7 +8,7 @@ import ParallaxEthereum
 /// where ref is the child's RLP when under 32 bytes, else the RLP string of
 /// its Keccak-256 (`0xa0` and 32 bytes). Children's references must be
 /// current (the hasher encodes bottom-up).
-extension HexaryTrie {
+extension TrieView {
     /// An upper bound of the RLP size of node `index`.
     @inline(__always)
     func encodedBound(_ index: UInt32) -> Int {
@@ -35,15 +35,15 @@ extension HexaryTrie {
             let pathNibbles = keyNibbleCount(entry) - Int(node.depth)
             let value = UnsafePointer(valueBytes.base + valueOffset[Int(entry)])
             let valueCount = Int(valueLength[Int(entry)])
-            let payload = HexaryTrie.hexPrefixItemLength(pathNibbles) + HexaryTrie.stringItemLength(value, valueCount)
-            var at = HexaryTrie.writeListHeader(payload, to: out)
+            let payload = TrieView.hexPrefixItemLength(pathNibbles) + TrieView.stringItemLength(value, valueCount)
+            var at = TrieView.writeListHeader(payload, to: out)
             at += writeHexPrefix(entry, from: Int(node.depth), count: pathNibbles, leaf: true, to: out + at)
-            at += HexaryTrie.writeString(value, valueCount, to: out + at)
+            at += TrieView.writeString(value, valueCount, to: out + at)
             return at
         case TrieNode.extension_:
             let pathNibbles = Int(node.pathLength)
-            let payload = HexaryTrie.hexPrefixItemLength(pathNibbles) + referenceLength(node.link)
-            var at = HexaryTrie.writeListHeader(payload, to: out)
+            let payload = TrieView.hexPrefixItemLength(pathNibbles) + referenceLength(node.link)
+            var at = TrieView.writeListHeader(payload, to: out)
             at += writeHexPrefix(node.keyRef, from: Int(node.depth), count: pathNibbles, leaf: false, to: out + at)
             at += writeReference(node.link, to: out + at)
             return at
@@ -60,11 +60,11 @@ extension HexaryTrie {
             if valueEntry != TrieNode.none {
                 value = UnsafePointer(valueBytes.base + valueOffset[Int(valueEntry)])
                 valueCount = Int(valueLength[Int(valueEntry)])
-                payload += HexaryTrie.stringItemLength(value!, valueCount)
+                payload += TrieView.stringItemLength(value!, valueCount)
             } else {
                 payload += 1
             }
-            var at = HexaryTrie.writeListHeader(payload, to: out)
+            var at = TrieView.writeListHeader(payload, to: out)
             for digit in 0..<16 {
                 let child = slot[digit]
                 if child == TrieNode.none {
@@ -75,7 +75,7 @@ extension HexaryTrie {
                 }
             }
             if let value {
-                at += HexaryTrie.writeString(value, valueCount, to: out + at)
+                at += TrieView.writeString(value, valueCount, to: out + at)
             } else {
                 out[at] = 0x80
                 at += 1
@@ -93,14 +93,19 @@ extension HexaryTrie {
 
     @inline(__always)
     func writeReference(_ child: UInt32, to out: UnsafeMutablePointer<UInt8>) -> Int {
-        let length = Int(nodes[Int(child)].refLength)
-        let ref = UnsafeRawPointer(nodes.base + Int(child))
+        let node = nodes.base + Int(child)
+        let length = Int(node.pointee.refLength)
         if length == 32 {
             out[0] = 0xA0
-            UnsafeMutableRawPointer(out + 1).copyMemory(from: ref, byteCount: 32)
+            let target = UnsafeMutableRawPointer(out + 1)
+            target.storeBytes(of: node.pointee.ref.0, toByteOffset: 0, as: UInt64.self)
+            target.storeBytes(of: node.pointee.ref.1, toByteOffset: 8, as: UInt64.self)
+            target.storeBytes(of: node.pointee.ref.2, toByteOffset: 16, as: UInt64.self)
+            target.storeBytes(of: node.pointee.ref.3, toByteOffset: 24, as: UInt64.self)
             return 33
         }
-        UnsafeMutableRawPointer(out).copyMemory(from: ref, byteCount: length)
+        let ref = UnsafeRawPointer(node).assumingMemoryBound(to: UInt8.self)
+        for index in 0..<length { out[index] = ref[index] }
         return length
     }
 
@@ -109,12 +114,12 @@ extension HexaryTrie {
     func writeHexPrefix(_ entry: UInt32, from: Int, count: Int, leaf: Bool, to out: UnsafeMutablePointer<UInt8>) -> Int {
         let bytes = count / 2 + 1
         var at = 0
-        if bytes > 1 { at = HexaryTrie.writeStringHeader(bytes, to: out) }
+        if bytes > 1 { at = TrieView.writeStringHeader(bytes, to: out) }
         let key = keyBytes.base + keyOffset[Int(entry)]
         var flag: UInt8 = leaf ? 0x20 : 0
         var index = from
         if count & 1 == 1 {
-            flag |= 0x10 | HexaryTrie.nibble(key, index)
+            flag |= 0x10 | TrieView.nibble(key, index)
             index += 1
         }
         out[at] = flag
@@ -127,7 +132,7 @@ extension HexaryTrie {
             at += byteCount
         } else {
             while index < end {
-                out[at] = HexaryTrie.nibble(key, index) << 4 | HexaryTrie.nibble(key, index + 1)
+                out[at] = TrieView.nibble(key, index) << 4 | TrieView.nibble(key, index + 1)
                 at += 1
                 index += 2
             }
@@ -171,7 +176,11 @@ extension HexaryTrie {
             return 1
         }
         let at = writeStringHeader(count, to: out)
-        (out + at).update(from: bytes, count: count)
+        if count < 16 {
+            for index in 0..<count { out[at + index] = bytes[index] }
+        } else {
+            UnsafeMutableRawPointer(out + at).copyMemory(from: bytes, byteCount: count)
+        }
         return at + count
     }
 
@@ -198,4 +207,29 @@ extension HexaryTrie {
         for index in 0..<bytes { out[1 + index] = UInt8(truncatingIfNeeded: length >> (8 * (bytes - 1 - index))) }
         return 1 + bytes
     }
+}
+
+/// A trie's arenas as plain pointers, for the hashing loops: reading a
+/// `HexaryTrie` (a class) from several threads at once would retain and
+/// release it per node, and its reference count would bounce between the
+/// cores' caches. Valid while the trie is alive and nothing grows its arenas.
+struct TrieView: @unchecked Sendable {
+    let nodes: TrieBuffer<TrieNode>
+    let branches: TrieBuffer<UInt32>
+    let keyOffset: TrieBuffer<Int>
+    let keyLength: TrieBuffer<UInt16>
+    let valueOffset: TrieBuffer<Int>
+    let valueLength: TrieBuffer<UInt32>
+    let keyBytes: TrieBuffer<UInt8>
+    let valueBytes: TrieBuffer<UInt8>
+
+    init(_ trie: HexaryTrie) {
+        nodes = trie.nodes; branches = trie.branches
+        keyOffset = trie.keyOffset; keyLength = trie.keyLength
+        valueOffset = trie.valueOffset; valueLength = trie.valueLength
+        keyBytes = trie.keyBytes; valueBytes = trie.valueBytes
+    }
+
+    @inline(__always)
+    func keyNibbleCount(_ entry: UInt32) -> Int { 2 * Int(keyLength[Int(entry)]) }
 }
