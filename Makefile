@@ -26,10 +26,13 @@ test-tsan: deps
 	$(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan --filter '$(TSAN_FILTER)'
 
 # The Cancun state tests (release build) with pass-count ratchets: the EVM alone,
-# and the same vectors as EVM transactions through the parallel executor.
+# and the same vectors as EVM transactions through the parallel executor; then
+# the multi-fork state tests, Frontier to Shanghai, with a ratchet per fork and
+# executor (Tests/Fixtures/statetests-forks.passed).
 test-statetests: deps
 	bash scripts/statetests.sh --executor direct
 	STATETESTS_RATCHET=Tests/Fixtures/statetests-cancun-parallel.passed bash scripts/statetests.sh --executor parallel
+	bash scripts/statetests-forks.sh
 
 # The 41 mainnet blocks of Tests/Fixtures/mainnet-blocks.tar.xz (release build): receipts root
 # (from Byzantium), logs bloom and gas used against each header, sequential and parallel at 1, 2, 4, 8 threads.
