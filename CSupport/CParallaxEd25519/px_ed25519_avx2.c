@@ -60,45 +60,47 @@ PX_AVX2 static inline void vfe25_broadcast(vfe25 *r, const uint64_t limbs[10]) {
 
 typedef struct vfe25x2 { vfe25 w[WAYS]; } vfe25x2;
 
-PX_AVX2 static void x2_mul(vfe25x2 *r, const vfe25x2 *a, const vfe25x2 *b) {
-    for (int w = 0; w < WAYS; w++) vfe25_mul(&r->w[w], &a->w[w], &b->w[w]);
+/* The first `ways` vectors of r, a and b; ways is 1 or WAYS. */
+PX_AVX2 static void x2_mul(vfe25x2 *r, const vfe25x2 *a, const vfe25x2 *b, int ways) {
+    for (int w = 0; w < ways; w++) vfe25_mul(&r->w[w], &a->w[w], &b->w[w]);
 }
 
-PX_AVX2 static void x2_sq_times(vfe25x2 *r, const vfe25x2 *a, int n) {
+PX_AVX2 static void x2_sq_times(vfe25x2 *r, const vfe25x2 *a, int n, int ways) {
     vfe25x2 t = *a;
     for (int i = 0; i < n; i++) {
-        for (int w = 0; w < WAYS; w++) vfe25_sq(&t.w[w], &t.w[w]);
+        for (int w = 0; w < ways; w++) vfe25_sq(&t.w[w], &t.w[w]);
     }
     *r = t;
 }
 
 /* The addition chain of px_fe_pow_p58, lane-sliced. */
-PX_AVX2 static void x2_pow_p58(vfe25x2 *out, const vfe25x2 *z) {
+PX_AVX2 static void x2_pow_p58(vfe25x2 *out, const vfe25x2 *z, int ways) {
     vfe25x2 t0, t1, z2, z9, z11, z2_5_0, z2_10_0, z2_20_0, z2_50_0, z2_100_0;
-    x2_sq_times(&z2, z, 1);
-    x2_sq_times(&t0, &z2, 2);
-    x2_mul(&z9, &t0, z);
-    x2_mul(&z11, &z9, &z2);
-    x2_sq_times(&t0, &z11, 1);
-    x2_mul(&z2_5_0, &t0, &z9);
-    x2_sq_times(&t0, &z2_5_0, 5);
-    x2_mul(&z2_10_0, &t0, &z2_5_0);
-    x2_sq_times(&t0, &z2_10_0, 10);
-    x2_mul(&z2_20_0, &t0, &z2_10_0);
-    x2_sq_times(&t0, &z2_20_0, 20);
-    x2_mul(&t1, &t0, &z2_20_0);
-    x2_sq_times(&t0, &t1, 10);
-    x2_mul(&z2_50_0, &t0, &z2_10_0);
-    x2_sq_times(&t0, &z2_50_0, 50);
-    x2_mul(&z2_100_0, &t0, &z2_50_0);
-    x2_sq_times(&t0, &z2_100_0, 100);
-    x2_mul(&t1, &t0, &z2_100_0);
-    x2_sq_times(&t0, &t1, 50);
-    x2_mul(&t1, &t0, &z2_50_0);
-    x2_sq_times(&t0, &t1, 2);
-    x2_mul(out, &t0, z);
+    x2_sq_times(&z2, z, 1, ways);
+    x2_sq_times(&t0, &z2, 2, ways);
+    x2_mul(&z9, &t0, z, ways);
+    x2_mul(&z11, &z9, &z2, ways);
+    x2_sq_times(&t0, &z11, 1, ways);
+    x2_mul(&z2_5_0, &t0, &z9, ways);
+    x2_sq_times(&t0, &z2_5_0, 5, ways);
+    x2_mul(&z2_10_0, &t0, &z2_5_0, ways);
+    x2_sq_times(&t0, &z2_10_0, 10, ways);
+    x2_mul(&z2_20_0, &t0, &z2_10_0, ways);
+    x2_sq_times(&t0, &z2_20_0, 20, ways);
+    x2_mul(&t1, &t0, &z2_20_0, ways);
+    x2_sq_times(&t0, &t1, 10, ways);
+    x2_mul(&z2_50_0, &t0, &z2_10_0, ways);
+    x2_sq_times(&t0, &z2_50_0, 50, ways);
+    x2_mul(&z2_100_0, &t0, &z2_50_0, ways);
+    x2_sq_times(&t0, &z2_100_0, 100, ways);
+    x2_mul(&t1, &t0, &z2_100_0, ways);
+    x2_sq_times(&t0, &t1, 50, ways);
+    x2_mul(&t1, &t0, &z2_50_0, ways);
+    x2_sq_times(&t0, &t1, 2, ways);
+    x2_mul(out, &t0, z, ways);
 }
 
+/* Up to WAYS * LANES elements; one vector when they fit in LANES. */
 PX_AVX2 static void pow_group_avx2(px_fe *out, const px_fe *in, size_t n) {
     uint64_t staging[WAYS][10][LANES] __attribute__((aligned(32)));
     memset(staging, 0, sizeof staging);
@@ -107,10 +109,11 @@ PX_AVX2 static void pow_group_avx2(px_fe *out, const px_fe *in, size_t n) {
         px_fe_to_radix25(l, &in[i]);
         for (int k = 0; k < 10; k++) staging[i / LANES][k][i % LANES] = l[k];
     }
+    const int ways = n <= LANES ? 1 : WAYS;
     vfe25x2 z, r;
     for (int w = 0; w < WAYS; w++) vfe25_load(&z.w[w], staging[w]);
-    x2_pow_p58(&r, &z);
-    for (int w = 0; w < WAYS; w++) vfe25_store(staging[w], &r.w[w]);
+    x2_pow_p58(&r, &z, ways);
+    for (int w = 0; w < ways; w++) vfe25_store(staging[w], &r.w[w]);
     for (size_t i = 0; i < n; i++) {
         uint64_t l[10];
         for (int k = 0; k < 10; k++) l[k] = staging[i / LANES][k][i % LANES];
@@ -120,8 +123,9 @@ PX_AVX2 static void pow_group_avx2(px_fe *out, const px_fe *in, size_t n) {
 
 size_t px_fe_pow_p58_many_avx2(px_fe *out, const px_fe *in, size_t n) {
     size_t i = 0;
-    /* A group of eight costs about as much as three scalar exponentiations. */
-    while (n - i > 2) {
+    /* A group of eight costs about as much as three scalar exponentiations,
+     * one vector of four (for two or more) a little less than two. */
+    while (n - i >= 2) {
         size_t group = n - i < WAYS * LANES ? n - i : WAYS * LANES;
         pow_group_avx2(out + i, in + i, group);
         i += group;

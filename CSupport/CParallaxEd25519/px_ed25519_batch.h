@@ -76,4 +76,10 @@ int px_ed25519_check_group_buckets_avx2(const px_ed25519_entry *entries, const p
 /* out[i] = points[i] in cached form (what the bucket method reads). */
 void px_ed25519_cached_points_avx2(px_v25_cached *out, const px_ge *points, size_t count);
 
+/* The single verifier's check on the AVX2 path (px_ed25519_single_avx2.c):
+ * 1 iff [8]([S]B - R - [h]A) = 0, given -A, -R, the width-5 NAF of h and the
+ * width-8 NAF of S, both zero from `top` up (AVX2 required). */
+int px_ed25519_check_single_avx2(const px_ge *neg_a, const px_ge *neg_r, const int8_t naf_h[256],
+                                 const int8_t naf_s[256], int top);
+
 #endif /* PX_ED25519_BATCH_H */

@@ -225,13 +225,36 @@ static void bisect(group_checker *gc, const size_t *positions,
 
 px_ed25519_verdict px_ed25519_verify(const uint8_t public_key[32], const uint8_t signature[64],
                                      const uint8_t *message, size_t message_length) {
+    return px_ed25519_verify_with(public_key, signature, message, message_length, px_cpu_features());
+}
+
+px_ed25519_verdict px_ed25519_verify_with(const uint8_t public_key[32], const uint8_t signature[64],
+                                          const uint8_t *message, size_t message_length, uint32_t features) {
     px_ed25519_verdict v = check_encodings(public_key, signature);
     if (v != px_ed25519_valid) return v;
     px_ge neg_a, neg_r;
-    if (px_ge_decode(&neg_a, public_key, 1) != 0) return px_ed25519_key_not_on_curve;
-    if (px_ge_decode(&neg_r, signature, 1) != 0) return px_ed25519_r_not_on_curve;
     entry e;
     px_sc one = { { 1, 0, 0, 0 } };
+    const uint32_t ifma = px_cpu_avx512f | px_cpu_avx512ifma;
+    if ((features & ifma) != ifma && (features & px_cpu_avx2)) {
+        /* AVX2 without IFMA: both decodings' exponentiations in one vector,
+         * then the four coordinates of each point in the lanes. */
+        px_ge_decoding dec[2];
+        px_fe powers[2];
+        px_ge_decode_begin(&dec[0], &powers[0], public_key);
+        px_ge_decode_begin(&dec[1], &powers[1], signature);
+        px_fe_pow_p58_many(powers, powers, 2, features);
+        if (px_ge_decode_finish(&neg_a, &dec[0], &powers[0], public_key, 1) != 0) return px_ed25519_key_not_on_curve;
+        if (px_ge_decode_finish(&neg_r, &dec[1], &powers[1], signature, 1) != 0) return px_ed25519_r_not_on_curve;
+        prepare(&e, public_key, signature, message, message_length, &one, &neg_a, &neg_r, 0, 1);
+        int8_t naf_s[256];
+        int top = px_sc_naf(naf_s, &e.zs, 8);
+        if (e.top_zh > top) top = e.top_zh;
+        return px_ed25519_check_single_avx2(&neg_a, &neg_r, e.naf_zh, naf_s, top) ? px_ed25519_valid
+                                                                                  : px_ed25519_equation_fails;
+    }
+    if (px_ge_decode(&neg_a, public_key, 1) != 0) return px_ed25519_key_not_on_curve;
+    if (px_ge_decode(&neg_r, signature, 1) != 0) return px_ed25519_r_not_on_curve;
     prepare(&e, public_key, signature, message, message_length, &one, &neg_a, &neg_r, 1, 1);
     return check_group(&e, 0, 1) ? px_ed25519_valid : px_ed25519_equation_fails;
 }

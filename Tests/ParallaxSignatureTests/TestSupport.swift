@@ -109,8 +109,18 @@ enum SodiumTestHelpers {
 }
 
 extension Ed25519 {
+    /// The public verdict, expecting the single verifier's portable and AVX2
+    /// paths (where the CPU has AVX2) to give it too.
     static func verdict(_ s: SignedMessage) throws -> Verdict {
-        try verdict(publicKey: s.publicKey, signature: s.signature, message: s.message)
+        let verdict = try verdict(publicKey: s.publicKey, signature: s.signature, message: s.message)
+        if s.publicKey.count == 32 && s.signature.count == 64 {
+            let portable = px_ed25519_verify_with(s.publicKey, s.signature, s.message, s.message.count, 0)
+            let avx2 = px_ed25519_verify_with(s.publicKey, s.signature, s.message, s.message.count,
+                                              px_cpu_features() & px_cpu_avx2.rawValue)
+            #expect(Verdict(rawValue: UInt8(portable.rawValue)) == verdict, "single verifier, portable path")
+            #expect(Verdict(rawValue: UInt8(avx2.rawValue)) == verdict, "single verifier, AVX2 path")
+        }
+        return verdict
     }
 }
 

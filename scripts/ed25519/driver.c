@@ -5,7 +5,8 @@
  * positions (R, S, key, message, a small-order key); every batch goes through
  * the portable path, the AVX2 path (default method), the AVX2 path with the
  * bucket method forced (window 4..10, random chunk caps) and with the Straus
- * walk forced, the single verifier and libsodium; every verdict must agree
+ * walk forced, the single verifier (portable and AVX2) and libsodium; every
+ * verdict must agree
  * (libsodium's only as accept/reject: these keys and R are honest, so the
  * cofactored rule cannot differ). Also w^((p-5)/8) on the AVX2 and portable
  * paths, including all-ones inputs. Exit status 0 iff everything agreed.
@@ -81,7 +82,10 @@ int main(int argc, char **argv) {
             if (v2[i] != v0[i] || v3[i] != v0[i]) { printf("tuned mismatch r=%d i=%zu win=%d mc=%zu: %d %d %d\n", r, i, win, mc, v0[i], v2[i], v3[i]); mism++; }
         }
         for (size_t i = 0; i < n; i++) {
-            vs[i] = px_ed25519_verify(pk + 32 * i, sig + 64 * i, msg + off[i], off[i + 1] - off[i]);
+            vs[i] = px_ed25519_verify_with(pk + 32 * i, sig + 64 * i, msg + off[i], off[i + 1] - off[i], 0);
+            uint8_t va = (uint8_t)px_ed25519_verify_with(pk + 32 * i, sig + 64 * i, msg + off[i], off[i + 1] - off[i],
+                                                         px_cpu_avx2);
+            if (va != vs[i]) { printf("single mismatch r=%d i=%zu portable=%d avx2=%d\n", r, i, vs[i], va); mism++; }
             int lib = crypto_sign_verify_detached(sig + 64 * i, msg + off[i], off[i + 1] - off[i], pk + 32 * i) == 0;
             if (v0[i] != v1[i] || v0[i] != vs[i] || (lib != (v0[i] == 0))) {
                 printf("mismatch r=%d i=%zu portable=%d avx2=%d single=%d lib=%d\n", r, i, v0[i], v1[i], vs[i], lib);

@@ -58,6 +58,12 @@ typedef enum px_ed25519_verdict {
 px_ed25519_verdict px_ed25519_verify(const uint8_t public_key[32], const uint8_t signature[64],
                                      const uint8_t *message, size_t message_length);
 
+/* The same with the code path chosen by `features` (px_cpu_feature bits; AVX2
+ * without IFMA selects the AVX2 path, anything else the portable one) instead
+ * of px_cpu_features(): for tests that compare the paths. */
+px_ed25519_verdict px_ed25519_verify_with(const uint8_t public_key[32], const uint8_t signature[64],
+                                          const uint8_t *message, size_t message_length, uint32_t features);
+
 /*
  * Verifies count signatures: keys are 32-byte records at public_keys, signatures
  * 64-byte records at signatures, message i is messages[offsets[i] ..< offsets[i+1]]
