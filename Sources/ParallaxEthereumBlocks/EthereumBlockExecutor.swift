@@ -263,6 +263,7 @@ public struct EthereumBlockExecutor: Sendable {
         var cumulative: UInt64 = 0
         var blobGas: UInt64 = 0
         var bloom = LogsBloom()
+        var bloomCache = BloomCache()
         for (index, transaction) in block.transactions.enumerated() {
             let result = output.transactions[prepared.leadingSystemTransactions + index]
             let available = header.gasLimit >= cumulative ? header.gasLimit - cumulative : 0
@@ -279,9 +280,11 @@ public struct EthereumBlockExecutor: Sendable {
             }
             cumulative += result.gasUsed
             blobGas += UInt64(transaction.blobVersionedHashes.count) * 131_072
+            let logs = result.events.map(Log.init)
             let receipt = Receipt(
                 type: transaction.kind, outcome: fork >= .byzantium ? .status(succeeded) : .stateRoot(nil),
-                cumulativeGasUsed: cumulative, gasUsed: result.gasUsed, logs: result.events.map(Log.init))
+                cumulativeGasUsed: cumulative, gasUsed: result.gasUsed, logs: logs,
+                bloom: LogsBloom(logs: logs, cache: &bloomCache))
             bloom.formUnion(receipt.bloom)
             receipts.append(receipt)
             returnData.append(result.returnData)

@@ -33,21 +33,33 @@ public struct LogsBloom: Hashable, Sendable, CustomStringConvertible {
 
     /// The bloom of `logs`.
     public init(logs: [Log]) {
+        var cache = BloomCache()
+        self.init(logs: logs, cache: &cache)
+    }
+
+    /// The bloom of `logs`, reusing (and filling) the bit indices of the
+    /// addresses and topics `cache` has already hashed: a block's logs
+    /// repeat a few contracts and event signatures, so most need no Keccak.
+    public init(logs: [Log], cache: inout BloomCache) {
         self.init()
-        for log in logs { add(log) }
+        for log in logs { add(log, cache: &cache) }
     }
 
     /// Adds the log's address and topics.
     public mutating func add(_ log: Log) {
-        add(keccak256(log.address.bytes))
-        for topic in log.topics { add(keccak256(topic.bytes)) }
+        var cache = BloomCache()
+        add(log, cache: &cache)
     }
 
-    private mutating func add(_ hash: Bytes32) {
-        let h = hash.bytes
-        for pair in stride(from: 0, to: 6, by: 2) {
-            let bit = (Int(h[pair]) << 8 | Int(h[pair + 1])) & 2047
-            bytes[LogsBloom.byteCount - 1 - bit / 8] |= UInt8(1) << (bit % 8)
+    /// Adds the log's address and topics, through `cache`.
+    public mutating func add(_ log: Log, cache: inout BloomCache) {
+        set(cache.bits(of: log.address))
+        for topic in log.topics { set(cache.bits(of: topic)) }
+    }
+
+    private mutating func set(_ bits: BloomCache.Bits) {
+        for bit in [bits.0, bits.1, bits.2] {
+            bytes[LogsBloom.byteCount - 1 - Int(bit) / 8] |= UInt8(1) << (bit % 8)
         }
     }
 
@@ -57,6 +69,47 @@ public struct LogsBloom: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { Hex.encode(bytes) }
+}
+
+/// The bloom bit indices of the addresses and topics hashed so far.
+public struct BloomCache: Sendable {
+    /// Three 11-bit indices.
+    public typealias Bits = (UInt16, UInt16, UInt16)
+
+    private var addresses: [Address: Bits] = [:]
+    private var words: [Bytes32: Bits] = [:]
+
+    public init() {}
+
+    /// The indices of an address (hashed as its 20 bytes).
+    public mutating func bits(of address: Address) -> Bits {
+        if let bits = addresses[address] { return bits }
+        let bits = withUnsafeTemporaryAllocation(byteCount: Address.byteCount, alignment: 8) { raw in
+            address.store(to: raw.baseAddress!)
+            return BloomCache.bits(keccak256(UnsafeRawBufferPointer(raw)))
+        }
+        addresses[address] = bits
+        return bits
+    }
+
+    /// The indices of a topic (hashed as its 32 bytes).
+    public mutating func bits(of word: Bytes32) -> Bits {
+        if let bits = words[word] { return bits }
+        let bits = withUnsafeTemporaryAllocation(byteCount: Bytes32.byteCount, alignment: 8) { raw in
+            word.store(to: raw.baseAddress!)
+            return BloomCache.bits(keccak256(UnsafeRawBufferPointer(raw)))
+        }
+        words[word] = bits
+        return bits
+    }
+
+    /// The low 11 bits of the hash's byte pairs 0-1, 2-3 and 4-5 (big-endian).
+    static func bits(_ hash: Bytes32) -> Bits {
+        // w0 holds bytes 0-7 big-endian: byte 0 is its top byte.
+        let w = hash.w0
+        return (UInt16(truncatingIfNeeded: w >> 48) & 2047, UInt16(truncatingIfNeeded: w >> 32) & 2047,
+                UInt16(truncatingIfNeeded: w >> 16) & 2047)
+    }
 }
 
 /// The receipt of one included transaction.
@@ -81,13 +134,15 @@ public struct Receipt: Sendable, Equatable {
     public var logs: [Log]
     public var bloom: LogsBloom
 
-    public init(type: EthereumTransaction.Kind, outcome: Outcome, cumulativeGasUsed: UInt64, gasUsed: UInt64, logs: [Log]) {
+    /// - Parameter bloom: the bloom of `logs` when the caller has it (nil: computed here).
+    public init(type: EthereumTransaction.Kind, outcome: Outcome, cumulativeGasUsed: UInt64, gasUsed: UInt64, logs: [Log],
+                bloom: LogsBloom? = nil) {
         self.type = type
         self.outcome = outcome
         self.cumulativeGasUsed = cumulativeGasUsed
         self.gasUsed = gasUsed
         self.logs = logs
-        self.bloom = LogsBloom(logs: logs)
+        self.bloom = bloom ?? LogsBloom(logs: logs)
     }
 
     /// Whether the transaction succeeded; nil before Byzantium (the
@@ -98,26 +153,61 @@ public struct Receipt: Sendable, Equatable {
     }
 
     /// The consensus encoding (typed: the type byte, then the RLP); nil
-    /// when the outcome is a state root that is not known.
+    /// when the outcome is a state root that is not known. Written into
+    /// one buffer sized up front (a receipt's logs can be megabytes).
     public var encoded: [UInt8]? {
-        var payload = [UInt8]()
+        let outcomeLength: Int
         switch outcome {
-        case .status(let ok): RLP.append(UInt64(ok ? 1 : 0), to: &payload)
-        case .stateRoot(let root?): RLP.appendBytes(root.bytes, to: &payload)
+        case .status: outcomeLength = 1
+        case .stateRoot(.some): outcomeLength = 33
         case .stateRoot(nil): return nil
         }
-        RLP.append(cumulativeGasUsed, to: &payload)
-        RLP.appendBytes(bloom.bytes, to: &payload)
-        var logsPayload = [UInt8]()
-        for log in logs { log.appendRLP(to: &logsPayload) }
-        RLP.appendListHeader(payloadLength: logsPayload.count, to: &payload)
-        payload.append(contentsOf: logsPayload)
+        var logsLength = 0
+        for log in logs {
+            let topics = RLP.encodedLength(ofListPayload: 33 * log.topics.count)
+            logsLength += RLP.encodedLength(
+                ofListPayload: 21 + topics + RLP.encodedLength(ofBytes: log.data.count, first: log.data.first ?? 0))
+        }
+        var gasBytes = [UInt8]()
+        RLP.append(cumulativeGasUsed, to: &gasBytes)
+        let payloadLength = outcomeLength + gasBytes.count + 3 + LogsBloom.byteCount + RLP.encodedLength(ofListPayload: logsLength)
         var out = [UInt8]()
-        out.reserveCapacity(1 + RLP.encodedLength(ofListPayload: payload.count))
+        out.reserveCapacity(1 + RLP.encodedLength(ofListPayload: payloadLength))
         if type != .legacy { out.append(type.rawValue) }
-        RLP.appendListHeader(payloadLength: payload.count, to: &out)
-        out.append(contentsOf: payload)
+        RLP.appendListHeader(payloadLength: payloadLength, to: &out)
+        switch outcome {
+        case .status(let ok): out.append(ok ? 0x01 : 0x80)
+        case .stateRoot(let root?): RLP.appendBytes(root.bytes, to: &out)
+        case .stateRoot(nil): return nil
+        }
+        out.append(contentsOf: gasBytes)
+        RLP.appendBytes(bloom.bytes, to: &out)
+        RLP.appendListHeader(payloadLength: logsLength, to: &out)
+        for log in logs { Receipt.append(log, to: &out) }
         return out
+    }
+
+    /// Appends rlp([address, [topics], data]) (`Log.appendRLP`'s bytes),
+    /// storing the address and topics straight into `out`.
+    static func append(_ log: Log, to out: inout [UInt8]) {
+        let topicsPayload = 33 * log.topics.count
+        let payload = 21 + RLP.encodedLength(ofListPayload: topicsPayload)
+            + RLP.encodedLength(ofBytes: log.data.count, first: log.data.first ?? 0)
+        RLP.appendListHeader(payloadLength: payload, to: &out)
+        out.append(0x80 + UInt8(Address.byteCount))
+        let addressAt = out.count
+        out.append(contentsOf: repeatElement(0, count: Address.byteCount))
+        out.withUnsafeMutableBytes { log.address.store(to: $0.baseAddress! + addressAt) }
+        RLP.appendListHeader(payloadLength: topicsPayload, to: &out)
+        let topicsAt = out.count
+        out.append(contentsOf: repeatElement(0, count: topicsPayload))
+        out.withUnsafeMutableBytes { raw in
+            for (index, topic) in log.topics.enumerated() {
+                raw[topicsAt + 33 * index] = 0x80 + UInt8(Bytes32.byteCount)
+                topic.store(to: raw.baseAddress! + topicsAt + 33 * index + 1)
+            }
+        }
+        RLP.appendBytes(log.data, to: &out)
     }
 
     /// The receipts root of a block's receipts in order; nil when any

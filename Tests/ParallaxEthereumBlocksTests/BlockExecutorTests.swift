@@ -4,7 +4,7 @@
 
 import ParallaxEVM
 import ParallaxEthereum
-import ParallaxEthereumBlocks
+@testable import ParallaxEthereumBlocks
 import ParallaxExecution
 import ParallaxTestSupport
 import Testing
@@ -110,6 +110,15 @@ func ether(_ n: UInt64) -> UInt256 { UInt256(n) &* UInt256(1_000_000_000_000_000
         #expect(Receipt.root(of: [legacy, unknown]) == nil)
         #expect(Receipt.root(of: []) == EmptyHashes.trieRoot)
         #expect(Receipt.root(of: [legacy]) == MerklePatriciaTrie.root([(key: [0x80], value: legacyBytes)]))
+        // The receipt's own log encoding is Log.appendRLP's, for any topic count and data length.
+        var rng = SeededGenerator(seed: 11)
+        for _ in 0..<40 {
+            let log = Log(address: rng.address(), topics: (0..<rng.below(5)).map { _ in rng.bytes32() },
+                          data: rng.bytes([0, 1, 1, 55, 56, 300][rng.below(6)]))
+            var fast = [UInt8]()
+            Receipt.append(log, to: &fast)
+            #expect(fast == log.rlp)
+        }
     }
 }
 
