@@ -176,11 +176,10 @@ final class ContextBackend: EVMStateBackend {
     let context: ExecutionContext
     let blockHashes: [UInt64: Bytes32]
     private(set) var loadedAccounts: [Address: AccountInfo?] = [:]
-    /// The storage incarnations past 0 of the loaded accounts (empty in a
-    /// state that never deleted an account with storage).
-    private var incarnations: [Address: UInt64] = [:]
-    /// Loaded accounts whose account key holds a live value (not a tombstone, not absent).
-    private var liveAccountValues: Set<Address> = []
+    /// The loaded accounts whose storage incarnation is past 0 (none in a
+    /// state that never deleted an account with storage), and whether their
+    /// account key holds a live value rather than a tombstone.
+    private var incarnations: [Address: (incarnation: UInt64, isLive: Bool)] = [:]
 
     init(context: ExecutionContext, blockHashes: [UInt64: Bytes32]) {
         self.context = context
@@ -191,10 +190,7 @@ final class ContextBackend: EVMStateBackend {
         if let loaded = loadedAccounts[address] { return loaded }
         let basic = try context.read(EthereumStateLayout.accountKey(address)).flatMap(EthereumStateLayout.decodeAccountEntry)
         let balance = try context.read(EthereumStateLayout.balanceKey(address))
-        if let basic {
-            if basic.incarnation != 0 { incarnations[address] = basic.incarnation }
-            if basic.isLive { liveAccountValues.insert(address) }
-        }
+        if let basic, basic.incarnation != 0 { incarnations[address] = (basic.incarnation, basic.isLive) }
         let info: AccountInfo?
         if basic?.isLive != true, balance == nil {
             info = nil
@@ -209,10 +205,11 @@ final class ContextBackend: EVMStateBackend {
 
     /// The storage incarnation of a loaded account.
     func incarnation(of address: Address) -> UInt64 {
-        incarnations.isEmpty ? 0 : incarnations[address] ?? 0
+        incarnations.isEmpty ? 0 : incarnations[address]?.incarnation ?? 0
     }
 
-    func hasLiveAccountValue(_ address: Address) -> Bool { liveAccountValues.contains(address) }
+    /// Whether the account key of a loaded account with an incarnation past 0 holds a live value.
+    func hasLiveAccountValue(_ address: Address) -> Bool { incarnations[address]?.isLive ?? false }
 
     func code(_ codeHash: Bytes32) throws -> [UInt8] {
         try context.read(EthereumStateLayout.codeKey(codeHash))?.bytes ?? []

@@ -92,6 +92,15 @@ func selfDestructWipesStorageOnParallaxKeys(fork: Fork) throws {
         // The new incarnation's slot lies under a new key; the old slot's entry is left behind, unreachable.
         #expect(post.read(Layout.storageKey(child, UInt256(2))) == nil)
         #expect(post.read(Layout.storageKey(child, .zero)) != nil)
+
+        // Destroyed once more, with its new slot: the next incarnation, and no account.
+        let again = EVMTransaction(transaction(to: child, data: [], nonce: 2), block: (transactions[0] as! EVMTransaction).block, fork: fork)
+        let third = executor.execute([again], on: post)
+        #expect(third.transactions.map(\.status) == [.success])
+        post.apply(third.stateDelta)
+        #expect(Layout.liveAccounts(in: post.entries)[child] == nil)
+        #expect(post.read(Layout.accountKey(child)).flatMap(Layout.decodeAccountEntry)?.incarnation == 2)
+        #expect(post.read(Layout.storageCountKey(child)) == nil)
     }
     #expect(roots.count == 2 && roots[0] == roots[1])
 }
