@@ -24,8 +24,10 @@ import ParallaxExecution
 /// against process crashes and leaves flushing to the OS.
 ///
 /// ## Concurrency
-/// `read` opens a short read-only transaction per call (`MDB_NOTLS`, so any
-/// thread may), which sees the last committed block even while a commit runs.
+/// `read` uses the calling thread's read-only transaction (`LMDBReaders`:
+/// one per thread, renewed only after a commit of this handle, so one block's
+/// reads on one worker share one transaction; `MDB_NOTLS`), which sees the
+/// last committed block even while a commit runs.
 /// Height and commitment are cached in memory behind a lock and replaced when
 /// a commit returns. Commits are serialized by LMDB's writer lock.
 public final class LMDBStateStore: StateStore, @unchecked Sendable {
@@ -34,6 +36,7 @@ public final class LMDBStateStore: StateStore, @unchecked Sendable {
     private let environment: OpaquePointer
     private let database: MDB_dbi
     private let lock = ReadWriteLock()
+    private let readers: LMDBReaders
     // Guarded by `lock`; mirrors the metadata record of the last commit.
     private var committedHeight: BlockHeight
     private var committedCommitment: StateCommitment
@@ -78,6 +81,7 @@ public final class LMDBStateStore: StateStore, @unchecked Sendable {
             try LMDBStateStore.check(mdb_txn_commit(transaction), "mdb_txn_commit")
             self.environment = environment
             self.database = database
+            readers = LMDBReaders(environment: environment)
             (committedHeight, committedCommitment) = meta!
         } catch {
             mdb_env_close(environment)
@@ -85,7 +89,10 @@ public final class LMDBStateStore: StateStore, @unchecked Sendable {
         }
     }
 
-    deinit { mdb_env_close(environment) }
+    deinit {
+        readers.closeAll()
+        mdb_env_close(environment)
+    }
 
     /// Height of the last committed block.
     public var height: BlockHeight { lock.withReadLock { committedHeight } }
@@ -98,16 +105,15 @@ public final class LMDBStateStore: StateStore, @unchecked Sendable {
     /// table can cause) stops the process: a base state must not invent an
     /// absent key.
     public func read(_ key: StateKey) -> StateValue? {
-        var transaction: OpaquePointer?
-        let rc = mdb_txn_begin(environment, nil, UInt32(MDB_RDONLY), &transaction)
-        precondition(rc == 0, "LMDB read transaction: \(LMDBStateStore.message(rc))")
-        defer { mdb_txn_abort(transaction) }
-        do {
-            return try LMDBStateStore.get(transaction, database, key)
+        do throws(StateStoreError) {
+            return try LMDBStateStore.get(try readers.transaction(), database, key)
         } catch {
-            preconditionFailure("\(error)")
+            preconditionFailure("LMDB read: \(error)")
         }
     }
+
+    /// Threads holding a read transaction of this store (for tests).
+    var readerThreads: Int { readers.count }
 
     /// Applies `delta` as the block at `height` in one LMDB write
     /// transaction; see `StateStore`.
@@ -142,6 +148,9 @@ public final class LMDBStateStore: StateStore, @unchecked Sendable {
             throw error
         }
         try LMDBStateStore.check(mdb_txn_commit(transaction), "mdb_txn_commit")
+        // Release pairs with the readers' acquire load: a read that begins
+        // after this sees the commit (its thread renews its transaction).
+        readers.generation.add(1, ordering: .releasing)
         lock.withWriteLock {
             committedHeight = height
             committedCommitment = commitment
