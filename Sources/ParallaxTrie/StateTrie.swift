@@ -1,4 +1,5 @@
 import ParallaxEthereum
+import ParallaxTopology
 
 /// The Ethereum world state as tries kept across blocks (Yellow Paper,
 /// section 4.1): the secure account trie (keccak256(address) to
@@ -92,14 +93,14 @@ public final class StateTrie: @unchecked Sendable {
         let storageRoots = hasher.hash(tries)
         hashed += hasher.nodesHashed
         if hasher.recordNodes { recorded += hasher.recorded }
-        var rootsByOwner: [Bytes32: Bytes32] = [:]
-        rootsByOwner.reserveCapacity(owners.count)
-        for (owner, root) in zip(owners, storageRoots) { rootsByOwner[owner] = root }
-        var batch = TrieEntryBatch(reservingCapacity: entries.count, valueBytes: 110 * entries.count)
-        for entry in entries {
-            batch.appendAccount(key: entry.hashedAddress, entry.account,
-                                storageRoot: rootsByOwner[entry.hashedAddress] ?? EmptyHashes.trieRoot)
+        // Each entry's storage root, by entry position (-1: none).
+        var rootIndex = [Int32](repeating: -1, count: entries.count)
+        if !owners.isEmpty {
+            var positionOf: [Bytes32: Int] = [:]
+            for (position, entry) in entries.enumerated() where !entry.storage.isEmpty { positionOf[entry.hashedAddress] = position }
+            for (k, owner) in owners.enumerated() { if let position = positionOf[owner] { rootIndex[position] = Int32(k) } }
         }
+        let batch = accountBatch(entries, storageRoots: storageRoots, rootIndex: rootIndex, pool: hasher.pool)
         let accountTrie = HexaryTrie.build(batch, pool: hasher.pool)
         let root = hasher.hash([accountTrie])[0]
         hashed += hasher.nodesHashed
@@ -108,6 +109,50 @@ public final class StateTrie: @unchecked Sendable {
         state.lastCommitNodes = recorded
         state.lastCommitNodesHashed = hashed
         return state
+    }
+
+    /// The account trie's entries, RLP-encoded in parallel: each account's
+    /// length first, then every account written at its offset.
+    static func accountBatch(_ entries: [Entry], storageRoots: [Bytes32], rootIndex: [Int32], pool: WorkerPool?) -> TrieEntryBatch {
+        let n = entries.count
+        let ends = SharedBuffer<Int>(max(1, n))
+        HexaryTrie.parallelFor(pool, n) { range in
+            for position in range {
+                let account = entries[position].account
+                ends.pointer[position] = 2 + rlpLength(UInt256(account.nonce)) + rlpLength(account.balance) + 66
+            }
+        }
+        var total = 0
+        for position in 0..<n {
+            total += ends.pointer[position]
+            ends.pointer[position] = total
+        }
+        let valueBytes = [UInt8](unsafeUninitializedCapacity: total) { buffer, count in
+            let out = SharedPointer(UnsafeMutableRawPointer(buffer.baseAddress))
+            HexaryTrie.parallelFor(pool, n) { range in
+                for position in range {
+                    let start = position == 0 ? 0 : ends.pointer[position - 1]
+                    let index = rootIndex[position]
+                    _ = writeAccount(entries[position].account,
+                                     storageRoot: index < 0 ? EmptyHashes.trieRoot : storageRoots[Int(index)],
+                                     to: out.pointer! + start)
+                }
+            }
+            count = total
+        }
+        return TrieEntryBatch(keys: entries.map(\.hashedAddress), valueBytes: valueBytes,
+                              valueEnds: Array(UnsafeBufferPointer(start: ends.pointer.baseAddress, count: n)))
+    }
+
+    /// Bytes of rlp(value) for an integer.
+    @inline(__always)
+    static func rlpLength(_ value: UInt256) -> Int {
+        if value.l3 == 0 && value.l2 == 0 && value.l1 == 0 && value.l0 < 0x80 { return 1 }
+        let bits = value.l3 != 0 ? 192 + 64 - value.l3.leadingZeroBitCount
+            : value.l2 != 0 ? 128 + 64 - value.l2.leadingZeroBitCount
+            : value.l1 != 0 ? 64 + 64 - value.l1.leadingZeroBitCount
+            : 64 - value.l0.leadingZeroBitCount
+        return 1 + (bits + 7) / 8
     }
 
     // MARK: Changes
@@ -303,4 +348,10 @@ extension TrieEntryBatch {
             append(key: key, value: UnsafeRawBufferPointer(start: buffer.baseAddress!, count: length))
         }
     }
+}
+
+/// A raw pointer the workers of one call write disjoint bytes through.
+struct SharedPointer: @unchecked Sendable {
+    let pointer: UnsafeMutableRawPointer?
+    init(_ pointer: UnsafeMutableRawPointer?) { self.pointer = pointer }
 }

@@ -18,6 +18,12 @@ public struct TrieEntryBatch: Sendable {
 
     public var count: Int { keys.count }
 
+    init(keys: [Bytes32], valueBytes: [UInt8], valueEnds: [Int]) {
+        self.keys = keys
+        self.valueBytes = valueBytes
+        self.valueEnds = valueEnds
+    }
+
     /// Adds `key = value` (an empty value is an absent key; the last of equal keys wins).
     public mutating func append(key: Bytes32, value: some Collection<UInt8>) {
         keys.append(key)
@@ -41,7 +47,7 @@ extension HexaryTrie {
     /// each branch); what a region does not use stays unused.
     public static func build(_ batch: TrieEntryBatch, pool: WorkerPool? = nil) -> HexaryTrie {
         let trie = HexaryTrie()
-        let (keys, order) = sortedLiveEntries(batch)
+        let (keys, order) = sortedLiveEntries(batch, pool: pool)
         let n = order.count
         guard n > 0 else { return trie }
         trie.keyOffset.reserve(n); trie.keyLength.reserve(n); trie.valueOffset.reserve(n); trie.valueLength.reserve(n)
@@ -99,49 +105,93 @@ extension HexaryTrie {
     /// writes to its bucket), then insertion sort inside each bucket (hashed
     /// keys spread evenly, so buckets hold a handful each), stable so that
     /// equal keys keep their order.
-    static func sortedLiveEntries(_ batch: TrieEntryBatch) -> (keys: [Bytes32], order: [Int32]) {
+    static func sortedLiveEntries(_ batch: TrieEntryBatch, pool: WorkerPool? = nil) -> (keys: [Bytes32], order: [Int32]) {
         let n = batch.count
         guard n > 0 else { return ([], []) }
         let bits = n < 4096 ? 8 : 16
+        let buckets = 1 << bits
         let shift = UInt64(64 - bits)
-        var starts = [Int](repeating: 0, count: (1 << bits) + 1)
-        for key in batch.keys { starts[Int(key.w0 >> shift) + 1] += 1 }
-        for bucket in 0 ..< (1 << bits) { starts[bucket + 1] += starts[bucket] }
-        var cursor = starts
-        var sortedKeys = [Bytes32](repeating: .zero, count: n)
-        var sortedIndex = [Int32](repeating: 0, count: n)
-        batch.keys.withUnsafeBufferPointer { keys in
-            sortedKeys.withUnsafeMutableBufferPointer { outKeys in
-                sortedIndex.withUnsafeMutableBufferPointer { outIndex in
-                    cursor.withUnsafeMutableBufferPointer { cursor in
-                        for index in 0..<n {
-                            let key = keys[index]
-                            let bucket = Int(key.w0 >> shift)
-                            let at = cursor[bucket]
-                            outKeys[at] = key
-                            outIndex[at] = Int32(index)
-                            cursor[bucket] = at + 1
-                        }
-                    }
-                    for bucket in 0 ..< (1 << bits) {
-                        let lo = starts[bucket], hi = starts[bucket + 1]
-                        guard hi - lo > 1 else { continue }
-                        for i in (lo + 1) ..< hi {
-                            let key = outKeys[i], index = outIndex[i]
-                            var j = i
-                            while j > lo && key < outKeys[j - 1] {
-                                outKeys[j] = outKeys[j - 1]
-                                outIndex[j] = outIndex[j - 1]
-                                j -= 1
-                            }
-                            outKeys[j] = key
-                            outIndex[j] = index
-                        }
-                    }
+        // One share of the keys per worker (in batch order, so the sort stays
+        // stable): each counts its share, then scatters it from its own
+        // cursors, which start where the shares before it end in each bucket.
+        let workers = pool != nil && n >= 65_536 ? max(1, pool!.count) : 1
+        let share = (n + workers - 1) / workers
+        let counts = SharedBuffer<Int>(workers * buckets + 1)
+        counts.pointer.initialize(repeating: 0)
+        let keysArray = batch.keys
+        let sortedKeys = SharedBuffer<Bytes32>(n)
+        let sortedIndex = SharedBuffer<Int32>(n)
+        let runShares: (@escaping @Sendable (Int) -> Void) -> Void = { body in
+            if workers > 1, let pool {
+                do { try pool.broadcast { body($0.index) } } catch { for w in 0..<workers { body(w) } }
+            } else {
+                for w in 0..<workers { body(w) }
+            }
+        }
+        runShares { w in
+            guard w < workers else { return }
+            keysArray.withUnsafeBufferPointer { keys in
+                let mine = counts.pointer.baseAddress! + w * buckets
+                for index in min(n, w * share) ..< min(n, (w + 1) * share) { mine[Int(keys[index].w0 >> shift)] += 1 }
+            }
+        }
+        // Cursors: bucket-major, worker-minor prefix sums; `starts` per bucket.
+        var starts = [Int](repeating: 0, count: buckets + 1)
+        var total = 0
+        for bucket in 0..<buckets {
+            starts[bucket] = total
+            for w in 0..<workers {
+                let count = counts.pointer[w * buckets + bucket]
+                counts.pointer[w * buckets + bucket] = total
+                total += count
+            }
+        }
+        starts[buckets] = total
+        runShares { w in
+            guard w < workers else { return }
+            keysArray.withUnsafeBufferPointer { keys in
+                let cursor = counts.pointer.baseAddress! + w * buckets
+                for index in min(n, w * share) ..< min(n, (w + 1) * share) {
+                    let key = keys[index]
+                    let bucket = Int(key.w0 >> shift)
+                    let at = cursor[bucket]
+                    sortedKeys.pointer[at] = key
+                    sortedIndex.pointer[at] = Int32(index)
+                    cursor[bucket] = at + 1
                 }
             }
         }
-        // Keep the last of equal keys, drop empty values (in place).
+        let frozenStarts = starts
+        runShares { w in
+            guard w < workers else { return }
+            let outKeys = sortedKeys.pointer, outIndex = sortedIndex.pointer
+            let perWorker = (buckets + workers - 1) / workers
+            for bucket in min(buckets, w * perWorker) ..< min(buckets, (w + 1) * perWorker) {
+                let lo = frozenStarts[bucket], hi = frozenStarts[bucket + 1]
+                guard hi - lo > 1 else { continue }
+                for i in (lo + 1) ..< hi {
+                    let key = outKeys[i], index = outIndex[i]
+                    var j = i
+                    while j > lo && key < outKeys[j - 1] {
+                        outKeys[j] = outKeys[j - 1]
+                        outIndex[j] = outIndex[j - 1]
+                        j -= 1
+                    }
+                    outKeys[j] = key
+                    outIndex[j] = index
+                }
+            }
+        }
+        var sortedKeysArray = Array(sortedKeys.pointer)
+        var sortedIndexArray = Array(sortedIndex.pointer)
+        return HexaryTrie.keepLive(batch, &sortedKeysArray, &sortedIndexArray)
+    }
+
+    /// Keeps the last of equal keys and drops empty values, in place.
+    static func keepLive(_ batch: TrieEntryBatch, _ sortedKeys: inout [Bytes32], _ sortedIndex: inout [Int32])
+        -> (keys: [Bytes32], order: [Int32])
+    {
+        let n = sortedKeys.count
         var kept = 0
         for position in 0 ..< n {
             if position + 1 < n && sortedKeys[position + 1] == sortedKeys[position] { continue }

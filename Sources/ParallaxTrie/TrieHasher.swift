@@ -98,8 +98,12 @@ public final class TrieHasher: @unchecked Sendable {
     /// With `recordNodes`, every node hashed by the last call, its hash and RLP
     /// (what a node store keeps), the roots' short RLP included.
     public private(set) var recorded: [(hash: Bytes32, rlp: [UInt8])] = []
-    /// Lengths of every message hashed by the last call, when `recordLengths` is set.
+    /// Lengths of every message hashed while `recordLengths` is set, since
+    /// the last `clearMessageLengths()` (a state root takes several calls).
     public private(set) var messageLengths: [Int] = []
+
+    /// Starts `messageLengths` afresh.
+    public func clearMessageLengths() { messageLengths = [] }
     /// Keep the nodes hashed (for `recorded`).
     public var recordNodes = false
     /// Keep the lengths hashed (for `messageLengths`).
@@ -215,7 +219,7 @@ public final class TrieHasher: @unchecked Sendable {
             recorded = scratch.flatMap(\.recorded) + recordedRootRLP
             recordedRootRLP = []
         }
-        if recordLengths { messageLengths = scratch.flatMap(\.lengthsHashed) }
+        if recordLengths { for part in scratch { messageLengths += part.lengthsHashed } }
         return result
     }
 
