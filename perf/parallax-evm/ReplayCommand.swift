@@ -221,7 +221,7 @@ struct ReplayReport {
     mutating func failure(block: String, error: String) {
         failed += 1
         if json {
-            print(#"{"block":\#(block),"error":\#(quote(error))}"#)
+            print(#"{"block":\#(blockJSON(block)),"error":\#(quote(error))}"#)
         } else {
             print("\(block): ERROR \(error)")
         }
@@ -250,7 +250,7 @@ struct ReplayReport {
         let gas = first.gasUsed
         let fork = first.fork.description
         if json {
-            var text = #"{"block":\#(block),"fork":"\#(fork)","txns":\#(txns),"gas":\#(gas),"#
+            var text = #"{"block":\#(blockJSON(block)),"fork":"\#(fork)","txns":\#(txns),"gas":\#(gas),"#
             text += #""receipts_root_match":\#(receiptsMatch.map(String.init) ?? "null"),"#
             text += #""logs_bloom_match":\#(bloomMatch),"gas_used_match":\#(gasMatch),"#
             text += #""sequential_ms":\#(sequential.map { ms($0.ms) } ?? "null"),"#
@@ -293,9 +293,9 @@ struct ReplayReport {
             let stmWorst = entries.min { $0.blockSTM < $1.blockSTM }!
             if json {
                 print(#"{"summary":true,"threads":\#(threads),"blocks":\#(entries.count),"failed":\#(failed),"#
-                    + #""geomean_speedup":\#(ratio(geomean)),"worst_speedup":\#(ratio(worst.speedup)),"worst_block":\#(worst.block),"#
+                    + #""geomean_speedup":\#(ratio(geomean)),"worst_speedup":\#(ratio(worst.speedup)),"worst_block":\#(blockJSON(worst.block)),"#
                     + #""blockstm_geomean_speedup":\#(ratio(stmGeomean)),"blockstm_worst_speedup":\#(ratio(stmWorst.blockSTM)),"#
-                    + #""blockstm_worst_block":\#(stmWorst.block)}"#)
+                    + #""blockstm_worst_block":\#(blockJSON(stmWorst.block))}"#)
             } else {
                 print("\(threads) threads: \(entries.count) blocks, geometric-mean speedup \(ratio(geomean))x, "
                     + "worst \(ratio(worst.speedup))x (block \(worst.block)); Block-STM on every block: \(ratio(stmGeomean))x, "
@@ -306,6 +306,9 @@ struct ReplayReport {
             if json { print(#"{"summary":true,"failed":\#(failed)}"#) } else { print("\(failed) failed") }
         }
     }
+
+    /// A block folder's name in JSON: its number, or a string when it is not one.
+    private func blockJSON(_ name: String) -> String { UInt64(name) != nil ? name : quote(name) }
 
     private func ms(_ value: Double) -> String { String(format: "%.3f", value) }
     private func ratio(_ value: Double) -> String { String(format: "%.3f", value) }
