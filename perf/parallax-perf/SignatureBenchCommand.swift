@@ -1,4 +1,5 @@
 import ArgumentParser
+import CParallaxCore
 import CParallaxEd25519
 import CSodium
 import ParallaxPrecheck
@@ -120,6 +121,12 @@ struct Ed25519Bench {
         switch impl {
         case "libsodium_verify", "parallax_single":
             let ours = impl == "parallax_single"
+            // The single verifier follows --dispatch too.
+            let features: UInt32 = switch dispatch {
+            case .best: px_cpu_features()
+            case .avx2: px_cpu_features() & px_cpu_avx2.rawValue
+            case .portable: 0
+            }
             seconds = runTimedThreads(threads) { _ in
                 pool.keys.withUnsafeBufferPointer { k in
                     pool.signatures.withUnsafeBufferPointer { s in
@@ -129,7 +136,7 @@ struct Ed25519Bench {
                                 let key = k.baseAddress! + 32 * i, sig = s.baseAddress! + 64 * i
                                 let message = m.baseAddress.map { $0 + size * i }
                                 let ok = ours
-                                    ? px_ed25519_verify(key, sig, message, size) == px_ed25519_valid
+                                    ? px_ed25519_verify_with(key, sig, message, size, features) == px_ed25519_valid
                                     : crypto_sign_verify_detached(sig, message, UInt64(size), key) == 0
                                 if !ok { bad += 1 }
                             }
