@@ -54,6 +54,7 @@
 @_exported import enum ParallaxPrecheck.EnvelopeError
 @_exported import enum ParallaxPrecheck.EnvelopeField
 @_exported import enum ParallaxPrecheck.PrecheckRejection
+@_exported import struct ParallaxPrecheck.PrecheckRules
 
 // Machines and placement, as `PipelineConfiguration` takes them, the
 // worker pool every executor runs on, and the topology file.

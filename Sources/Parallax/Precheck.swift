@@ -38,6 +38,10 @@ public enum RejectionReason: Error, Equatable, Sendable, CustomStringConvertible
     case invalidSignature(SignatureFailure)
     /// Signed for another chain.
     case wrongChain(expected: ChainID, given: ChainID)
+    /// A gas limit outside the precheck rules' range (`PrecheckRules.gasLimits`).
+    case gasLimitOutOfRange(GasLimit, allowed: ClosedRange<GasLimit>)
+    /// A fee per gas below the precheck rules' minimum (`PrecheckRules.minimumFee`).
+    case feeBelowMinimum(Fee, minimum: Fee)
     /// The payload decoder refused the payload; `reason` describes its error.
     case undecodablePayload(reason: String)
     /// Executed against the state and rejected there (`TransactionStatus.rejected`):
@@ -46,13 +50,16 @@ public enum RejectionReason: Error, Equatable, Sendable, CustomStringConvertible
     case execution(ParallaxExecution.RejectionReason)
 
     /// A stable machine-readable name of the reason: `malformed`,
-    /// `invalid-signature`, `wrong-chain`, `undecodable-payload`, or the
-    /// execution rejection's own code.
+    /// `invalid-signature`, `wrong-chain`, `gas-limit-out-of-range`,
+    /// `fee-below-minimum`, `undecodable-payload`, or the execution
+    /// rejection's own code.
     public var code: String {
         switch self {
         case .malformed: "malformed"
         case .invalidSignature: "invalid-signature"
         case .wrongChain: "wrong-chain"
+        case .gasLimitOutOfRange: "gas-limit-out-of-range"
+        case .feeBelowMinimum: "fee-below-minimum"
         case .undecodablePayload: "undecodable-payload"
         case .execution(let reason): reason.code
         }
@@ -64,6 +71,9 @@ public enum RejectionReason: Error, Equatable, Sendable, CustomStringConvertible
         case .malformed(let error): "malformed envelope: \(error)"
         case .invalidSignature(let failure): "invalid signature: \(failure)"
         case .wrongChain(let expected, let given): "signed for \(given), this pipeline runs \(expected)"
+        case .gasLimitOutOfRange(let limit, let allowed):
+            "gas limit \(limit.rawValue) outside \(allowed.lowerBound.rawValue)...\(allowed.upperBound.rawValue)"
+        case .feeBelowMinimum(let fee, let minimum): "fee \(fee.rawValue) below the minimum \(minimum.rawValue)"
         case .undecodablePayload(let reason): "undecodable payload: \(reason)"
         case .execution(let reason): "rejected at execution: \(reason)"
         }

@@ -1,156 +1,117 @@
 import ParallaxExecution
 import ParallaxPrecheck
 import ParallaxTopology
+import Synchronization
 
-/// The default precheck: decode and hash every envelope in one Keccak-256
-/// batch (`TransactionHasher`), verify the Ed25519 signatures in one batch
-/// (`Ed25519BatchVerifier`; secp256k1 ones one by one with `Secp256k1.verify`),
-/// check the chain id, then decode the payloads of the valid ones with the
-/// application's `PayloadDecoder` and keep each one's signed fields beside
-/// its call (`AdmittedTransaction`).
-///
-/// With `threads > 1` a block is cut into that many contiguous chunks, each
-/// checked by its own worker of a plain `WorkerPool` with its own hasher and
-/// verifier, and the results are concatenated in block order.
+/// The default precheck: the precheck stage (`PrecheckStage`: decode, one
+/// Keccak-256 batch per chunk, the stateless `PrecheckRules`, Ed25519
+/// signatures batched with bisection to the bad ones, secp256k1 one by one,
+/// chunks spread over the precheck pool), then the application's
+/// `PayloadDecoder` on each admitted envelope's payload, keeping its signed
+/// fields beside its call (`AdmittedTransaction`). One path for the pipeline
+/// and for `parallax-perf precheck`.
 public final class SignedEnvelopePrecheck: BlockPrecheck, @unchecked Sendable {
     /// The application's payload decoder.
     public let decoder: any PayloadDecoder
-    /// Envelopes signed for another chain are rejected; nil accepts any.
-    public let chainID: ChainID?
-    private let workers: [Worker]
-    private let pool: WorkerPool?
+    /// The stage that decodes, hashes and verifies.
+    public let stage: PrecheckStage
+    /// The stage's outcomes of the current block; only the precheck thread
+    /// (one `precheck` at a time, which the stage enforces) touches it.
+    private var results: [PrecheckResult] = []
 
-    /// A precheck with `threads` workers (the precheck pool's size).
-    public init(decoder: any PayloadDecoder, chainID: ChainID? = nil, limits: EnvelopeLimits = .default, threads: Int = 1)
-        throws(WorkerPoolError)
-    {
+    /// A precheck under `rules`, over `threads` workers (the precheck pool's
+    /// size; 1: the calling thread alone).
+    public init(decoder: any PayloadDecoder, rules: PrecheckRules, threads: Int = 1) throws(WorkerPoolError) {
         self.decoder = decoder
-        self.chainID = chainID
-        let threads = max(1, threads)
-        workers = (0..<threads).map { _ in Worker(limits: limits) }
-        pool = threads > 1 ? try WorkerPool(threads: threads, pool: .precheck) : nil
+        let pool = threads > 1 ? try WorkerPool(threads: threads, pool: .precheck) : nil
+        stage = PrecheckStage(rules: rules, pool: pool)
     }
+
+    /// A precheck that rejects envelopes signed for another chain than
+    /// `chainID` (nil accepts any) and envelopes beyond `limits`, and admits
+    /// any gas limit and fee (`PrecheckRules` bounds them).
+    public convenience init(decoder: any PayloadDecoder, chainID: ChainID? = nil, limits: EnvelopeLimits = .default,
+                            threads: Int = 1) throws(WorkerPoolError)
+    {
+        let rules = PrecheckRules(chainID: chainID, gasLimits: GasLimit(0)...GasLimit(.max), minimumFee: Fee(0),
+                                  envelopeLimits: limits)
+        try self.init(decoder: decoder, rules: rules, threads: threads)
+    }
+
+    /// Envelopes signed for another chain are rejected; nil accepts any.
+    public var chainID: ChainID? { stage.rules.chainID }
 
     /// Decodes, hashes and verifies every envelope of `block`; see `BlockPrecheck`.
     public func precheck(_ block: PackedMessages) -> [PrecheckOutcome] {
-        guard let pool, block.count >= 2 * workers.count else {
-            return workers[0].check(block, from: 0, decoder: decoder, chainID: chainID)
-        }
-        let chunks = workers.count
-        let count = block.count
-        let decoder = decoder, chainID = chainID, workers = workers
-        do {
-            try pool.broadcast { worker in
-                let index = worker.index
-                let start = count * index / chunks, end = count * (index + 1) / chunks
-                var chunk = PackedMessages()
-                for position in start..<end { chunk.append(block[position]) }
-                workers[index].output = workers[index].check(chunk, from: start, decoder: decoder, chainID: chainID)
-            }
+        do throws(WorkerPoolError) {
+            try stage.check(block, into: &results)
         } catch {
             // The pool is this precheck's own and never shut down while it
             // lives; should it refuse anyway, check on this thread.
-            return workers[0].check(block, from: 0, decoder: decoder, chainID: chainID)
+            PrecheckStage(rules: stage.rules, pool: nil, chunkSize: stage.chunkSize).checkOrFail(block, into: &results)
         }
-        var results: [PrecheckOutcome] = []
-        results.reserveCapacity(count)
-        for worker in workers {
-            results.append(contentsOf: worker.output)
-            worker.output = []
+        var outcomes: [PrecheckOutcome] = []
+        outcomes.reserveCapacity(results.count)
+        block.bytes.withUnsafeBytes { bytes in
+            for (position, result) in results.enumerated() {
+                switch result {
+                case .success(let verified):
+                    outcomes.append(admit(verified, position: position, bytes: bytes))
+                case .failure(let rejection):
+                    outcomes.append(.rejected(Rejection(position: position, hash: hash(of: rejection, at: position, in: block, bytes: bytes),
+                                                        reason: RejectionReason(rejection))))
+                }
+            }
         }
-        return results
+        return outcomes
     }
 
-    /// One worker's scratch: used by one thread at a time (its team index).
-    final class Worker: @unchecked Sendable {
-        var hasher: TransactionHasher
-        var verifier = Ed25519BatchVerifier(reservingCapacity: 1024, messageBytes: 1024 * 32)
-        var hashed: [Result<TransactionHasher.Hashed, EnvelopeError>] = []
-        /// Positions (within the chunk) of the envelopes in the verifier, in append order.
-        var batched: [Int] = []
-        var output: [PrecheckOutcome] = []
+    /// The hash of a rejected envelope that decoded (nil for a malformed
+    /// one): the stage does not keep it, and rejections are few.
+    private func hash(of rejection: PrecheckRejection, at position: Int, in block: PackedMessages,
+                      bytes: UnsafeRawBufferPointer) -> TransactionHash? {
+        if case .malformed = rejection { return nil }
+        let raw = UnsafeRawBufferPointer(rebasing: bytes[block.range(of: position)])
+        guard let envelope = try? TransactionEnvelope.parse(raw, limits: stage.rules.envelopeLimits) else { return nil }
+        return TransactionHash(BatchHasher.digest(.keccak256, of: UnsafeRawBufferPointer(rebasing: raw[envelope.signedRange])))
+    }
 
-        init(limits: EnvelopeLimits) { hasher = TransactionHasher(limits: limits) }
-
-        func check(_ block: PackedMessages, from offset: Int, decoder: any PayloadDecoder, chainID: ChainID?) -> [PrecheckOutcome] {
-            hasher.hash(block, into: &hashed)
-            verifier.removeAll()
-            batched.removeAll(keepingCapacity: true)
-            var results: [PrecheckOutcome?] = Array(repeating: nil, count: block.count)
-            block.bytes.withUnsafeBytes { bytes in
-                for index in 0..<block.count {
-                    let position = offset + index
-                    let hashedEnvelope: TransactionHasher.Hashed
-                    switch hashed[index] {
-                    case .failure(let error):
-                        results[index] = .rejected(Rejection(position: position, hash: nil, reason: .malformed(error)))
-                        continue
-                    case .success(let value):
-                        hashedEnvelope = value
-                    }
-                    let envelope = hashedEnvelope.envelope
-                    if let chainID, envelope.chainID != chainID {
-                        results[index] = .rejected(Rejection(position: position, hash: hashedEnvelope.hash,
-                                                             reason: .wrongChain(expected: chainID, given: envelope.chainID)))
-                        continue
-                    }
-                    let raw = UnsafeRawBufferPointer(rebasing: bytes[block.range(of: index)])
-                    let key = UnsafeRawBufferPointer(rebasing: raw[envelope.publicKeyRange])
-                    let signature = UnsafeRawBufferPointer(rebasing: raw[envelope.signatureRange])
-                    switch envelope.scheme {
-                    case .ed25519:
-                        hashedEnvelope.hash.digest.withUnsafeBytes { digest in
-                            // Lengths follow from the scheme tag, so the append cannot fail.
-                            try? verifier.append(publicKey: key, signature: signature, message: digest)
-                        }
-                        batched.append(index)
-                    case .secp256k1:
-                        var failure: SignatureFailure?
-                        do throws(SignatureError) {
-                            let valid = try hashedEnvelope.hash.digest.withUnsafeBytes { (digest) throws(SignatureError) in
-                                try Secp256k1.verify(publicKey: key, signature: signature, messageHash: digest)
-                            }
-                            if !valid { failure = .secp256k1Invalid }
-                        } catch .publicKeyNotOnCurve {
-                            failure = .secp256k1KeyNotOnCurve
-                        } catch {
-                            // Lengths follow from the scheme tag; any other error is a signature that does not verify.
-                            failure = .secp256k1Invalid
-                        }
-                        results[index] = if let failure {
-                            .rejected(Rejection(position: position, hash: hashedEnvelope.hash, reason: .invalidSignature(failure)))
-                        } else {
-                            decode(raw, hashedEnvelope, position: position, decoder: decoder)
-                        }
-                    }
-                }
-                let verdicts = verifier.verify()
-                for (slot, index) in batched.enumerated() {
-                    guard case .success(let hashedEnvelope) = hashed[index] else { continue }
-                    let verdict = verdicts[slot]
-                    let raw = UnsafeRawBufferPointer(rebasing: bytes[block.range(of: index)])
-                    results[index] = verdict.isValid
-                        ? decode(raw, hashedEnvelope, position: offset + index, decoder: decoder)
-                        : .rejected(Rejection(position: offset + index, hash: hashedEnvelope.hash,
-                                              reason: .invalidSignature(.ed25519(verdict))))
-                }
-            }
-            return results.map { $0! }
+    /// The decoder's call for a verified envelope, or its rejection.
+    private func admit(_ verified: VerifiedTransaction, position: Int, bytes: UnsafeRawBufferPointer) -> PrecheckOutcome {
+        let envelope = verified.envelope
+        let raw = UnsafeRawBufferPointer(rebasing: bytes[verified.byteRange])
+        do {
+            let sender = try PublicKey(scheme: envelope.scheme, bytes: raw[envelope.publicKeyRange])
+            let call = try decoder.decode(payload: UnsafeRawBufferPointer(rebasing: raw[envelope.payloadRange]),
+                                          sender: sender, envelope: envelope)
+            return .verified(AdmittedTransaction(position: position, hash: verified.hash,
+                                                 signed: SignedFields(envelope, sender: verified.sender), call: call))
+        } catch {
+            return .rejected(Rejection(position: position, hash: verified.hash, reason: .undecodablePayload(reason: "\(error)")))
         }
+    }
+}
 
-        func decode(_ raw: UnsafeRawBufferPointer, _ hashed: TransactionHasher.Hashed, position: Int, decoder: any PayloadDecoder)
-            -> PrecheckOutcome
-        {
-            let envelope = hashed.envelope
-            do {
-                let sender = try PublicKey(scheme: envelope.scheme, bytes: raw[envelope.publicKeyRange])
-                let call = try decoder.decode(payload: UnsafeRawBufferPointer(rebasing: raw[envelope.payloadRange]),
-                                              sender: sender, envelope: envelope)
-                return .verified(AdmittedTransaction(position: position, hash: hashed.hash,
-                                                     signed: SignedFields(envelope, sender: SenderKey(sender)), call: call))
-            } catch {
-                return .rejected(Rejection(position: position, hash: hashed.hash, reason: .undecodablePayload(reason: "\(error)")))
-            }
+extension PrecheckStage {
+    /// `check` on the calling thread (a stage without a pool never throws).
+    fileprivate func checkOrFail(_ block: PackedMessages, into results: inout [PrecheckResult]) {
+        do throws(WorkerPoolError) {
+            try check(block, into: &results)
+        } catch {
+            preconditionFailure("a precheck stage without a pool threw \(error)")
+        }
+    }
+}
+
+extension RejectionReason {
+    /// The pipeline's name for the stage's rejection.
+    init(_ rejection: PrecheckRejection) {
+        switch rejection {
+        case .malformed(let error): self = .malformed(error)
+        case .wrongChainID(let expected, let found): self = .wrongChain(expected: expected, given: found)
+        case .badSignature(let failure): self = .invalidSignature(failure)
+        case .gasLimitOutOfRange(let limit, let allowed): self = .gasLimitOutOfRange(limit, allowed: allowed)
+        case .feeBelowMinimum(let fee, let minimum): self = .feeBelowMinimum(fee, minimum: minimum)
         }
     }
 }

@@ -8,8 +8,9 @@
 /// fails one costs no verification; `PrecheckRejection` names the first that
 /// failed.
 public struct PrecheckRules: Hashable, Sendable {
-    /// The chain this node executes; any other chain id is rejected.
-    public var chainID: ChainID
+    /// The chain this node executes; any other chain id is rejected (nil:
+    /// every chain id is accepted, for tools and tests).
+    public var chainID: ChainID?
     /// Gas limits accepted, both ends inclusive: below the lower end a
     /// transaction cannot pay for its own intrinsic cost, above the upper one
     /// it cannot fit in a block.
@@ -19,7 +20,7 @@ public struct PrecheckRules: Hashable, Sendable {
     /// Bounds the decoder enforces before it trusts any length.
     public var envelopeLimits: EnvelopeLimits
 
-    public init(chainID: ChainID, gasLimits: ClosedRange<GasLimit> = GasLimit(21_000)...GasLimit(30_000_000),
+    public init(chainID: ChainID?, gasLimits: ClosedRange<GasLimit> = GasLimit(21_000)...GasLimit(30_000_000),
                 minimumFee: Fee = Fee(0), envelopeLimits: EnvelopeLimits = .default) {
         self.chainID = chainID
         self.gasLimits = gasLimits
@@ -29,7 +30,7 @@ public struct PrecheckRules: Hashable, Sendable {
 
     /// Why `envelope` breaks these rules, or nil when it keeps them.
     public func rejection(of envelope: TransactionEnvelope) -> PrecheckRejection? {
-        guard envelope.chainID == chainID else { return .wrongChainID(expected: chainID, found: envelope.chainID) }
+        if let chainID, envelope.chainID != chainID { return .wrongChainID(expected: chainID, found: envelope.chainID) }
         guard gasLimits.contains(envelope.gasLimit) else {
             return .gasLimitOutOfRange(envelope.gasLimit, allowed: gasLimits)
         }

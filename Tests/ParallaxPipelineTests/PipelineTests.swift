@@ -131,7 +131,10 @@ final class PipelineTests: XCTestCase {
                     XCTAssertTrue(reason.contains("no account"), reason)
                 case .execution(let reason):
                     XCTFail("seed \(seed): a good envelope rejected at execution: \(reason)")
+                case .gasLimitOutOfRange, .feeBelowMinimum:
+                    XCTFail("seed \(seed): the default precheck admits every gas limit and fee: \(rejection.reason)")
                 }
+                if kind != "malformed" { XCTAssertNotNil(rejection.hash, "seed \(seed): a decodable envelope's rejection names its hash") }
             }
             expected.rejected = output.rejected
             XCTAssertEqual(output, expected, "seed \(seed) block \(index)")

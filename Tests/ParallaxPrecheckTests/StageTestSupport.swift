@@ -92,7 +92,7 @@ struct StageTestBlock {
 
     /// A valid transaction under `rules` (fields drawn at random) and its signature.
     static func signed(_ scheme: SignatureScheme, signers: TestSigners, rng: inout SeededGenerator,
-                       chainID: ChainID = rules.chainID, gasLimit: GasLimit? = nil, fee: Fee? = nil,
+                       chainID: ChainID = rules.chainID!, gasLimit: GasLimit? = nil, fee: Fee? = nil,
                        payloadBytes: Int? = nil) throws -> SignedTransaction {
         let gas = gasLimit ?? GasLimit(21_000 + rng.next() % (1_000_000 - 21_000 + 1))
         let payload = rng.bytes(payloadBytes ?? Int(rng.next() % 257))
@@ -181,7 +181,7 @@ struct StageTestBlock {
         case .smallOrderEd25519Key:
             // The identity point (y = 1): small order, whatever the signature.
             let key = try PublicKey(scheme: .ed25519, bytes: [1] + [UInt8](repeating: 0, count: 31))
-            let unsigned = UnsignedTransaction(chainID: rules.chainID, sender: key, nonce: Nonce(rng.next()),
+            let unsigned = UnsignedTransaction(chainID: rules.chainID!, sender: key, nonce: Nonce(rng.next()),
                                                gasLimit: GasLimit(21_000), fee: Fee(2), payload: rng.bytes(8))
             bytes = try unsigned.signed(with: Signature(scheme: .ed25519, bytes: rng.bytes(32) + [UInt8](repeating: 0, count: 32))).encoded()
             outcome = .failure(.badSignature(.ed25519(.keySmallOrder)))
@@ -195,11 +195,11 @@ struct StageTestBlock {
             bytes[10] = 0x05  // no SEC 1 encoding starts with 5
             outcome = .failure(.badSignature(.secp256k1KeyNotOnCurve))
         case .wrongChainID, .wrongChainIDAndBadSignature:
-            let chain = ChainID(rules.chainID.rawValue + 1 + rng.next() % 1000)
+            let chain = ChainID(rules.chainID!.rawValue + 1 + rng.next() % 1000)
             bytes = try Self.signed(anyScheme, signers: signers, rng: &rng, chainID: chain).encoded()
             // The rules are checked first: a bad signature does not change the reason.
             if kind == .wrongChainIDAndBadSignature { bytes[bytes.count - 1 - Int(rng.next() % 32)] ^= 0x10 }
-            outcome = .failure(.wrongChainID(expected: rules.chainID, found: chain))
+            outcome = .failure(.wrongChainID(expected: rules.chainID!, found: chain))
         case .gasLimitTooLow, .gasLimitTooHigh:
             let gas = kind == .gasLimitTooLow
                 ? GasLimit(rng.next() % rules.gasLimits.lowerBound.rawValue)

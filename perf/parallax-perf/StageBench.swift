@@ -71,7 +71,7 @@ struct StageBench {
             for index in 0..<count {
                 for i in payload.indices { payload[i] = UInt8.random(in: 0...255, using: &generator) }
                 let (sender, secret) = senders[index % senders.count]
-                let unsigned = UnsignedTransaction(chainID: StageBench.rules.chainID, sender: sender, nonce: Nonce(UInt64(index)),
+                let unsigned = UnsignedTransaction(chainID: StageBench.rules.chainID!, sender: sender, nonce: Nonce(UInt64(index)),
                                                    gasLimit: GasLimit(21_000 + UInt64(index % 1000)), fee: Fee(1), payload: payload)
                 var signature = [UInt8](repeating: 0, count: 64)
                 let hash = unsigned.hash.digest.bytes
