@@ -15,15 +15,18 @@
  * Bounds (every caller keeps them; all values are unsigned):
  *   - "reduced" (vfe25_mul/vfe25_sq/vfe25_carry outputs): even limbs < 2^26 +
  *     2^13, odd limbs < 2^25 + 2^17;
- *   - multiplication operands: limbs < 2^27.6 (19 times a limb must fit 32
- *     bits: 19 * 2^27.6 < 2^31.9); then each of the ten products of a column
- *     is < 2 * 2^27.6 * 2^31.9 and a column is < 2^62.8;
- *   - vfe25_add of two reduced values: limbs < 2^27 + 2^14;
+ *   - multiplication operands: even limbs < 2^27.6, odd limbs < 2^26.6 (19
+ *     times a limb must fit 32 bits: 19 * 2^27.6 < 2^31.9); then each of the
+ *     ten products of a column is < 2 * 2^27.6 * 2^31.9 and a column is
+ *     < 2^62.8;
+ *   - vfe25_add of two reduced values: even limbs < 2^27 + 2^14, odd < 2^26 +
+ *     2^18;
  *   - vfe25_sub adds 2p first: subtrahend limbs must be reduced; the result
- *     is < 2^27.6 when the minuend is reduced;
- *   - vfe25_sub4 adds 4p: subtrahend limbs < 2^27 (sums of two reduced
- *     values); its result (< 2^28.6) must go through vfe25_carry before a
- *     multiplication.
+ *     (even limbs < 2^27.6, odd < 2^26.6) is an operand when the minuend is
+ *     reduced;
+ *   - vfe25_sub4 adds 4p (even limbs 2^28 - 4, odd 2^27 - 4): any operand may
+ *     be the subtrahend; its result (< 2^28.6) must go through vfe25_carry
+ *     before a multiplication.
  * Nothing here is constant time: verification handles public data only.
  * Functions carry PX_AVX2: callers must check px_cpu_features() first.
  */
@@ -92,7 +95,7 @@ PX_AVX2 static inline void vfe25_check_operand(const vfe25 *f) {
         uint64_t lanes[4];
         _mm256_storeu_si256((__m256i *)lanes, f->l[k]);
         for (int i = 0; i < 4; i++) {
-            if (lanes[i] >= 203387000u) abort(); /* 2^27.6 */
+            if (lanes[i] >= ((k & 1) ? 101693000u : 203387000u)) abort(); /* 2^26.6, 2^27.6 */
         }
     }
 }
