@@ -6,6 +6,7 @@
 
 import ParallaxEthereum
 import ParallaxEVM
+import ParallaxEthereumBlocks
 import ParallaxExecution
 
 struct EngineVectorExecutor: VectorExecutor {
@@ -38,24 +39,11 @@ struct EngineVectorExecutor: VectorExecutor {
         }
     }
 
+    /// The world on Parallax keys: `EthereumStateLayout.entries(of:)` of the block executor's library.
     static func entries(of world: WorldState) -> [StateKey: StateValue] {
-        var entries: [StateKey: StateValue] = [:]
-        for (address, account) in world.accounts {
-            entries[EthereumStateLayout.accountKey(address)] = EthereumStateLayout.accountValue(nonce: account.nonce, codeHash: account.codeHash)
-            if !account.balance.isZero {
-                entries[EthereumStateLayout.balanceKey(address)] = EthereumStateLayout.balanceValue(account.balance)
-            }
-            var filled: UInt64 = 0
-            for (slot, value) in account.storage where !value.isZero {
-                entries[EthereumStateLayout.storageKey(address, slot)] = EthereumStateLayout.storageValue(address, slot, value)
-                filled += 1
-            }
-            if filled > 0 { entries[EthereumStateLayout.storageCountKey(address)] = EthereumStateLayout.storageCountValue(filled) }
-        }
-        for (hash, code) in world.codes where !code.isEmpty {
-            entries[EthereumStateLayout.codeKey(hash)] = StateValue(code)
-        }
-        return entries
+        EthereumStateLayout.entries(of: world.accounts.mapValues {
+            PreStateAccount(nonce: $0.nonce, balance: $0.balance, code: $0.code, storage: $0.storage)
+        })
     }
 
     /// The world a key-value state holds (`EthereumStateLayout.liveAccounts`:
