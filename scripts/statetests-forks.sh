@@ -11,11 +11,13 @@
 # that made them pass raises them.
 #
 # The runs of the list go in parallel, as many at a time as there are CPUs
-# (STATETESTS_JOBS to choose). The direct executor runs every fork; the parallel
-# executor (the vectors as EVMTransactions through Block-STM on Parallax keys)
-# runs the forks before Byzantium, where SELFDESTRUCT's storage wipe and
-# EIP-161's deletions differ most from Cancun's rules (the Cancun archive runs
-# through it in scripts/statetests.sh), and Constantinople/Petersburg.
+# (STATETESTS_JOBS to choose). Both executors run every fork: the direct one
+# (the EVM alone) and the parallel one (the vectors as EVMTransactions through
+# Block-STM on Parallax keys), where the forks before Cancun delete accounts
+# with their storage (SELFDESTRUCT, EIP-161) through the layout's storage
+# incarnations, which the Cancun archive hardly reaches. About 400 s of CPU in
+# all (half of it the parallel runs of Istanbul to Shanghai): some 3.5 minutes
+# on two cores.
 #
 # One vector is left out: stTimeConsuming/CALLBlake2f_MaxRounds.json, a
 # single call of BLAKE2b F with 2^32-1 rounds (about 100 s of CPU per fork,
