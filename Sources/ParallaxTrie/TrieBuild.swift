@@ -47,8 +47,7 @@ extension HexaryTrie {
     /// each branch); what a region does not use stays unused.
     public static func build(_ batch: TrieEntryBatch, pool: WorkerPool? = nil) -> HexaryTrie {
         let trie = HexaryTrie()
-        let (keys, order) = sortedLiveEntries(batch, pool: pool)
-        let n = order.count
+        let (keys, order, n) = sortedLiveEntries(batch, pool: pool)
         guard n > 0 else { return trie }
         trie.keyOffset.reserve(n); trie.keyLength.reserve(n); trie.valueOffset.reserve(n); trie.valueLength.reserve(n)
         trie.keyBytes.reserve(32 * n)
@@ -60,18 +59,14 @@ extension HexaryTrie {
         let ends = batch.valueEnds
         HexaryTrie.parallelFor(pool, n) { range in
             ends.withUnsafeBufferPointer { ends in
-                keys.withUnsafeBufferPointer { keys in
-                    order.withUnsafeBufferPointer { order in
-                        for position in range {
-                            let index = Int(order[position])
-                            keys[position].store(to: UnsafeMutableRawPointer(trie.keyBytes.base + 32 * position))
-                            let start = index == 0 ? 0 : ends[index - 1]
-                            trie.keyOffset.base[position] = 32 * position
-                            trie.keyLength.base[position] = 32
-                            trie.valueOffset.base[position] = start
-                            trie.valueLength.base[position] = UInt32(ends[index] - start)
-                        }
-                    }
+                for position in range {
+                    let index = Int(order.pointer[position])
+                    keys.pointer[position].store(to: UnsafeMutableRawPointer(trie.keyBytes.base + 32 * position))
+                    let start = index == 0 ? 0 : ends[index - 1]
+                    trie.keyOffset.base[position] = 32 * position
+                    trie.keyLength.base[position] = 32
+                    trie.valueOffset.base[position] = start
+                    trie.valueLength.base[position] = UInt32(ends[index] - start)
                 }
             }
         }
@@ -105,9 +100,11 @@ extension HexaryTrie {
     /// writes to its bucket), then insertion sort inside each bucket (hashed
     /// keys spread evenly, so buckets hold a handful each), stable so that
     /// equal keys keep their order.
-    static func sortedLiveEntries(_ batch: TrieEntryBatch, pool: WorkerPool? = nil) -> (keys: [Bytes32], order: [Int32]) {
+    static func sortedLiveEntries(_ batch: TrieEntryBatch, pool: WorkerPool? = nil)
+        -> (keys: SharedBuffer<Bytes32>, order: SharedBuffer<Int32>, count: Int)
+    {
         let n = batch.count
-        guard n > 0 else { return ([], []) }
+        guard n > 0 else { return (SharedBuffer(1), SharedBuffer(1), 0) }
         let bits = n < 4096 ? 8 : 16
         let buckets = 1 << bits
         let shift = UInt64(64 - bits)
@@ -147,17 +144,22 @@ extension HexaryTrie {
             }
         }
         starts[buckets] = total
+        // Entries with an empty value (absent keys) travel with a negative index.
+        let endsArray = batch.valueEnds
         runShares { w in
             guard w < workers else { return }
             keysArray.withUnsafeBufferPointer { keys in
-                let cursor = counts.pointer.baseAddress! + w * buckets
-                for index in min(n, w * share) ..< min(n, (w + 1) * share) {
-                    let key = keys[index]
-                    let bucket = Int(key.w0 >> shift)
-                    let at = cursor[bucket]
-                    sortedKeys.pointer[at] = key
-                    sortedIndex.pointer[at] = Int32(index)
-                    cursor[bucket] = at + 1
+                endsArray.withUnsafeBufferPointer { ends in
+                    let cursor = counts.pointer.baseAddress! + w * buckets
+                    for index in min(n, w * share) ..< min(n, (w + 1) * share) {
+                        let key = keys[index]
+                        let bucket = Int(key.w0 >> shift)
+                        let at = cursor[bucket]
+                        sortedKeys.pointer[at] = key
+                        let empty = ends[index] == (index == 0 ? 0 : ends[index - 1])
+                        sortedIndex.pointer[at] = empty ? ~Int32(index) : Int32(index)
+                        cursor[bucket] = at + 1
+                    }
                 }
             }
         }
@@ -182,27 +184,23 @@ extension HexaryTrie {
                 }
             }
         }
-        var sortedKeysArray = Array(sortedKeys.pointer)
-        var sortedIndexArray = Array(sortedIndex.pointer)
-        return HexaryTrie.keepLive(batch, &sortedKeysArray, &sortedIndexArray)
+        let kept = HexaryTrie.keepLive(sortedKeys.pointer, sortedIndex.pointer)
+        return (sortedKeys, sortedIndex, kept)
     }
 
-    /// Keeps the last of equal keys and drops empty values, in place.
-    static func keepLive(_ batch: TrieEntryBatch, _ sortedKeys: inout [Bytes32], _ sortedIndex: inout [Int32])
-        -> (keys: [Bytes32], order: [Int32])
-    {
-        let n = sortedKeys.count
+    /// Keeps the last of equal keys and drops empty values (negative
+    /// indices), in place; returns how many entries are left.
+    static func keepLive(_ keys: UnsafeMutableBufferPointer<Bytes32>, _ indices: UnsafeMutableBufferPointer<Int32>) -> Int {
+        let n = keys.count
         var kept = 0
         for position in 0 ..< n {
-            if position + 1 < n && sortedKeys[position + 1] == sortedKeys[position] { continue }
-            if batch.valueRange(Int(sortedIndex[position])).isEmpty { continue }
-            sortedKeys[kept] = sortedKeys[position]
-            sortedIndex[kept] = sortedIndex[position]
+            if position + 1 < n && keys[position + 1] == keys[position] { continue }
+            if indices[position] < 0 { continue }
+            keys[kept] = keys[position]
+            indices[kept] = indices[position]
             kept += 1
         }
-        sortedKeys.removeLast(n - kept)
-        sortedIndex.removeLast(n - kept)
-        return (sortedKeys, sortedIndex)
+        return kept
     }
 
     /// Runs `body` over `0..<count` split in one contiguous share per
