@@ -1,8 +1,8 @@
 import Logging
+import ParallaxConcurrency
 import ParallaxExecution
 import ParallaxPrecheck
 import ParallaxState
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -125,8 +125,10 @@ public final class AsyncBlockPipeline: Sendable {
         let pipeline: BlockPipeline
         let gate: SubmitGate
         let channel: Channel
-        /// Whether `finish` has begun: submits after it throw `.finished`.
-        private let finishing = Mutex(false)
+        /// Whether `finish` has begun: submits after it throw `.finished`
+        /// (guarded by `lock`; a pthread lock, see `PosixLock`).
+        private let lock = PosixLock()
+        nonisolated(unsafe) private var finishing = false
 
         init(pipeline: BlockPipeline, gate: SubmitGate, channel: Channel) {
             self.pipeline = pipeline
@@ -135,16 +137,16 @@ public final class AsyncBlockPipeline: Sendable {
         }
 
         func trySubmit(_ block: PackedMessages) throws(PipelineError) -> Bool {
-            try finishing.withLock { (finished) throws(PipelineError) -> Bool in
-                if finished { throw .finished }
+            try lock.withLock { () throws(PipelineError) -> Bool in
+                if finishing { throw .finished }
                 return try pipeline.trySubmit(block)
             }
         }
 
         func beginFinish() -> Bool {
-            finishing.withLock { finished in
-                defer { finished = true }
-                return !finished
+            lock.withLock {
+                defer { finishing = true }
+                return !finishing
             }
         }
     }
@@ -156,15 +158,17 @@ public final class AsyncBlockPipeline: Sendable {
 /// precheck stage bumps the ticket after each dequeue, under the same lock
 /// under which a waiter registers. A waiter whose ticket is stale was passed
 /// by a dequeue after its try, so it is resumed at once and tries again.
-final class SubmitGate: Sendable {
+final class SubmitGate: @unchecked Sendable {
     private struct State {
         var ticket: UInt64 = 0
         var waiters: [CheckedContinuation<Bool, Never>] = []
     }
 
-    private let state = Mutex(State())
+    private let lock = PosixLock()
+    /// Guarded by `lock`.
+    private var state = State()
 
-    var ticket: UInt64 { state.withLock { $0.ticket } }
+    var ticket: UInt64 { lock.withLock { state.ticket } }
 
     /// Resumes `continuation` with true when the stage takes a block after
     /// `ticket` was read (at once if it already has), false when cancelled.
@@ -172,7 +176,7 @@ final class SubmitGate: Sendable {
         // Under the lock `cancelWaiters` takes: the task's cancelled flag is
         // set before its handler runs, so either this sees it or the handler
         // sees this waiter.
-        let immediate: Bool? = state.withLock { state in
+        let immediate: Bool? = lock.withLock {
             if Task.isCancelled { return false }
             if state.ticket != ticket { return true }
             state.waiters.append(continuation)
@@ -183,7 +187,7 @@ final class SubmitGate: Sendable {
 
     /// The precheck stage took a block: every waiter tries again.
     func open() {
-        let waiters = state.withLock { state in
+        let waiters = lock.withLock {
             state.ticket &+= 1
             defer { state.waiters.removeAll() }
             return state.waiters
@@ -194,7 +198,7 @@ final class SubmitGate: Sendable {
     /// A waiting submitter's task was cancelled: wake the waiters, which
     /// check their own task's cancellation (the others simply try again).
     func cancelWaiters() {
-        let waiters = state.withLock { state in
+        let waiters = lock.withLock {
             defer { state.waiters.removeAll() }
             return state.waiters
         }
@@ -205,7 +209,7 @@ final class SubmitGate: Sendable {
 /// The committed blocks between the commit stage and the consumer: a
 /// bounded buffer (the commit thread waits on a condition while it is full)
 /// and at most one suspended consumer.
-final class Channel: Sendable {
+final class Channel: @unchecked Sendable {
     private struct State {
         var buffer: [CommittedBlock] = []
         var head = 0
@@ -218,7 +222,9 @@ final class Channel: Sendable {
     }
 
     let capacity: Int
-    private let state = Mutex(State())
+    private let lock = PosixLock()
+    /// Guarded by `lock`.
+    private var state = State()
     private let space = PosixCondition()
 
     init(capacity: Int) { self.capacity = Swift.max(1, capacity) }
@@ -228,7 +234,7 @@ final class Channel: Sendable {
     func deliver(_ block: CommittedBlock) {
         while true {
             enum Step { case done(CheckedContinuation<Result<CommittedBlock?, PipelineError>, Never>?), full }
-            let step: Step = state.withLock { state in
+            let step: Step = lock.withLock {
                 if state.abandoned { return .done(nil) }
                 if let waiter = state.waiter {
                     state.waiter = nil
@@ -245,14 +251,14 @@ final class Channel: Sendable {
             case .done(nil):
                 return
             case .full:
-                space.wait(until: { self.state.withLock { $0.count < self.capacity || $0.abandoned } })
+                space.wait(until: { self.lock.withLock { self.state.count < self.capacity || self.state.abandoned } })
             }
         }
     }
 
     /// No more blocks: the consumer's sequence ends (with `failure`, if any).
     func end(_ failure: PipelineError?) {
-        let waiter = state.withLock { state in
+        let waiter = lock.withLock {
             state.ending = failure.map { .failure($0) } ?? .success(())
             defer { state.waiter = nil }
             return state.waiter
@@ -264,7 +270,7 @@ final class Channel: Sendable {
     func next() async throws(PipelineError) -> CommittedBlock? {
         let result: Result<CommittedBlock?, PipelineError> = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                let immediate: Result<CommittedBlock?, PipelineError>? = state.withLock { state in
+                let immediate: Result<CommittedBlock?, PipelineError>? = lock.withLock {
                     if state.abandoned { return .success(nil) }
                     if state.count > 0 {
                         let block = state.buffer[state.head]
@@ -296,7 +302,7 @@ final class Channel: Sendable {
 
     /// The consumer is gone: drop what is buffered and everything after.
     func abandon() {
-        let waiter = state.withLock { state in
+        let waiter = lock.withLock {
             state.abandoned = true
             state.buffer.removeAll()
             state.head = 0

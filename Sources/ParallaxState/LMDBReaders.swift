@@ -1,4 +1,5 @@
 import CLMDB
+import ParallaxConcurrency
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -40,7 +41,9 @@ final class LMDBReaders: @unchecked Sendable {
     private var key = pthread_key_t()
     /// Bumped after every commit of this handle.
     let generation = Atomic<UInt64>(0)
-    private let registry = Mutex<[ObjectIdentifier: Reader]>([:])
+    /// Readers by identity, guarded by `registryLock` (a pthread lock, see `PosixLock`).
+    private let registryLock = PosixLock()
+    private var registry: [ObjectIdentifier: Reader] = [:]
 
     init(environment: OpaquePointer) {
         self.environment = environment
@@ -55,7 +58,7 @@ final class LMDBReaders: @unchecked Sendable {
 
     /// Aborts every open transaction; call before `mdb_env_close`.
     func closeAll() {
-        let readers = registry.withLock { registry in
+        let readers = registryLock.withLock {
             defer { registry.removeAll() }
             for reader in registry.values { reader.closed = true }
             return Array(registry.values)
@@ -69,7 +72,7 @@ final class LMDBReaders: @unchecked Sendable {
 
     /// A thread exits: abort its transaction unless the store closed first.
     private func retire(_ reader: Reader) {
-        let open = registry.withLock { registry -> Bool in
+        let open = registryLock.withLock { () -> Bool in
             guard !reader.closed else { return false }
             registry[ObjectIdentifier(reader)] = nil
             return true
@@ -86,7 +89,7 @@ final class LMDBReaders: @unchecked Sendable {
             reader = Unmanaged<Reader>.fromOpaque(raw).takeUnretainedValue()
         } else {
             reader = Reader(owner: self)
-            registry.withLock { $0[ObjectIdentifier(reader)] = reader }
+            registryLock.withLock { registry[ObjectIdentifier(reader)] = reader }
             pthread_setspecific(key, Unmanaged.passRetained(reader).toOpaque())
         }
         // Acquire pairs with commit's release increment.
@@ -111,5 +114,5 @@ final class LMDBReaders: @unchecked Sendable {
     }
 
     /// The number of threads holding a reader (tests).
-    var count: Int { registry.withLock { $0.count } }
+    var count: Int { registryLock.withLock { registry.count } }
 }
