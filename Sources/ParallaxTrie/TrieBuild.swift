@@ -49,8 +49,11 @@ extension HexaryTrie {
         let trie = HexaryTrie()
         let (keys, order, n) = sortedLiveEntries(batch, pool: pool)
         guard n > 0 else { return trie }
-        trie.keyOffset.reserve(n); trie.keyLength.reserve(n); trie.valueOffset.reserve(n); trie.valueLength.reserve(n)
-        trie.keyBytes.reserve(32 * n)
+        // An eighth of headroom in every arena: the blocks after the build
+        // append new keys and values, and growing a 100 MB arena copies it.
+        let room = n + n / 8 + 64
+        trie.keyOffset.reserve(room); trie.keyLength.reserve(room); trie.valueOffset.reserve(room); trie.valueLength.reserve(room)
+        trie.keyBytes.reserve(32 * room)
         trie.keyBytes.count = 32 * n
         trie.keyOffset.count = n; trie.keyLength.count = n; trie.valueOffset.count = n; trie.valueLength.count = n
         // Keys and value lengths in key order, then the values gathered in key
@@ -77,7 +80,7 @@ extension HexaryTrie {
             trie.valueOffset.base[position] = total
             total += Int(trie.valueLength.base[position])
         }
-        trie.valueBytes.reserve(total)
+        trie.valueBytes.reserve(total + total / 8 + 4096)
         trie.valueBytes.count = total
         let values = batch.valueBytes
         HexaryTrie.parallelFor(pool, n) { range in
@@ -232,8 +235,8 @@ extension HexaryTrie {
         let split = workers > 1 && n >= 4096 && keyNibbleCount(0) > 0 && keyNibble(0, 0) != keyNibble(last, 0)
         guard split, let pool else {
             let nodeBase = nodes.count, branchBase = branches.count / 17
-            nodes.reserve(nodeBase + 3 * n)
-            branches.reserve(17 * (branchBase + n))
+            nodes.reserve(nodeBase + 3 * n + n / 8 + 64)
+            branches.reserve(17 * (branchBase + n + n / 16 + 16))
             var cursor = BuildCursor(node: nodeBase, branch: branchBase)
             nodes.count = nodeBase + 3 * n
             branches.count = 17 * (branchBase + n)
@@ -259,8 +262,8 @@ extension HexaryTrie {
             branchAt += Int(low - start)
             start = low
         }
-        nodes.reserve(nodeAt)
-        branches.reserve(17 * branchAt)
+        nodes.reserve(nodeAt + n / 8 + 64)
+        branches.reserve(17 * (branchAt + n / 16 + 16))
         nodes.count = nodeAt
         branches.count = 17 * branchAt
         let results = SharedBuffer<UInt32>(groups.count)
