@@ -3,7 +3,7 @@ SWIFT ?= swift
 # Tests that also run under ThreadSanitizer (the whole suite is too slow there).
 TSAN_FILTER ?= MPMCQueueStressTests|QueueDropTests|AtomicShimTests|WorkerPoolTests|ParallelExecutorTSanTests|concurrentVerifiersAgree|PrecheckStageTests/resultsDoNotDependOnWorkersOrChunks|PipelineTests|StateStoreTests|LMDBReaderTests|DeclaredAccessTSanTests
 
-.PHONY: deps demo test test-unit test-tsan test-statetests test-mainnet-blocks test-precompiles release example
+.PHONY: deps demo test test-unit test-tsan test-statetests test-mainnet-blocks test-precompiles test-ed25519 release example
 
 deps:
 	bash scripts/install-deps.sh
@@ -14,7 +14,7 @@ release: deps
 demo: release
 	.build/release/parallax-perf demo
 
-test: test-unit test-tsan test-statetests test-mainnet-blocks test-precompiles example
+test: test-unit test-tsan test-statetests test-mainnet-blocks test-precompiles test-ed25519 example
 
 test-unit: deps
 	bash scripts/install-python-deps.sh
@@ -43,6 +43,11 @@ test-mainnet-blocks: deps
 # ASan/UBSan, and a short libFuzzer run over their input parsers.
 test-precompiles: deps
 	bash scripts/precompiles.sh --fuzz-seconds 20
+
+# The Ed25519 shim outside SwiftPM, optimized, under ASan/UBSan with the radix-2^25.5
+# bound checks: every dispatch path and MSM method against each other and libsodium.
+test-ed25519: deps
+	sh scripts/ed25519/run.sh test 120
 
 # The outside package of Examples/CustomContract: links Parallax by path and runs a few blocks.
 example: deps

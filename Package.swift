@@ -46,10 +46,6 @@ let package = Package(
             name: "CParallaxEd25519",
             dependencies: ["CParallaxCore"],
             path: "CSupport/CParallaxEd25519",
-            // Optimized in debug builds too: the signature tests run every batch
-            // through each SIMD path, and the AVX2 intrinsics are ten times
-            // slower than the portable code unoptimized.
-            cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))],
             linkerSettings: [.linkedLibrary("sodium")]
         ),
         // The arithmetic of the EVM precompiles 0x05-0x0a: modexp on GMP
@@ -153,10 +149,7 @@ let package = Package(
         .target(
             name: "ParallaxTrie",
             dependencies: ["CParallaxHash", "ParallaxEthereum", "ParallaxExecution", "ParallaxState", "ParallaxTopology"],
-            path: "Sources/ParallaxTrie",
-            // The arenas live in a class and are read in the innermost loops: without
-            // this every access pays a dynamic exclusivity check (a tenth of the time).
-            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+            path: "Sources/ParallaxTrie"
         ),
         // Commits erc20 blocks to an LMDB store until killed (the crash-safety test's child).
         .executableTarget(

@@ -35,25 +35,25 @@ import Musl
 /// arenas and each worker writes only the references of the nodes of its
 /// own subtries.
 public final class HexaryTrie: @unchecked Sendable {
-    @usableFromInline var nodes = TrieBuffer<TrieNode>(capacity: 64)
-    @usableFromInline var branches = TrieBuffer<UInt32>(capacity: 17 * 16)
-    @usableFromInline var keyOffset = TrieBuffer<Int>(capacity: 64)
-    @usableFromInline var keyLength = TrieBuffer<UInt16>(capacity: 64)
-    @usableFromInline var valueOffset = TrieBuffer<Int>(capacity: 64)
-    @usableFromInline var valueLength = TrieBuffer<UInt32>(capacity: 64)
-    @usableFromInline var keyBytes = TrieBuffer<UInt8>(capacity: 1024)
-    @usableFromInline var valueBytes = TrieBuffer<UInt8>(capacity: 1024)
-    var freeNodes: [UInt32] = []
-    var freeBranches: [UInt32] = []
+    @exclusivity(unchecked) @usableFromInline var nodes = TrieBuffer<TrieNode>(capacity: 64)
+    @exclusivity(unchecked) @usableFromInline var branches = TrieBuffer<UInt32>(capacity: 17 * 16)
+    @exclusivity(unchecked) @usableFromInline var keyOffset = TrieBuffer<Int>(capacity: 64)
+    @exclusivity(unchecked) @usableFromInline var keyLength = TrieBuffer<UInt16>(capacity: 64)
+    @exclusivity(unchecked) @usableFromInline var valueOffset = TrieBuffer<Int>(capacity: 64)
+    @exclusivity(unchecked) @usableFromInline var valueLength = TrieBuffer<UInt32>(capacity: 64)
+    @exclusivity(unchecked) @usableFromInline var keyBytes = TrieBuffer<UInt8>(capacity: 1024)
+    @exclusivity(unchecked) @usableFromInline var valueBytes = TrieBuffer<UInt8>(capacity: 1024)
+    @exclusivity(unchecked) var freeNodes: [UInt32] = []
+    @exclusivity(unchecked) var freeBranches: [UInt32] = []
     /// Node slots a parallel build reserved and did not use (never reused).
-    var unusedNodeSlots = 0
+    @exclusivity(unchecked) var unusedNodeSlots = 0
     /// Value bytes no live entry points to any more (compacted when they
     /// outgrow the live ones).
-    var garbageValueBytes = 0
+    @exclusivity(unchecked) var garbageValueBytes = 0
     /// The root node; `TrieNode.none` for the empty trie.
-    @usableFromInline var root: UInt32 = TrieNode.none
+    @exclusivity(unchecked) @usableFromInline var root: UInt32 = TrieNode.none
     /// Live keys.
-    public internal(set) var count = 0
+    @exclusivity(unchecked) public internal(set) var count = 0
 
     /// Keys longer than this many bytes are refused (nibble depths are 16-bit).
     public static let maximumKeyLength = 4096

@@ -29,19 +29,19 @@ public final class StateTrie: @unchecked Sendable {
     /// The account trie.
     public let accounts: HexaryTrie
     /// Storage tries by hashed address (accounts without storage have none).
-    public private(set) var storageTries: [Bytes32: HexaryTrie]
+    @exclusivity(unchecked) public private(set) var storageTries: [Bytes32: HexaryTrie]
     public let hasher: TrieHasher
     /// The state root after the last `commit` (or build).
-    public private(set) var rootHash: Bytes32
+    @exclusivity(unchecked) public private(set) var rootHash: Bytes32
     /// With `hasher.recordNodes`: the nodes the last commit hashed, every
     /// trie's, to be written to a node store.
-    public private(set) var lastCommitNodes: [(hash: Bytes32, rlp: [UInt8])] = []
+    @exclusivity(unchecked) public private(set) var lastCommitNodes: [(hash: Bytes32, rlp: [UInt8])] = []
     /// Nodes hashed by the last commit, storage and account tries together.
-    public private(set) var lastCommitNodesHashed = 0
+    @exclusivity(unchecked) public private(set) var lastCommitNodesHashed = 0
 
-    private var pending: [Bytes32: Account] = [:]
-    private var deleted: Set<Bytes32> = []
-    private var dirtyStorage: Set<Bytes32> = []
+    @exclusivity(unchecked) private var pending: [Bytes32: Account] = [:]
+    @exclusivity(unchecked) private var deleted: Set<Bytes32> = []
+    @exclusivity(unchecked) private var dirtyStorage: Set<Bytes32> = []
 
     /// The empty state.
     public init(hasher: TrieHasher) {

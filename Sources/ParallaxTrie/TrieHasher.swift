@@ -86,28 +86,28 @@ public final class TrieHasher: @unchecked Sendable {
     public let pool: WorkerPool?
     public let kernel: TrieKernel
     /// Tries with fewer nodes are never split.
-    public var splitNodes = 4096
+    @exclusivity(unchecked) public var splitNodes = 4096
     let scratch: [TrieHashScratch]
 
     /// Nodes hashed (RLP of 32 bytes or more, and roots) by the last `hash` call.
-    public private(set) var nodesHashed = 0
+    @exclusivity(unchecked) public private(set) var nodesHashed = 0
     /// Nodes encoded inline in their parent by the last `hash` call.
-    public private(set) var nodesInline = 0
+    @exclusivity(unchecked) public private(set) var nodesInline = 0
     /// Bytes hashed by the last `hash` call.
-    public private(set) var bytesHashed = 0
+    @exclusivity(unchecked) public private(set) var bytesHashed = 0
     /// With `recordNodes`, every node hashed by the last call, its hash and RLP
     /// (what a node store keeps), the roots' short RLP included.
-    public private(set) var recorded: [(hash: Bytes32, rlp: [UInt8])] = []
+    @exclusivity(unchecked) public private(set) var recorded: [(hash: Bytes32, rlp: [UInt8])] = []
     /// Lengths of every message hashed while `recordLengths` is set, since
     /// the last `clearMessageLengths()` (a state root takes several calls).
-    public private(set) var messageLengths: [Int] = []
+    @exclusivity(unchecked) public private(set) var messageLengths: [Int] = []
 
     /// Starts `messageLengths` afresh.
     public func clearMessageLengths() { messageLengths = [] }
     /// Keep the nodes hashed (for `recorded`).
-    public var recordNodes = false
+    @exclusivity(unchecked) public var recordNodes = false
     /// Keep the lengths hashed (for `messageLengths`).
-    public var recordLengths = false
+    @exclusivity(unchecked) public var recordLengths = false
 
     /// - Parameters:
     ///   - pool: workers to split the work over (nil: the caller's thread
@@ -223,7 +223,7 @@ public final class TrieHasher: @unchecked Sendable {
         return result
     }
 
-    private var recordedRootRLP: [(hash: Bytes32, rlp: [UInt8])] = []
+    @exclusivity(unchecked) private var recordedRootRLP: [(hash: Bytes32, rlp: [UInt8])] = []
 
     /// The root hash of a clean trie, and whether it was hashed here (a root under 32 bytes).
     func rootHash(_ trie: HexaryTrie) -> (Bytes32, Bool) {
@@ -264,23 +264,23 @@ final class TrieWorkCursor: Sendable {
 /// One worker's buffers for `TrieHasher`, reused across calls.
 final class TrieHashScratch: @unchecked Sendable {
     /// Nodes by height: (trie index << 32) | node index.
-    var levels: [[UInt64]] = []
-    var encoded = TrieBuffer<UInt8>(capacity: 1 << 16)
-    var offsets: [Int] = []
-    var lengths: [Int] = []
+    @exclusivity(unchecked) var levels: [[UInt64]] = []
+    @exclusivity(unchecked) var encoded = TrieBuffer<UInt8>(capacity: 1 << 16)
+    @exclusivity(unchecked) var offsets: [Int] = []
+    @exclusivity(unchecked) var lengths: [Int] = []
     /// Positions in the level of the nodes to hash, by block count.
-    var buckets: [[Int32]] = Array(repeating: [], count: 9)
-    var messages: [UnsafePointer<UInt8>?] = []
-    var messageLengths: [Int] = []
-    var order: [Int32] = []
-    var digests = TrieBuffer<UInt8>(capacity: 32 * 1024)
-    var hashed = 0
-    var inline = 0
-    var bytes = 0
-    var record = false
-    var recorded: [(hash: Bytes32, rlp: [UInt8])] = []
-    var keepLengths = false
-    var lengthsHashed: [Int] = []
+    @exclusivity(unchecked) var buckets: [[Int32]] = Array(repeating: [], count: 9)
+    @exclusivity(unchecked) var messages: [UnsafePointer<UInt8>?] = []
+    @exclusivity(unchecked) var messageLengths: [Int] = []
+    @exclusivity(unchecked) var order: [Int32] = []
+    @exclusivity(unchecked) var digests = TrieBuffer<UInt8>(capacity: 32 * 1024)
+    @exclusivity(unchecked) var hashed = 0
+    @exclusivity(unchecked) var inline = 0
+    @exclusivity(unchecked) var bytes = 0
+    @exclusivity(unchecked) var record = false
+    @exclusivity(unchecked) var recorded: [(hash: Bytes32, rlp: [UInt8])] = []
+    @exclusivity(unchecked) var keepLengths = false
+    @exclusivity(unchecked) var lengthsHashed: [Int] = []
 
     deinit {
         encoded.deallocate()

@@ -140,17 +140,36 @@ extension Ed25519BatchVerifier {
     /// default method, with the bucket method forced on every group and with
     /// the Straus walk forced on groups of up to 1024, and the portable path
     /// to give the same ones, each with its own coefficients.
+    ///
+    /// Debug builds compile the C shim unoptimized (SwiftPM's -O0; a package
+    /// others depend on by version cannot raise it with unsafe flags), where
+    /// the AVX2 code is tens of times slower: there each batch takes best and
+    /// portable plus one of the three AVX2 variants, in rotation by seed, so
+    /// the suite still covers all three. `scripts/ed25519/run.sh test` (in
+    /// `make test`) runs every path on every batch, optimized, under ASan/UBSan.
     static func verdicts(_ batch: some Collection<SignedMessage>, seed: UInt64) throws -> [Ed25519.Verdict] {
         let best = try verdicts(batch, seed: seed, dispatch: .best)
-        let avx2 = try verdicts(batch, seed: seed ^ 0x5A5A_A5A5, dispatch: .avx2)
-        let window = 4 + Int32(seed % 7)
-        let buckets = tunedVerdicts(batch, seed: seed ^ 0x0B0C, maxChunk: 0, window: window)
-        let straus = tunedVerdicts(batch, seed: seed ^ 0x57A5, maxChunk: Int(PX_ED25519_CHUNK_BUCKETS), window: 1)
         let portable = try verdicts(batch, seed: seed ^ 0x9E37_79B9, dispatch: .portable)
         #expect(best == portable, "dispatch levels disagree (best, portable), seed \(seed)")
-        #expect(avx2 == portable, "dispatch levels disagree (avx2, portable), seed \(seed)")
-        #expect(buckets == portable.map(Optional.some), "bucket method (window \(window)) and portable disagree, seed \(seed)")
-        #expect(straus == portable.map(Optional.some), "AVX2 Straus walk and portable disagree, seed \(seed)")
+        #if DEBUG
+        let variants = [Int(seed % 3)]
+        #else
+        let variants = [0, 1, 2]
+        #endif
+        for variant in variants {
+            switch variant {
+            case 0:
+                let avx2 = try verdicts(batch, seed: seed ^ 0x5A5A_A5A5, dispatch: .avx2)
+                #expect(avx2 == portable, "dispatch levels disagree (avx2, portable), seed \(seed)")
+            case 1:
+                let window = 4 + Int32(seed % 7)
+                let buckets = tunedVerdicts(batch, seed: seed ^ 0x0B0C, maxChunk: 0, window: window)
+                #expect(buckets == portable.map(Optional.some), "bucket method (window \(window)) and portable disagree, seed \(seed)")
+            default:
+                let straus = tunedVerdicts(batch, seed: seed ^ 0x57A5, maxChunk: Int(PX_ED25519_CHUNK_BUCKETS), window: 1)
+                #expect(straus == portable.map(Optional.some), "AVX2 Straus walk and portable disagree, seed \(seed)")
+            }
+        }
         return best
     }
 
