@@ -53,12 +53,10 @@ public final class AsyncBlockPipeline: Sendable {
                             committedBuffer: Int = 16,
                             logger: Logger = Logger(label: "parallax.pipeline")) throws(PipelineError)
     {
-        let channel = Channel(capacity: committedBuffer)
-        let space = SubmitGate()
-        let pipeline = try BlockPipeline(store: store, decoder: decoder, chainID: chainID, configuration: configuration,
-                                         logger: logger, onInboundSpace: { space.open() },
-                                         onCommit: { channel.deliver($0) })
-        self.init(pipeline: pipeline, channel: channel, gate: space)
+        let (precheck, executor) = try BlockPipeline.defaultStages(decoder: decoder, chainID: chainID,
+                                                                  configuration: configuration)
+        try self.init(store: store, precheck: precheck, executor: executor, configuration: configuration,
+                      committedBuffer: committedBuffer, logger: logger)
     }
 
     /// A pipeline with the given precheck and executor, as

@@ -174,6 +174,16 @@ public final class BlockPipeline: @unchecked Sendable {
                      configuration: PipelineConfiguration, logger: Logger, onInboundSpace: (@Sendable () -> Void)?,
                      onCommit: @escaping @Sendable (CommittedBlock) -> Void) throws(PipelineError)
     {
+        let (precheck, executor) = try BlockPipeline.defaultStages(decoder: decoder, chainID: chainID, configuration: configuration)
+        try self.init(store: store, precheck: precheck, executor: executor, configuration: configuration, logger: logger,
+                      onInboundSpace: onInboundSpace, onCommit: onCommit)
+    }
+
+    /// The default precheck (`SignedEnvelopePrecheck`, `precheckThreads`
+    /// workers) and executor (`ParallelExecutor`, `executeThreads` workers).
+    static func defaultStages(decoder: any PayloadDecoder, chainID: ChainID?, configuration: PipelineConfiguration)
+        throws(PipelineError) -> (SignedEnvelopePrecheck, ParallelExecutor)
+    {
         let precheck: SignedEnvelopePrecheck
         let executor: ParallelExecutor
         do throws(WorkerPoolError) {
@@ -186,8 +196,7 @@ public final class BlockPipeline: @unchecked Sendable {
         } catch {
             throw .executeWorkers(error)
         }
-        try self.init(store: store, precheck: precheck, executor: executor, configuration: configuration, logger: logger,
-                      onInboundSpace: onInboundSpace, onCommit: onCommit)
+        return (precheck, executor)
     }
 
     /// Hands a block of encoded envelopes to the pipeline; blocks while the
