@@ -47,7 +47,15 @@ import Testing
 
     @Test(arguments: [1, 2, 3, 64, 65, 70])
     func oneBadSignatureAtEveryPosition(size: Int) throws {
-        for position in 0..<size {
+        // Debug builds run the C shim unoptimized: there every third position
+        // of the large batches (and the last); release builds and
+        // `make test-ed25519` (optimized C, every path) take every position.
+        #if DEBUG
+        let positions = size > 8 ? Array(stride(from: 0, to: size, by: 3)) + [size - 1] : Array(0..<size)
+        #else
+        let positions = Array(0..<size)
+        #endif
+        for position in positions {
             var batch = Array(Self.pool[0..<size])
             let (bad, expected) = Self.corrupt(batch[position], way: position)
             batch[position] = bad
