@@ -115,19 +115,9 @@ public struct EthereumBlock: Sendable {
     }
 }
 
-/// An account of the state before a block. A block's pre-state may hold
-/// only the accounts and slots the block touches: an account absent is
-/// empty (never existed), a slot absent from a present account is zero.
-public struct PreStateAccount: Sendable, Equatable {
-    public var nonce: UInt64
-    public var balance: UInt256
-    public var code: [UInt8]
-    public var storage: [UInt256: UInt256]
-
-    public init(nonce: UInt64, balance: UInt256, code: [UInt8] = [], storage: [UInt256: UInt256] = [:]) {
-        self.nonce = nonce
-        self.balance = balance
-        self.code = code
-        self.storage = storage
-    }
-}
+/// An account of the state before a block: `WorldStateRoot.Account` (nonce,
+/// balance, code, storage), the same shape the state root is computed from. A
+/// block's pre-state may hold only the accounts and slots the block touches:
+/// an account absent is empty (never existed), a slot absent from a present
+/// account is zero.
+public typealias PreStateAccount = WorldStateRoot.Account
