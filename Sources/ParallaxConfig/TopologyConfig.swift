@@ -8,7 +8,7 @@ import Musl
 
 /// The topology config file (TOML) as typed values: the placement request for
 /// `PlacementPlan` and the options of `WorkerPool`. The format is documented
-/// in docs/topology.md; `examples/topology-2socket.toml` is a full example.
+/// in docs/topology.md; `Examples/topology-2socket.toml` is a full example.
 ///
 /// Reading is strict: every key must be known, every value must have the
 /// documented type and range, and every problem is a `ConfigError` naming the

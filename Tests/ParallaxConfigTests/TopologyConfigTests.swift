@@ -9,7 +9,7 @@ func repositoryPath(_ relative: String, file: String = #filePath) -> String {
     return parts.dropLast(3).joined(separator: "/") + "/" + relative
 }
 
-/// The machine `examples/topology-2socket.toml` describes.
+/// The machine `Examples/topology-2socket.toml` describes.
 let twoSocket = "pack:2 numa:2 core:16 pu:2(indexes=2*64:1*2)"
 
 /// The message of the error `text` gets, checked against a file named `test.toml`.
@@ -29,7 +29,7 @@ func configError(_ text: String, topology: Topology? = nil) -> String? {
         #expect(topology.cores.count == 64 && topology.pus.count == 128 && topology.numaNodes.count == 4)
         #expect(topology.cores[5].pus == [PUIndex(5), PUIndex(69)], "Linux numbering: siblings k and k + 64")
 
-        let path = repositoryPath("examples/topology-2socket.toml")
+        let path = repositoryPath("Examples/topology-2socket.toml")
         let config = try TopologyConfig.load(file: path)
         #expect(config.placement.policy == .spread)
         #expect(config.placement.smt == .onePerCore)
