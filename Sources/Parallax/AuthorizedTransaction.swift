@@ -35,9 +35,10 @@ public struct SignedFields: Hashable, Sendable {
 ///   (`nonceKey(of:)`), so no decoder can forget it, pick another key, or
 ///   give two signers one counter: a replayed envelope, in the same block or
 ///   any later one, is rejected (`nonce-too-low`) without a write or a fee.
-/// - What the contract decides stays the call's: who pays (`feePayer`, in
-///   the contract's own state layout; nil pays nothing), where the fee goes,
-///   the gas schedule and the declared access.
+/// - What the contract decides stays the call's: its fee policy (who pays,
+///   in the contract's own state layout, and where the fee goes; `none`
+///   pays nothing), priced at the signed price, the gas schedule and the
+///   declared access.
 ///
 /// Built by `AdmittedTransaction.transaction`, so a custom `BlockPrecheck`
 /// hands over the signed fields and cannot hand over anything else to run.
@@ -72,10 +73,11 @@ public struct AuthorizedTransaction: Transaction {
     }
 
     public var gasLimit: UInt64 { signed.gasLimit.rawValue }
+    /// The signed price per gas.
     public var gasPrice: UInt64 { signed.fee.rawValue }
     public var senderNonce: SenderNonce? { SenderNonce(key: nonceKey, nonce: signed.nonce.rawValue) }
-    public var feePayer: StateKey? { call.feePayer }
-    public var feeBeneficiary: FeeBeneficiary? { call.feeBeneficiary }
+    /// The call's fee policy at the signed price.
+    public var feePolicy: FeePolicy { call.feePolicy.priced(at: signed.fee.rawValue) }
     public var gasSchedule: GasSchedule { call.gasSchedule }
     public var declaredAccess: DeclaredAccess? { call.declaredAccess }
 

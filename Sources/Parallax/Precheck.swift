@@ -120,11 +120,11 @@ public protocol BlockPrecheck: AnyObject, Sendable {
 /// the one piece of precheck that depends on the application. Called after
 /// the signature verified, so `sender` is authenticated.
 ///
-/// The decoder decides the call and who pays for it (`feePayer`, normally
-/// the sender's account in the contract's layout); it does not decide what
-/// the sender signed: the pipeline executes the result under the envelope's
-/// gas limit, fee and nonce (`AuthorizedTransaction`), and ignores the
-/// result's own `gasLimit`, `gasPrice` and `senderNonce`.
+/// The decoder decides the call and who pays for it (its `feePolicy`,
+/// normally the sender's account in the contract's layout); it does not
+/// decide what the sender signed: the pipeline executes the result under
+/// the envelope's gas limit, fee and nonce (`AuthorizedTransaction`), and
+/// ignores the result's own `gasLimit`, price per gas and `senderNonce`.
 public protocol PayloadDecoder: Sendable {
     /// The call `payload` encodes, sent by `sender`; throw to reject it.
     func decode(payload: UnsafeRawBufferPointer, sender: PublicKey, envelope: TransactionEnvelope) throws -> any Transaction

@@ -50,7 +50,8 @@ public struct CollectibleTransaction: Transaction {
 
     public var gasLimit: UInt64 { 80_000 }
     public var gasPrice: UInt64 { 1 }
-    public var feePayer: StateKey? { NativeToken.balanceKey(sender) }
+    /// The built-in fee: `gasUsed * gasPrice` from the sender's native balance.
+    public var feePolicy: FeePolicy { NativeToken.fee(of: sender, pricePerGas: gasPrice, beneficiary: feeBeneficiary) }
     /// Where the fee goes (the generators set the block beneficiary).
     public var feeBeneficiary: FeeBeneficiary? = nil
     public static let logicGas: UInt64 = 400

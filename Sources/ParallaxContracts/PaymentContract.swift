@@ -14,6 +14,13 @@ public enum NativeToken {
 
     @inlinable
     public static func nonceKey(_ account: Account) -> StateKey { ContractKey.make(.native, field: 2, account.raw) }
+
+    /// The built-in contracts' fee policy: `account`'s native balance pays
+    /// `gasUsed * pricePerGas` (`BalanceDebitFee`), credited to `beneficiary`.
+    @inlinable
+    public static func fee(of account: Account, pricePerGas: UInt64, beneficiary: FeeBeneficiary?) -> FeePolicy {
+        .balanceDebit(BalanceDebitFee(payer: balanceKey(account), pricePerGas: pricePerGas, beneficiary: beneficiary))
+    }
 }
 
 /// A payment of `amount` native currency from `sender` to `recipient`.
@@ -46,7 +53,8 @@ public struct PaymentTransaction: Transaction {
     public static let gasLimit: UInt64 = 30_000
     public var gasLimit: UInt64 { PaymentTransaction.gasLimit }
     public var gasPrice: UInt64 { 1 }
-    public var feePayer: StateKey? { NativeToken.balanceKey(sender) }
+    /// The built-in fee: `gasUsed * gasPrice` from the sender's native balance.
+    public var feePolicy: FeePolicy { NativeToken.fee(of: sender, pricePerGas: gasPrice, beneficiary: feeBeneficiary) }
     /// Where the fee goes (the generators set the block beneficiary).
     public var feeBeneficiary: FeeBeneficiary? = nil
     /// Credits the recipient by a delta write (no dependency on its

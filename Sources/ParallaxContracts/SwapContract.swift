@@ -72,7 +72,8 @@ public struct SwapTransaction: Transaction {
 
     public var gasLimit: UInt64 { 120_000 }
     public var gasPrice: UInt64 { 1 }
-    public var feePayer: StateKey? { NativeToken.balanceKey(sender) }
+    /// The built-in fee: `gasUsed * gasPrice` from the sender's native balance.
+    public var feePolicy: FeePolicy { NativeToken.fee(of: sender, pricePerGas: gasPrice, beneficiary: feeBeneficiary) }
     /// Where the fee goes (the generators set the block beneficiary).
     public var feeBeneficiary: FeeBeneficiary? = nil
     /// Pricing, invariant check and transfers' logic beyond state access.

@@ -58,7 +58,8 @@ public struct TokenTransaction: Transaction {
 
     public var gasLimit: UInt64 { 60_000 }
     public var gasPrice: UInt64 { 1 }
-    public var feePayer: StateKey? { NativeToken.balanceKey(sender) }
+    /// The built-in fee: `gasUsed * gasPrice` from the sender's native balance.
+    public var feePolicy: FeePolicy { NativeToken.fee(of: sender, pricePerGas: gasPrice, beneficiary: feeBeneficiary) }
     /// Where the fee goes (the generators set the block beneficiary).
     public var feeBeneficiary: FeeBeneficiary? = nil
     /// Total-supply updates by delta writes (no dependency on the supply)

@@ -6,7 +6,7 @@ import ParallaxVMInterface
 /// go back as writes of `EthereumStateLayout` keys.
 ///
 /// The EVM keeps its own books, so the context's policy is off: the gas
-/// schedule is `GasSchedule.free`, there is no `feePayer`, and the EVM's
+/// schedule is `GasSchedule.free`, the fee policy `FeePolicy.none`, and the EVM's
 /// gas used (after refunds) is charged once at the end. The EVM debits the
 /// sender's 256-bit balance itself; the coinbase's priority fee is credited
 /// here. Outcomes map as follows:
@@ -34,8 +34,7 @@ public struct EVMTransaction: Transaction {
     }
 
     public var gasLimit: UInt64 { environment.gasLimit }
-    public var gasPrice: UInt64 { 0 }
-    public var feePayer: StateKey? { nil }
+    public var feePolicy: FeePolicy { .none }
     public var gasSchedule: GasSchedule { .free }
 
     public func execute(in context: ExecutionContext) throws {

@@ -44,8 +44,7 @@ struct BlockTransaction: Transaction {
     }
 
     var gasLimit: UInt64 { evm.gasLimit }
-    var gasPrice: UInt64 { evm.gasPrice }
-    var feePayer: StateKey? { evm.feePayer }
+    var feePolicy: FeePolicy { evm.feePolicy }
     var gasSchedule: GasSchedule { evm.gasSchedule }
 
     func execute(in context: ExecutionContext) throws {

@@ -44,8 +44,7 @@ struct BalanceCreditsTransaction: Transaction {
     let credits: [(Address, UInt256)]
 
     var gasLimit: UInt64 { 0 }
-    var gasPrice: UInt64 { 0 }
-    var feePayer: StateKey? { nil }
+    var feePolicy: FeePolicy { .none }
     var gasSchedule: GasSchedule { .free }
 
     func execute(in context: ExecutionContext) throws {
@@ -56,8 +55,7 @@ struct BalanceCreditsTransaction: Transaction {
 /// The DAO fork's irregular state change.
 struct DAOForkTransaction: Transaction {
     var gasLimit: UInt64 { 0 }
-    var gasPrice: UInt64 { 0 }
-    var feePayer: StateKey? { nil }
+    var feePolicy: FeePolicy { .none }
     var gasSchedule: GasSchedule { .free }
 
     func execute(in context: ExecutionContext) throws {
@@ -92,8 +90,7 @@ struct BeaconRootTransaction: Transaction {
     let root: Bytes32
 
     var gasLimit: UInt64 { 0 }
-    var gasPrice: UInt64 { 0 }
-    var feePayer: StateKey? { nil }
+    var feePolicy: FeePolicy { .none }
     var gasSchedule: GasSchedule { .free }
 
     func execute(in context: ExecutionContext) throws {

@@ -171,10 +171,18 @@ final class DependencyGraph: @unchecked Sendable {
                 txnKeyIDs.append(id)
                 slotFlags.append(SlotFlags(write: write, hinted: hinted, credit: credit))
             }
-            if let payer = transaction.feePayer { declare(payer, write: true) }
+            let policy = transaction.feePolicy
+            if let payer = policy.implicitlyDeclaredKey { declare(payer, write: true) }
             if let senderNonce = transaction.senderNonce { declare(senderNonce.key, write: true) }
-            if let beneficiary = transaction.feeBeneficiary {
-                declare(beneficiary.key, write: true, hinted: !beneficiary.byDelta, credit: beneficiary.byDelta)
+            switch policy {
+            case .none: break
+            case .balanceDebit(let debit):
+                if let beneficiary = debit.beneficiary {
+                    declare(beneficiary.key, write: true, hinted: !beneficiary.byDelta, credit: beneficiary.byDelta)
+                }
+            case .custom(let settlement):
+                for key in settlement.writes { declare(key, write: true) }
+                for key in settlement.credits { declare(key, write: true, hinted: false, credit: true) }
             }
             for key in access.writes { declare(key, write: true) }
             for key in access.reads { declare(key, write: false) }

@@ -3,10 +3,12 @@
 ///
 /// A declared read key may be read (and bound-checked: `canAdd`,
 /// `canSubtract`); a declared write key may also be written, deleted and
-/// changed by delta (`add`, `subtract`). The fee payer
-/// (`Transaction.feePayer`) and the sender's nonce key
-/// (`Transaction.senderNonce`) are always declared for writing, and the fee
-/// beneficiary's credit is the executor's own write: none needs listing.
+/// changed by delta (`add`, `subtract`). The balance-debit fee payer
+/// (`BalanceDebitFee.payer`) and the sender's nonce key
+/// (`Transaction.senderNonce`) are always declared for writing; the fee
+/// settlement's own writes (the debit, the beneficiary's credit, a
+/// `FeeSettlement`'s `writes` and `credits`) are declared by the policy:
+/// none needs listing.
 ///
 /// Uses:
 /// - `DeclaredAccessExecutor` schedules by declarations alone (no

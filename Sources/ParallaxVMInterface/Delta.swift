@@ -40,25 +40,6 @@ public enum DeltaError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-/// Where a transaction's fee goes (`Transaction.feeBeneficiary`): credited
-/// after the payer's debit with the amount actually debited, by delta
-/// (`byDelta`, no dependency between fee payers) or by a plain
-/// read-modify-write (for comparison). A credit that would overflow 64 bits
-/// is dropped (the fee is burned); like the debit it survives a revert.
-public struct FeeBeneficiary: Sendable, Hashable {
-    public var key: StateKey
-    public var byDelta: Bool
-
-    public init(key: StateKey, byDelta: Bool = true) {
-        self.key = key
-        self.byDelta = byDelta
-    }
-}
-
-extension Transaction {
-    public var feeBeneficiary: FeeBeneficiary? { nil }
-}
-
 /// A signed 129-bit delta operand: `magnitude` with a sign, plus the width
 /// (8 or 16 bytes) its result is encoded in.
 package struct DeltaOperand: Equatable {
@@ -196,7 +177,7 @@ extension ExecutionContext {
 
     // MARK: Implementation
 
-    /// Credits a fee the payer was debited (see `FeeBeneficiary`): no gas,
+    /// Credits a fee (see `FeeBeneficiary`): no gas,
     /// dropped on overflow, by delta or by read-modify-write.
     package func creditFee(_ amount: UInt64, to beneficiary: FeeBeneficiary) throws(ExecutionError) {
         if beneficiary.byDelta {

@@ -204,7 +204,7 @@ public final class ExecutionContext {
 
     /// An access outside the declaration: a sticky failure like out of gas
     /// (an earlier sticky failure wins), so every executor decides it alike.
-    private func failUndeclared(_ key: StateKey) throws(ExecutionError) {
+    package func failUndeclared(_ key: StateKey) throws(ExecutionError) {
         if let failure { throw failure }
         failure = .undeclaredAccess(key)
         throw .undeclaredAccess(key)
@@ -298,7 +298,8 @@ public final class ExecutionContext {
             }
         }
         declaration = enforcing ? transaction.declaredAccess : nil
-        declaredFeePayer = transaction.feePayer
+        let policy = transaction.feePolicy
+        declaredFeePayer = policy.implicitlyDeclaredKey
         schedule = transaction.gasSchedule
         reportedFailure = nil
         if !returnData.isEmpty { returnData = [] }
@@ -335,20 +336,23 @@ public final class ExecutionContext {
         // Included whatever the outcome, so the nonce is spent even when the
         // contract's own writes were dropped.
         if let senderNonce { put(senderNonce.key, senderNonce.bumped) }
-        let fee = gasUsed.multipliedReportingOverflow(by: transaction.gasPrice)
-        let feeAmount = fee.overflow ? UInt64.max : fee.partialValue
-        if let payer = transaction.feePayer {
-            failure = nil
-            let balance: StateValue?
-            do {
-                if let slot = ownWrite(payer) { balance = try ownValue(slot, payer) } else { balance = try readThrough(payer) }
-            } catch { return .suspended }
-            let current = balance?.uint64Value ?? 0
-            let debited = Swift.min(current, feeAmount)
-            put(payer, StateValue(uint64: current - debited))
-            if let beneficiary = transaction.feeBeneficiary, debited > 0 {
-                do { try creditFee(debited, to: beneficiary) } catch { return .suspended }
+        failure = nil
+        let fee: UInt64
+        do throws(ExecutionError) {
+            fee = try settle(policy, status: status)
+        } catch {
+            switch error {
+            case .suspended: return .suspended
+            // A custom settlement that left its declared keys, or gave up
+            // with out of gas: dropped like the contract's own failure, and
+            // no fee (its writes are gone with the rest).
+            case .undeclaredAccess(let key): status = .undeclaredAccess(key: key)
+            case .outOfGas: status = .outOfGas
             }
+            clearWrites()
+            events.removeAll(keepingCapacity: true)
+            if let senderNonce { put(senderNonce.key, senderNonce.bumped) }
+            fee = 0
         }
         var writeSet: [StateWrite] = []
         writeSet.reserveCapacity(keys.count)
@@ -356,7 +360,7 @@ public final class ExecutionContext {
             let value = deltas[slot].map { reader.deltaResult(keys[slot], $0) } ?? values[slot]
             writeSet.append(StateWrite(key: keys[slot], value: value))
         }
-        return .finished(TransactionOutput(status: status, gasUsed: gasUsed, fee: feeAmount, events: events, writeSet: writeSet,
+        return .finished(TransactionOutput(status: status, gasUsed: gasUsed, fee: fee, events: events, writeSet: writeSet,
                                            returnData: status == .success || reportedFailure != nil ? returnData : []))
     }
 }

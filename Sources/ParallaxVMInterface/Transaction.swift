@@ -17,15 +17,16 @@
 /// - throws any other error: a revert, its writes and events are dropped;
 /// - exhausts its gas: out of gas, dropped likewise (`gasUsed == gasLimit`).
 ///
-/// Gas and fees are the transaction's policy: `gasSchedule` says what the
-/// context charges on its own for each access (`GasSchedule.builtIn` for
-/// the built-in contracts, `GasSchedule.free` for a VM that meters itself
-/// and charges its total through `chargeGas`), and when `feePayer` is set,
-/// the fee `gasUsed * gasPrice` is debited from the payer's balance (an
-/// 8-byte little-endian `UInt64`, saturating at zero) as a write of this
-/// transaction that survives the revert. A VM with its own fee rules (the
-/// EVM: 256-bit balances, up-front debit, refunds) leaves `feePayer` nil
-/// and writes its charges itself.
+/// Gas and fees are the transaction's policy. `gasSchedule` says what the
+/// context charges on its own for each access (`GasSchedule.builtIn` for the
+/// built-in contracts, `GasSchedule.free` for a VM that meters itself and
+/// charges its total through `chargeGas`). `feePolicy` says who pays for the
+/// gas used and how, settled by the context after the contract as writes of
+/// this transaction that survive a revert (`FeePolicy`): nothing (a VM with
+/// its own fee rules, like the EVM's 256-bit balances, up-front debit and
+/// refunds, writes its charges itself), the built-in contracts' debit of an
+/// 8-byte balance (`BalanceDebitFee`), or a settlement of the VM's own
+/// (`FeeSettlement`).
 ///
 /// Replay protection is a policy too: when `senderNonce` is set, the context
 /// checks it before anything runs and rejects a nonce that is not the
@@ -34,16 +35,11 @@
 public protocol Transaction: Sendable {
     /// Gas available to this transaction, including the schedule's intrinsic gas.
     var gasLimit: UInt64 { get }
-    /// Fee per unit of gas.
-    var gasPrice: UInt64 { get }
-    /// The account whose balance pays the fee, or nil for no fee write.
-    var feePayer: StateKey? { get }
     /// The keys this transaction may touch, when known before it runs (see
     /// `DeclaredAccess`); nil (the default): undeclared.
     var declaredAccess: DeclaredAccess? { get }
-    /// Where the fee debited from `feePayer` is credited (default nil: the
-    /// fee is burned); see `FeeBeneficiary`.
-    var feeBeneficiary: FeeBeneficiary? { get }
+    /// Who pays for the gas used, and how (default `FeePolicy.none`).
+    var feePolicy: FeePolicy { get }
     /// What the context charges on its own (default `GasSchedule.builtIn`).
     var gasSchedule: GasSchedule { get }
     /// The sender's nonce slot and the nonce this transaction carries, checked
@@ -57,6 +53,7 @@ public protocol Transaction: Sendable {
 extension Transaction {
     public var declaredAccess: DeclaredAccess? { nil }
     public var gasSchedule: GasSchedule { .builtIn }
+    public var feePolicy: FeePolicy { .none }
     public var senderNonce: SenderNonce? { nil }
 }
 

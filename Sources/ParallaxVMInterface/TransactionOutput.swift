@@ -58,7 +58,8 @@ public enum TransactionStatus: Hashable, Sendable {
 public struct TransactionOutput: Hashable, Sendable {
     public var status: TransactionStatus
     public var gasUsed: UInt64
-    /// `gasUsed * gasPrice` (saturating).
+    /// The fee the policy charged for `gasUsed` (`FeePolicy`: 0 for `none`,
+    /// `gasUsed * pricePerGas` saturating for `BalanceDebitFee`).
     public var fee: UInt64
     /// Empty unless the status is success.
     public var events: [Event]

@@ -93,7 +93,10 @@ public struct SyntheticTransaction: Transaction {
 
     public var gasLimit: UInt64 { 10_000_000 }
     public var gasPrice: UInt64 { 1 }
-    public var feePayer: StateKey? { writeKeys.first }
+    /// The first written key pays (`BalanceDebitFee`); none when nothing is written.
+    public var feePolicy: FeePolicy {
+        writeKeys.first.map { .balanceDebit(BalanceDebitFee(payer: $0, pricePerGas: gasPrice)) } ?? .none
+    }
 
     public var declaredAccess: DeclaredAccess? { DeclaredAccess(reads: readKeys, writes: writeKeys) }
 

@@ -22,10 +22,8 @@ protocol WorkedTransaction: Transaction {
 
 extension WorkedTransaction {
     var gasLimit: UInt64 { contract.gasLimit }
-    var gasPrice: UInt64 { contract.gasPrice }
-    var feePayer: StateKey? { contract.feePayer }
+    var feePolicy: FeePolicy { contract.feePolicy }
     var declaredAccess: DeclaredAccess? { contract.declaredAccess }
-    var feeBeneficiary: FeeBeneficiary? { contract.feeBeneficiary }
     var gasSchedule: GasSchedule { contract.gasSchedule }
     var senderNonce: SenderNonce? { contract.senderNonce }
 }

@@ -6,7 +6,7 @@ import XCTest
 
 /// A transaction that only declares (graph tests) or declares and touches
 /// exactly its keys.
-private struct Declared: Transaction {
+private struct Declared: PayerFeeTransaction {
     var access: DeclaredAccess?
     var feePayer: StateKey? = nil
     var gasLimit: UInt64 { 100_000 }
@@ -24,7 +24,7 @@ private func access(reads: [Int], writes: [Int]) -> Declared {
 private let undeclared = Declared(access: nil)
 
 /// A random program with a declaration derived from the keys its ops name.
-struct DeclaredProgram: Transaction {
+struct DeclaredProgram: PayerFeeTransaction {
     var program: ProgramTransaction
     var access: DeclaredAccess?
     var gasLimit: UInt64 { program.gasLimit }
@@ -241,7 +241,7 @@ final class DeclaredAccessTests: XCTestCase {
     /// fails the transaction, drops its writes, keeps its fee, and a caught
     /// failure stays a failure.
     func testUndeclaredAccessStatus() throws {
-        struct Sneaky: Transaction {
+        struct Sneaky: PayerFeeTransaction {
             var gasLimit: UInt64 { 100_000 }
             var gasPrice: UInt64 { 1 }
             var feePayer: StateKey? { key(0) }
@@ -262,7 +262,7 @@ final class DeclaredAccessTests: XCTestCase {
         XCTAssertEqual(declared, SequentialExecutor(enforcingDeclarations: true).execute([Sneaky(), Sneaky()], on: base))
 
         /// A bound check is a read; a delta is a write.
-        struct DeltaOnReadKey: Transaction {
+        struct DeltaOnReadKey: PayerFeeTransaction {
             var gasLimit: UInt64 { 100_000 }
             var gasPrice: UInt64 { 1 }
             var feePayer: StateKey? { nil }
@@ -426,7 +426,7 @@ final class DeclaredAccessTests: XCTestCase {
 
     /// A payment whose fee goes to one beneficiary by delta; some payments
     /// come from or go to the beneficiary itself (full accesses of its key).
-    private struct FeePayment: Transaction {
+    private struct FeePayment: PayerFeeTransaction {
         var from: StateKey
         var to: StateKey
         var amount: UInt64
@@ -482,23 +482,24 @@ extension DependencyGraphTests {
     /// Fee credits by delta get no edges among themselves; a later full
     /// access of the key waits for each credit since the key's last writer.
     func testFeeCreditsHaveNoEdgesButFullAccessesWaitForThem() {
-        struct Paying: Transaction {
+        struct Paying: PayerFeeTransaction {
             var access: DeclaredAccess
             var beneficiary: StateKey
+            var payer: StateKey
             var gasLimit: UInt64 { 1_000 }
             var gasPrice: UInt64 { 1 }
-            var feePayer: StateKey? { nil }
+            var feePayer: StateKey? { payer }
             var feeBeneficiary: FeeBeneficiary? { FeeBeneficiary(key: beneficiary, byDelta: true) }
             var declaredAccess: DeclaredAccess? { access }
             func execute(in context: ExecutionContext) throws {}
         }
         let b = key(50)
         let block: [any Transaction] = [
-            Paying(access: DeclaredAccess(writes: [key(1)]), beneficiary: b),    // 0: credit
-            Paying(access: DeclaredAccess(writes: [key(2)]), beneficiary: b),    // 1: credit
-            Paying(access: DeclaredAccess(reads: [b]), beneficiary: b),          // 2: reads b: a full write of b
-            Paying(access: DeclaredAccess(writes: [key(3)]), beneficiary: b),    // 3: credit
-            Paying(access: DeclaredAccess(reads: [key(4)]), beneficiary: b),     // 4: credit
+            Paying(access: DeclaredAccess(writes: [key(1)]), beneficiary: b, payer: key(11)),    // 0: credit
+            Paying(access: DeclaredAccess(writes: [key(2)]), beneficiary: b, payer: key(12)),    // 1: credit
+            Paying(access: DeclaredAccess(reads: [b]), beneficiary: b, payer: key(13)),          // 2: reads b: a full write of b
+            Paying(access: DeclaredAccess(writes: [key(3)]), beneficiary: b, payer: key(14)),    // 3: credit
+            Paying(access: DeclaredAccess(reads: [key(4)]), beneficiary: b, payer: key(15)),     // 4: credit
         ]
         let graph = DependencyGraph(block)
         #if DEBUG

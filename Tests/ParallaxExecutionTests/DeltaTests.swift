@@ -6,7 +6,7 @@ import XCTest
 /// (64- and 128-bit, bounded, some failing, some failures caught), bound
 /// queries it branches on, exact reads, full writes and deletes of the same
 /// keys. Its outputs depend on every answer and value it saw.
-struct DeltaProgram: Transaction {
+struct DeltaProgram: PayerFeeTransaction {
     enum Op: Sendable {
         case add(Int, UInt64, bound: UInt64, wide: Bool, catching: Bool)
         case subtract(Int, UInt64, wide: Bool, catching: Bool)

@@ -117,7 +117,7 @@ final class EquivalenceTests: XCTestCase {
     /// A block touching far more keys than its size suggests overflows the
     /// key table; the executor restarts it with a larger table.
     func testKeyTableOverflowRestarts() throws {
-        struct WideWriter: Transaction {
+        struct WideWriter: PayerFeeTransaction {
             var first: Int
             var gasLimit: UInt64 { 100_000_000 }
             var gasPrice: UInt64 { 0 }

@@ -7,7 +7,7 @@ import XCTest
 /// random blocks where senders replay, skip and reorder their nonces.
 final class NonceRuleTests: XCTestCase {
     /// `program` (or a plain script) run under a sender's nonce.
-    struct Nonced: Transaction {
+    struct Nonced: PayerFeeTransaction {
         var senderNonce: SenderNonce?
         var gasLimit: UInt64 = 100_000
         var gasPrice: UInt64 = 3

@@ -4,7 +4,7 @@ import ParallaxWorkloads
 /// A randomly generated contract: a straight-line program over a small key
 /// universe whose writes, events and reverts depend on every value it read,
 /// so any read of a wrong version changes its output.
-struct ProgramTransaction: Transaction {
+struct ProgramTransaction: PayerFeeTransaction {
     enum Op: Sendable {
         case read(Int)
         case write(Int)

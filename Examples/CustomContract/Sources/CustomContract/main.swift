@@ -20,11 +20,9 @@ struct AddToCounter: Transaction {
         var description: String { "cannot add \(amount) at once (limit 1000)" }
     }
 
-    // Under the pipeline the envelope's signed gas limit and fee replace
-    // these two; this chain charges no fee (no payer).
+    // Under the pipeline the envelope's signed gas limit replaces this one;
+    // this chain charges no fee (`feePolicy` keeps its default, `.none`).
     var gasLimit: UInt64 { 10_000 }
-    var gasPrice: UInt64 { 0 }
-    var feePayer: StateKey? { nil }
 
     func execute(in context: ExecutionContext) throws {
         guard amount <= 1000 else { throw TooMuch(amount: amount) }

@@ -1,0 +1,171 @@
+/// How a transaction pays for the gas it used: one transaction's fee policy,
+/// settled by the context after the contract returned (`Transaction.feePolicy`).
+///
+/// The gas side is `GasSchedule` (what the context charges on its own for
+/// each access); this is the money side. Its writes are the transaction's
+/// and survive a revert, an out-of-gas and a reported failure (the payer
+/// pays for the gas either way); a rejected transaction settles nothing.
+///
+/// - `none`: the context writes no fee. For a VM with fee rules of its own
+///   inside `execute` (the EVM: 256-bit balances, an up-front debit of the
+///   gas limit, refunds, the coinbase's priority fee), and for system calls.
+/// - `balanceDebit`: the built-in contracts' model (`BalanceDebitFee`).
+/// - `custom`: a settlement of the VM's own (`FeeSettlement`), given the gas
+///   used and the outcome, writing through a `FeeLedger`.
+public enum FeePolicy: Sendable {
+    case none
+    case balanceDebit(BalanceDebitFee)
+    case custom(any FeeSettlement)
+
+    /// The key the contract may always touch, declared or not: the balance
+    /// debit's payer (a contract checks that its sender can pay). A custom
+    /// settlement's keys are the settlement's only.
+    @inlinable
+    public var implicitlyDeclaredKey: StateKey? {
+        if case .balanceDebit(let debit) = self { return debit.payer }
+        return nil
+    }
+
+    /// The same policy at another price per gas (`none` stays free): how a
+    /// pipeline puts the signed price on whatever policy the call chose.
+    public func priced(at pricePerGas: UInt64) -> FeePolicy {
+        switch self {
+        case .none:
+            return .none
+        case .balanceDebit(var debit):
+            debit.pricePerGas = pricePerGas
+            return .balanceDebit(debit)
+        case .custom(var settlement):
+            settlement.pricePerGas = pricePerGas
+            return .custom(settlement)
+        }
+    }
+}
+
+/// The built-in contracts' fee: `gasUsed * pricePerGas` (saturating at
+/// `UInt64.max`) debited from `payer`'s balance, an 8-byte little-endian
+/// `UInt64` that saturates at zero (a payer who cannot pay in full pays what
+/// it has), and the amount actually debited credited to `beneficiary` when
+/// one is set (else burned). `TransactionOutput.fee` is the full
+/// `gasUsed * pricePerGas`, whatever the payer had.
+public struct BalanceDebitFee: Sendable, Hashable {
+    public var payer: StateKey
+    public var pricePerGas: UInt64
+    public var beneficiary: FeeBeneficiary?
+
+    @inlinable
+    public init(payer: StateKey, pricePerGas: UInt64, beneficiary: FeeBeneficiary? = nil) {
+        self.payer = payer
+        self.pricePerGas = pricePerGas
+        self.beneficiary = beneficiary
+    }
+}
+
+/// Where a balance-debit fee goes (`BalanceDebitFee.beneficiary`), or a
+/// custom settlement's credit (`FeeLedger.credit`): credited with the amount
+/// actually debited, by delta (`byDelta`: no dependency between fee payers,
+/// the beneficiary is never read) or by a plain read-modify-write (for
+/// comparison). A credit that would overflow 64 bits is dropped (the fee is
+/// burned); like the debit it survives a revert.
+public struct FeeBeneficiary: Sendable, Hashable {
+    public var key: StateKey
+    public var byDelta: Bool
+
+    @inlinable
+    public init(key: StateKey, byDelta: Bool = true) {
+        self.key = key
+        self.byDelta = byDelta
+    }
+}
+
+/// A fee policy of a VM's own (`FeePolicy.custom`): a tip to a validator, a
+/// fee in a token other than the native one, a sponsor who pays for its
+/// users, a refund of unused gas.
+///
+/// The context calls `settle` once per execution that is included, after the
+/// contract and before the write-set is taken. Reads through the ledger are
+/// tracked like the contract's own (Block-STM validates them), so `settle`
+/// must be a deterministic function of its arguments and what it reads.
+/// `writes` and `credits` are declared on the transaction's behalf: the
+/// declared-access executor orders the transaction by them, and a ledger
+/// write outside them fails the transaction as an undeclared access when
+/// declarations are enforced (`DeclaredAccess`).
+public protocol FeeSettlement: Sendable {
+    /// The price the fee is computed at; a pipeline sets the signed one
+    /// (`FeePolicy.priced(at:)`), whatever the call carried.
+    var pricePerGas: UInt64 { get set }
+    /// Every key `settle` may read or write in full.
+    var writes: [StateKey] { get }
+    /// Keys `settle` only credits by delta (`FeeLedger.credit(_:to:)` with
+    /// `byDelta`): writes that depend on no earlier value.
+    var credits: [StateKey] { get }
+
+    /// Settles the fee for `gasUsed` given the outcome so far (success,
+    /// reverted, out of gas, failed, undeclared access: never rejected) and
+    /// returns the fee to report in `TransactionOutput.fee`. Errors from the
+    /// ledger propagate (an executor's suspension, an undeclared key).
+    func settle(gasUsed: UInt64, status: TransactionStatus, ledger: FeeLedger) throws(ExecutionError) -> UInt64
+}
+
+extension FeeSettlement {
+    public var credits: [StateKey] { [] }
+}
+
+/// What a `FeeSettlement` writes through: unmetered reads and writes of the
+/// running transaction, valid during `settle` only.
+public struct FeeLedger {
+    let context: ExecutionContext
+    let declared: any FeeSettlement
+
+    /// The value of `key` as the transaction sees it (its own writes first).
+    public func read(_ key: StateKey) throws(ExecutionError) -> StateValue? {
+        try context.requireSettlementKey(key, in: declared.writes)
+        return try context.settlementRead(key)
+    }
+
+    /// Writes `value` to `key` (nil deletes it).
+    public func write(_ key: StateKey, _ value: StateValue?) throws(ExecutionError) {
+        try context.requireSettlementKey(key, in: declared.writes)
+        context.put(key, value)
+    }
+
+    /// Credits `amount` to an 8-byte balance, by delta or read-modify-write
+    /// as `beneficiary` says (see `FeeBeneficiary`); dropped on overflow.
+    public func credit(_ amount: UInt64, to beneficiary: FeeBeneficiary) throws(ExecutionError) {
+        try context.requireSettlementKey(beneficiary.key, in: beneficiary.byDelta ? declared.credits + declared.writes : declared.writes)
+        try context.creditFee(amount, to: beneficiary)
+    }
+}
+
+extension ExecutionContext {
+    /// A read for the fee settlement: the transaction's own write, else through the reader.
+    package func settlementRead(_ key: StateKey) throws(ExecutionError) -> StateValue? {
+        if let slot = ownWrite(key) { return try ownValue(slot, key) }
+        return try readThrough(key)
+    }
+
+    /// A custom settlement's access outside its declared keys, when
+    /// declarations are enforced, fails like the contract's own.
+    package func requireSettlementKey(_ key: StateKey, in keys: [StateKey]) throws(ExecutionError) {
+        guard enforcing, !keys.contains(key) else { return }
+        try failUndeclared(key)
+    }
+
+    /// Settles `policy` for the finished execution; the fee to report.
+    package func settle(_ policy: FeePolicy, status: TransactionStatus) throws(ExecutionError) -> UInt64 {
+        switch policy {
+        case .none:
+            return 0
+        case .balanceDebit(let debit):
+            let fee = gasUsed.multipliedReportingOverflow(by: debit.pricePerGas)
+            let amount = fee.overflow ? UInt64.max : fee.partialValue
+            let current = try settlementRead(debit.payer)?.uint64Value ?? 0
+            let debited = Swift.min(current, amount)
+            put(debit.payer, StateValue(uint64: current - debited))
+            if let beneficiary = debit.beneficiary, debited > 0 { try creditFee(debited, to: beneficiary) }
+            return amount
+        case .custom(let settlement):
+            return try settlement.settle(gasUsed: gasUsed, status: status, ledger: FeeLedger(context: self, declared: settlement))
+        }
+    }
+}
