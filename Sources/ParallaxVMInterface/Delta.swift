@@ -46,9 +46,12 @@ public enum DeltaError: Error, Equatable, Sendable, CustomStringConvertible {
 /// read-modify-write (for comparison). A credit that would overflow 64 bits
 /// is dropped (the fee is burned); like the debit it survives a revert.
 public struct FeeBeneficiary: Sendable, Hashable {
+    /// The key whose 8-byte little-endian balance receives the fee.
     public var key: StateKey
+    /// Whether the credit is a commutative delta (true, the default: no dependency between fee payers) or a read-modify-write.
     public var byDelta: Bool
 
+    /// A beneficiary at `key`, credited by delta unless `byDelta` is false.
     public init(key: StateKey, byDelta: Bool = true) {
         self.key = key
         self.byDelta = byDelta
