@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Module map and layering: see DESIGN.md. Each module imports only modules
+// Module map and layering: see docs/architecture.md. Each module imports only modules
 // listed before it here.
 //
 // The package builds on Linux only: the C shim parks threads on futexes

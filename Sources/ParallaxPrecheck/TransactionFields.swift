@@ -1,5 +1,5 @@
 /// The integer fields of a transaction envelope, each its own type so that a
-/// nonce is never passed where a gas limit is meant (DESIGN.md: typed
+/// nonce is never passed where a gas limit is meant (docs/architecture.md: typed
 /// wrappers over raw integers across module boundaries).
 
 /// The chain a transaction is valid on; signed, so a transaction cannot be

@@ -1,5 +1,5 @@
 /// Why a transaction was rejected: a stable machine-readable code
-/// (`nonce-too-low`, `insufficient-funds`) and the details in words.
+/// (`nonce-too-low`, the EVM's `invalid-transaction`) and the details in words.
 public struct RejectionReason: Hashable, Sendable, CustomStringConvertible {
     /// The stable machine-readable code, such as `nonce-too-low`.
     public var code: String
