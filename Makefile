@@ -3,7 +3,7 @@ SWIFT ?= swift
 # Tests that also run under ThreadSanitizer (the whole suite is too slow there).
 TSAN_FILTER ?= MPMCQueueStressTests|QueueDropTests|AtomicShimTests|WorkerPoolTests|ParallelExecutorTSanTests|concurrentVerifiersAgree|PrecheckStageTests/resultsDoNotDependOnWorkersOrChunks|PipelineTests|StateStoreTests|LMDBReaderTests|ParallaxTrieTests|DeclaredAccessTSanTests
 
-.PHONY: deps demo test test-unit test-tsan test-statetests test-mainnet-blocks test-precompiles test-ed25519 release example
+.PHONY: deps demo docs test test-unit test-docs test-tsan test-statetests test-mainnet-blocks test-precompiles test-ed25519 release example
 
 deps:
 	bash scripts/install-deps.sh
@@ -14,12 +14,23 @@ release: deps
 demo: release
 	.build/release/parallax-perf demo
 
-test: test-unit test-tsan test-statetests test-mainnet-blocks test-precompiles test-ed25519 example
+test: test-unit test-docs test-tsan test-statetests test-mainnet-blocks test-precompiles test-ed25519 example
 
 test-unit: deps
 	bash scripts/install-python-deps.sh
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# The DocC archive of the Parallax product (Sources/Parallax/Parallax.docc and the doc comments of
+# everything `import Parallax` gives), DocC warnings as errors, after checking that every public
+# declaration of that surface has a doc comment. See scripts/docs.sh; the archive is written to
+# .build/plugins/Swift-DocC/outputs/Parallax.doccarchive.
+docs: deps
+	SWIFT=$(SWIFT) bash scripts/docs.sh
+
+# The same in make test, after test-unit: it reuses that debug build (about 15 s on 2 vCPUs).
+test-docs: deps
+	SWIFT=$(SWIFT) bash scripts/docs.sh
 
 test-tsan: deps
 	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan

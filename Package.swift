@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Module map and layering: see DESIGN.md. Each module imports only modules
+// Module map and layering: see docs/architecture.md. Each module imports only modules
 // listed before it here.
 //
 // The package builds on Linux only: the C shim parks threads on futexes
@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        // `swift package generate-documentation` (make docs): the DocC catalog of Parallax.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // The C shim, one target per concern, each linking only its own library.

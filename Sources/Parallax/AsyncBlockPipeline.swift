@@ -46,8 +46,14 @@ public final class AsyncBlockPipeline: Sendable {
 
     /// A pipeline with the default precheck (`SignedEnvelopePrecheck`) and a
     /// `ParallelExecutor`, as `BlockPipeline.init(store:decoder:chainID:configuration:logger:onCommit:)`.
-    /// - Parameter committedBuffer: committed blocks held for a slow consumer
-    ///   before the commit stage waits (at least 1).
+    /// - Parameters:
+    ///   - store: the store blocks are committed to, at its next heights.
+    ///   - decoder: turns each admitted envelope's payload into the transaction it calls.
+    ///   - chainID: the chain envelopes must be signed for (nil: any chain).
+    ///   - configuration: thread counts, queue capacity and stage pinning.
+    ///   - committedBuffer: committed blocks held for a slow consumer
+    ///     before the commit stage waits (at least 1).
+    ///   - logger: where the start, the finish, each commit and failures are logged.
     public convenience init(store: any StateStore, decoder: any PayloadDecoder, chainID: ChainID? = nil,
                             configuration: PipelineConfiguration = PipelineConfiguration(),
                             committedBuffer: Int = 16,

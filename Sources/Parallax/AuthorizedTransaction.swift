@@ -8,11 +8,14 @@ import ParallaxPrecheck
 public struct SignedFields: Hashable, Sendable {
     /// The key whose signature verified.
     public var sender: SenderKey
+    /// The nonce the sender signed (see `AuthorizedTransaction.nonceKey(of:)` for the rule).
     public var nonce: Nonce
+    /// The most gas the sender agreed to; the executor charges at most this.
     public var gasLimit: GasLimit
     /// Fee per unit of gas.
     public var fee: Fee
 
+    /// Fields as given (tests, tools; the pipeline takes them from a verified envelope).
     public init(sender: SenderKey, nonce: Nonce, gasLimit: GasLimit, fee: Fee) {
         self.sender = sender
         self.nonce = nonce
@@ -43,6 +46,7 @@ public struct SignedFields: Hashable, Sendable {
 /// Built by `AdmittedTransaction.transaction`, so a custom `BlockPrecheck`
 /// hands over the signed fields and cannot hand over anything else to run.
 public struct AuthorizedTransaction: Transaction {
+    /// The envelope's signed sender, nonce, gas limit and fee, which execution runs under.
     public let signed: SignedFields
     /// What the payload decoder made of the payload.
     public let call: any Transaction
@@ -81,5 +85,6 @@ public struct AuthorizedTransaction: Transaction {
     public var gasSchedule: GasSchedule { call.gasSchedule }
     public var declaredAccess: DeclaredAccess? { call.declaredAccess }
 
+    /// Runs the decoder's call in `context` (the nonce rule and the signed limit and fee are applied by the context around it).
     public func execute(in context: ExecutionContext) throws { try call.execute(in: context) }
 }

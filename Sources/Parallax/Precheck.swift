@@ -27,7 +27,7 @@ public struct AdmittedTransaction: Sendable {
     public var transaction: AuthorizedTransaction { AuthorizedTransaction(signed: signed, call: call) }
 }
 
-/// Why a transaction was turned away: by precheck (the first four), or at
+/// Why a transaction was turned away: by precheck (the first six), or at
 /// execution, where the state decides (`execution`: a nonce that is not the
 /// sender's next one). Either way it is not included, writes nothing and
 /// pays no fee.

@@ -7,6 +7,7 @@ public struct NodeID: RawRepresentable, Hashable, Comparable, Sendable, CustomSt
     public let rawValue: Int32
 
     public init(rawValue: Int32) { self.rawValue = rawValue }
+    /// The node numbered `rawValue` by the operating system.
     public init(_ rawValue: Int32) { self.rawValue = rawValue }
 
     public static func < (lhs: NodeID, rhs: NodeID) -> Bool { lhs.rawValue < rhs.rawValue }

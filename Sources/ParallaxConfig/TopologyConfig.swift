@@ -21,7 +21,9 @@ import Musl
 public struct TopologyConfig: Sendable, Equatable {
     /// The file the values came from (as given), for error messages.
     public let file: String
+    /// The placement: policy, SMT use, reserved CPUs and pools (`[placement]` and `[pools.*]`).
     public var placement: PlacementRequest
+    /// The worker pools' options (`[workers]`).
     public var workers: WorkerPool.Options
     /// The key that sized each pool (`pools.execute.workers`, ...), for errors found by the plan.
     var poolKeys: [PoolName: String]
@@ -220,23 +222,38 @@ private struct Reader {
 /// A problem with a config file: the file, the key (dotted, as in
 /// `pools.execute.cpus`; nil for the file as a whole) and what is wrong.
 public struct ConfigError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// What is wrong with the file or one of its keys.
     public enum Problem: Equatable, Sendable {
+        /// The file could not be read; the associated value is the system's reason.
         case unreadable(String)
+        /// The file is not valid TOML, at `line` and `column`.
         case syntax(line: Int, column: Int, message: String)
+        /// A key the format does not have; `allowed` lists the keys known at that level.
         case unknownKey(allowed: [String])
+        /// A value of the wrong TOML type.
         case wrongType(expected: String, found: String)
+        /// A string value outside the key's values, `allowed`.
         case unknownValue(String, allowed: [String])
+        /// A malformed cpulist.
         case cpulist(CPUListError)
+        /// A number outside the key's range; the message says which.
         case outOfRange(String)
+        /// Keys that exclude each other are both set; the message says which.
         case conflict(String)
+        /// A required key is absent; the message says which.
         case missing(String)
+        /// The plan cannot be made on the machine (`plan(on:)`).
         case placement(PlacementError)
     }
 
+    /// The path of the file.
     public let file: String
+    /// The dotted key at fault, such as `pools.execute.cpus`; nil for the file as a whole.
     public let key: String?
+    /// What is wrong.
     public let problem: Problem
 
+    /// An error in `file` at `key`.
     public init(file: String, key: String?, problem: Problem) {
         self.file = file
         self.key = key

@@ -7,8 +7,10 @@ import ParallaxVMInterface
 /// bare integer; `raw` is what the contracts store in values and events.
 @frozen
 public struct Account: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// The account number, as stored in values and events.
     public var raw: UInt64
 
+    /// The account numbered `raw`.
     @inlinable
     public init(_ raw: UInt64) { self.raw = raw }
 

@@ -14,15 +14,19 @@ import ParallaxVMInterface
 ///
 /// Events: `Transfer(from, to, tokenId)`, from `Account.none` for a mint.
 public enum CollectibleLayout {
+    /// The supply cap of `collection` (absent: no such collection).
     @inlinable
     public static func capKey(collection: UInt64) -> StateKey { ContractKey.make(.nft, field: 1, collection) }
 
+    /// The number of tokens minted so far in `collection`, which is the next token id.
     @inlinable
     public static func nextIdKey(collection: UInt64) -> StateKey { ContractKey.make(.nft, field: 2, collection) }
 
+    /// The owner of token `tokenId` of `collection` (absent: not minted).
     @inlinable
     public static func ownerKey(collection: UInt64, tokenId: UInt64) -> StateKey { ContractKey.make(.nft, field: 3, collection, tokenId) }
 
+    /// How many tokens of `collection` `account` owns (`balanceOf`).
     @inlinable
     public static func holdingsKey(collection: UInt64, _ account: Account) -> StateKey {
         ContractKey.make(.nft, field: 4, collection, account.raw)
@@ -31,6 +35,7 @@ public enum CollectibleLayout {
 
 /// A mint into a collection or a transfer of one token by its owner.
 public struct CollectibleTransaction: Transaction {
+    /// What the sender does.
     public enum Call: Sendable, Equatable {
         /// Mints the collection's next token id to the sender.
         case mint
@@ -38,10 +43,14 @@ public struct CollectibleTransaction: Transaction {
         case transfer(tokenId: UInt64, to: Account)
     }
 
+    /// The collection the call is about.
     public var collection: UInt64
+    /// The account that sends the call and pays its fee.
     public var sender: Account
+    /// The mint or the transfer.
     public var call: Call
 
+    /// A call by `sender` on `collection`.
     public init(collection: UInt64, sender: Account, call: Call) {
         self.collection = collection
         self.sender = sender
@@ -49,11 +58,13 @@ public struct CollectibleTransaction: Transaction {
     }
 
     public var gasLimit: UInt64 { 80_000 }
+    /// The fee per unit of gas (`feePolicy`); under the pipeline the signed one replaces it.
     public var gasPrice: UInt64 { 1 }
     /// The built-in fee: `gasUsed * gasPrice` from the sender's native balance.
     public var feePolicy: FeePolicy { NativeToken.fee(of: sender, pricePerGas: gasPrice, beneficiary: feeBeneficiary) }
     /// Where the fee goes (the generators set the block beneficiary).
     public var feeBeneficiary: FeeBeneficiary? = nil
+    /// Gas the contract charges for its logic, beyond the context's per-access gas.
     public static let logicGas: UInt64 = 400
 
     /// Keys `execute` may touch; a mint's token id is only known at run
@@ -73,11 +84,17 @@ public struct CollectibleTransaction: Transaction {
     /// declared-access executor runs it alone.
     public var declaredAccess: DeclaredAccess? { accessedKeys.map { DeclaredAccess(writes: $0) } }
 
+    /// Why a call reverts.
     public enum Failure: Error, Equatable, CustomStringConvertible {
+        /// The collection has no supply cap: it does not exist.
         case unknownCollection(UInt64)
+        /// Every token up to the cap is minted.
         case supplyCapReached(cap: UInt64)
+        /// The token was never minted.
         case nonexistentToken(UInt64)
+        /// The account does not own the token.
         case notOwner(Account, tokenId: UInt64)
+        /// The token id the mint would take already has an owner.
         case alreadyMinted(UInt64)
 
         public var description: String {

@@ -20,12 +20,17 @@ public enum ContractKey {
     public enum Contract: UInt16, Sendable, CaseIterable {
         /// Native currency: balances that pay fees, nonces (p2p).
         case native = 1
+        /// Fungible tokens (`TokenLayout`).
         case erc20 = 2
+        /// Constant-product pools (`PoolLayout`).
         case amm = 3
+        /// Non-fungible collections (`CollectibleLayout`).
         case nft = 4
+        /// Supply-chain custody (`CustodyLayout`).
         case supplyChain = 5
     }
 
+    /// The key of `field` of `contract` with operands `a`, `b` and `c` (laid out as the table above shows).
     @inlinable
     public static func make(_ contract: Contract, field: UInt16, _ a: UInt64, _ b: UInt64 = 0, _ c: UInt64 = 0) -> StateKey {
         StateKey(UInt64(contract.rawValue) << 48 | UInt64(field) << 32, a, b, c)

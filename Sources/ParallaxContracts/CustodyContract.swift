@@ -18,12 +18,14 @@ import ParallaxVMInterface
 /// Every step emits an event whose topic is the stage reached and whose
 /// data is `(itemId, new custodian)`.
 public enum CustodyLayout {
+    /// The custody record of `item` (a `CustodyRecord`; absent: not created).
     @inlinable
     public static func itemKey(_ item: UInt64) -> StateKey { ContractKey.make(.supplyChain, field: 1, item) }
 }
 
 /// Custody stages in order; raw values are stored in the item's value.
 public enum CustodyStage: UInt8, Sendable, Equatable, CustomStringConvertible {
+    /// Made by the manufacturer (`created`), handed to a carrier (`shipped`), taken by the named retailer (`received`), sold to a buyer (`sold`).
     case created = 1, shipped, received, sold
 
     public var description: String {
@@ -38,10 +40,14 @@ public enum CustodyStage: UInt8, Sendable, Equatable, CustomStringConvertible {
 
 /// The decoded value of an item key.
 public struct CustodyRecord: Sendable, Equatable {
+    /// How far the item has come.
     public var stage: CustodyStage
+    /// Who holds the item now.
     public var custodian: Account
+    /// The retailer a shipment is bound for (`Account.none` when not shipped).
     public var destination: Account
 
+    /// A record with these fields.
     @inlinable
     public init(stage: CustodyStage, custodian: Account, destination: Account = .none) {
         self.stage = stage
@@ -49,6 +55,7 @@ public struct CustodyRecord: Sendable, Equatable {
         self.destination = destination
     }
 
+    /// The record a stored value holds, or nil when the value is not a record.
     @inlinable
     public init?(_ value: StateValue) {
         let (word0, word1) = Encoding.unpair(value)
@@ -65,17 +72,26 @@ public struct CustodyRecord: Sendable, Equatable {
 
 /// One custody step on `item` by `sender`.
 public struct CustodyTransaction: Transaction {
+    /// The step a custody transaction takes.
     public enum Step: Sendable, Equatable {
+        /// The sender creates the item and holds it.
         case create
+        /// The custodian hands the item to `carrier`, bound for `retailer`.
         case ship(carrier: Account, retailer: Account)
+        /// The retailer the shipment is bound for takes the item.
         case receive
+        /// The retailer sells the item to `buyer`, who pays `price` in native currency.
         case sell(buyer: Account, price: UInt64)
     }
 
+    /// The item the step is about.
     public var item: UInt64
+    /// The account that takes the step and pays its fee.
     public var sender: Account
+    /// The step.
     public var step: Step
 
+    /// A `step` on `item` by `sender`.
     public init(item: UInt64, sender: Account, step: Step) {
         self.item = item
         self.sender = sender
@@ -83,11 +99,13 @@ public struct CustodyTransaction: Transaction {
     }
 
     public var gasLimit: UInt64 { 60_000 }
+    /// The fee per unit of gas (`feePolicy`); under the pipeline the signed one replaces it.
     public var gasPrice: UInt64 { 1 }
     /// The built-in fee: `gasUsed * gasPrice` from the sender's native balance.
     public var feePolicy: FeePolicy { NativeToken.fee(of: sender, pricePerGas: gasPrice, beneficiary: feeBeneficiary) }
     /// Where the fee goes (the generators set the block beneficiary).
     public var feeBeneficiary: FeeBeneficiary? = nil
+    /// Gas the contract charges for its logic, beyond the context's per-access gas.
     public static let logicGas: UInt64 = 250
 
     /// Every key `execute` may touch.
@@ -101,12 +119,17 @@ public struct CustodyTransaction: Transaction {
     /// Every key of `accessedKeys` is written.
     public var declaredAccess: DeclaredAccess? { DeclaredAccess(writes: accessedKeys) }
 
+    /// Why a step reverts.
     public enum Failure: Error, Equatable, CustomStringConvertible {
+        /// `create` of an item that exists.
         case alreadyExists(item: UInt64)
         /// The step found the item absent (`found == nil`) or in another stage.
         case outOfOrder(item: UInt64, found: CustodyStage?, required: CustodyStage)
+        /// The sender does not hold the item.
         case notCustodian(item: UInt64, Account)
+        /// The sender is not the retailer the shipment is bound for.
         case notDestination(item: UInt64, Account)
+        /// The buyer's native balance is below the price.
         case buyerCannotPay(Account, have: UInt64, price: UInt64)
 
         public var description: String {

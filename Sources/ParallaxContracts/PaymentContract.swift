@@ -9,9 +9,11 @@ import ParallaxVMInterface
 /// | `(native, balance, account)` | balance, `UInt64` LE (also the fee payer of every built-in transaction) |
 /// | `(native, nonce, account)` | the last nonce the account used, `UInt64` LE (absent: none) |
 public enum NativeToken {
+    /// The native balance of `account`, `UInt64` little-endian: what fees are paid from.
     @inlinable
     public static func balanceKey(_ account: Account) -> StateKey { ContractKey.make(.native, field: 1, account.raw) }
 
+    /// The last nonce `account` used for a payment (`PaymentTransaction`'s own rule).
     @inlinable
     public static func nonceKey(_ account: Account) -> StateKey { ContractKey.make(.native, field: 2, account.raw) }
 
@@ -38,11 +40,16 @@ public enum NativeToken {
 /// Accesses: nonce and balance of the sender, balance of the recipient —
 /// all known before execution (`accessedKeys`).
 public struct PaymentTransaction: Transaction {
+    /// The payer, whose native balance also pays the fee.
     public var sender: Account
+    /// The payee.
     public var recipient: Account
+    /// The native currency moved.
     public var amount: UInt64
+    /// The sender's payment nonce; it must exceed the last one used.
     public var nonce: UInt64
 
+    /// A payment of `amount` from `sender` to `recipient` with `nonce`.
     public init(sender: Account, recipient: Account, amount: UInt64, nonce: UInt64) {
         self.sender = sender
         self.recipient = recipient
@@ -50,8 +57,10 @@ public struct PaymentTransaction: Transaction {
         self.nonce = nonce
     }
 
+    /// The gas limit of every payment.
     public static let gasLimit: UInt64 = 30_000
     public var gasLimit: UInt64 { PaymentTransaction.gasLimit }
+    /// The fee per unit of gas (`feePolicy`); under the pipeline the signed one replaces it.
     public var gasPrice: UInt64 { 1 }
     /// The built-in fee: `gasUsed * gasPrice` from the sender's native balance.
     public var feePolicy: FeePolicy { NativeToken.fee(of: sender, pricePerGas: gasPrice, beneficiary: feeBeneficiary) }
@@ -69,9 +78,13 @@ public struct PaymentTransaction: Transaction {
     /// All three keys are written (the nonce and both balances).
     public var declaredAccess: DeclaredAccess? { DeclaredAccess(writes: accessedKeys) }
 
+    /// Why a payment reverts.
     public enum Failure: Error, Equatable, CustomStringConvertible {
+        /// The nonce is not above the last used nonce.
         case staleNonce(last: UInt64, got: UInt64)
+        /// The sender cannot pay the amount plus the largest fee.
         case insufficientBalance(have: UInt64, need: UInt64)
+        /// The recipient's balance would exceed `UInt64.max`.
         case balanceOverflow(Account)
 
         public var description: String {

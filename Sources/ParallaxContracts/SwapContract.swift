@@ -24,9 +24,11 @@ import ParallaxVMInterface
 /// The pool's own token holdings are its reserves (a pair's `sync` state);
 /// they are not kept a second time as token balances.
 public enum PoolLayout {
+    /// The reserves of `pool`: `reserve0, reserve1`, two `UInt64` little-endian.
     @inlinable
     public static func reservesKey(pool: UInt64) -> StateKey { ContractKey.make(.amm, field: 1, pool) }
 
+    /// The tokens `pool` trades: `token0, token1`, two `UInt64` little-endian.
     @inlinable
     public static func tokensKey(pool: UInt64) -> StateKey { ContractKey.make(.amm, field: 2, pool) }
 
@@ -54,13 +56,20 @@ public enum PoolLayout {
 /// (slippage), output that would drain the pool, input beyond the trader's
 /// balance, and — never for correct arithmetic — a decrease of `k`.
 public struct SwapTransaction: Transaction {
+    /// The trader, whose token balances pay and receive and whose native balance pays the fee.
     public var sender: Account
+    /// The pool swapped through.
     public var pool: UInt64
+    /// The token paid in.
     public var tokenIn: UInt64
+    /// The token received.
     public var tokenOut: UInt64
+    /// The exact amount of `tokenIn` paid.
     public var amountIn: UInt64
+    /// The least amount of `tokenOut` accepted (slippage bound).
     public var minimumOut: UInt64
 
+    /// A swap with these terms.
     public init(sender: Account, pool: UInt64, tokenIn: UInt64, tokenOut: UInt64, amountIn: UInt64, minimumOut: UInt64) {
         self.sender = sender
         self.pool = pool
@@ -71,6 +80,7 @@ public struct SwapTransaction: Transaction {
     }
 
     public var gasLimit: UInt64 { 120_000 }
+    /// The fee per unit of gas (`feePolicy`); under the pipeline the signed one replaces it.
     public var gasPrice: UInt64 { 1 }
     /// The built-in fee: `gasUsed * gasPrice` from the sender's native balance.
     public var feePolicy: FeePolicy { NativeToken.fee(of: sender, pricePerGas: gasPrice, beneficiary: feeBeneficiary) }
@@ -92,13 +102,21 @@ public struct SwapTransaction: Transaction {
                                 TokenLayout.balanceKey(token: tokenOut, sender)])
     }
 
+    /// Why a swap reverts.
     public enum Failure: Error, Equatable, CustomStringConvertible {
+        /// The pool has no token pair: it does not exist.
         case unknownPool(UInt64)
+        /// The pool does not trade these two tokens.
         case wrongPair(pool: UInt64, tokenIn: UInt64, tokenOut: UInt64)
+        /// `amountIn` is zero.
         case zeroInput
+        /// The output is below `minimumOut`.
         case slippage(out: UInt64, minimum: UInt64)
+        /// The output would drain the pool's reserve.
         case insufficientLiquidity(out: UInt64, reserve: UInt64)
+        /// The trader holds less of `tokenIn` than `amountIn`.
         case insufficientBalance(Account, have: UInt64, need: UInt64)
+        /// The pair's invariant `k` would decrease (never for correct arithmetic).
         case invariantDecreased
 
         public var description: String {

@@ -17,39 +17,51 @@ import ParallaxVMInterface
 /// zero address) and `Approval`; data `from, to, amount` (or `owner,
 /// spender, amount`) as three `UInt64` LE.
 public enum TokenLayout {
+    /// The balance of `account` in `token`.
     @inlinable
     public static func balanceKey(token: UInt64, _ account: Account) -> StateKey {
         ContractKey.make(.erc20, field: 1, token, account.raw)
     }
 
+    /// What `spender` may still move from `owner`'s balance of `token` (`UInt64.max`: unlimited).
     @inlinable
     public static func allowanceKey(token: UInt64, owner: Account, spender: Account) -> StateKey {
         ContractKey.make(.erc20, field: 2, token, owner.raw, spender.raw)
     }
 
+    /// The total supply of `token`.
     @inlinable
     public static func totalSupplyKey(token: UInt64) -> StateKey { ContractKey.make(.erc20, field: 3, token) }
 
+    /// The account allowed to mint `token`.
     @inlinable
     public static func minterKey(token: UInt64) -> StateKey { ContractKey.make(.erc20, field: 4, token) }
 }
 
 /// One call of the token contract by `sender`.
 public struct TokenTransaction: Transaction {
+    /// A call of the token contract.
     public enum Call: Sendable, Equatable {
+        /// Moves `amount` from the sender to `to`.
         case transfer(to: Account, amount: UInt64)
+        /// Sets the sender's allowance to `spender` to `amount`.
         case approve(spender: Account, amount: UInt64)
         /// By the spender (`sender`), from an owner's allowance to it.
         case transferFrom(owner: Account, to: Account, amount: UInt64)
         /// Only by the token's minter.
         case mint(to: Account, amount: UInt64)
+        /// Destroys `amount` of the sender's balance.
         case burn(amount: UInt64)
     }
 
+    /// The token number.
     public var token: UInt64
+    /// The account that makes the call and pays its fee.
     public var sender: Account
+    /// What the call does.
     public var call: Call
 
+    /// A call of `token` by `sender`.
     public init(token: UInt64, sender: Account, call: Call) {
         self.token = token
         self.sender = sender
@@ -57,6 +69,7 @@ public struct TokenTransaction: Transaction {
     }
 
     public var gasLimit: UInt64 { 60_000 }
+    /// The fee per unit of gas (`feePolicy`); under the pipeline the signed one replaces it.
     public var gasPrice: UInt64 { 1 }
     /// The built-in fee: `gasUsed * gasPrice` from the sender's native balance.
     public var feePolicy: FeePolicy { NativeToken.fee(of: sender, pricePerGas: gasPrice, beneficiary: feeBeneficiary) }
@@ -97,11 +110,17 @@ public struct TokenTransaction: Transaction {
         return DeclaredAccess(writes: accessedKeys)
     }
 
+    /// Why a call reverts.
     public enum Failure: Error, Equatable, CustomStringConvertible {
+        /// The account's balance is below the amount.
         case insufficientBalance(Account, have: UInt64, need: UInt64)
+        /// The allowance is below the amount.
         case insufficientAllowance(owner: Account, spender: Account, have: UInt64, need: UInt64)
+        /// The sender is not the token's minter.
         case notMinter(Account)
+        /// The total supply would exceed `UInt64.max`.
         case supplyOverflow
+        /// The recipient's balance would exceed `UInt64.max`.
         case balanceOverflow(Account)
 
         public var description: String {

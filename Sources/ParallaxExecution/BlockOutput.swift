@@ -3,10 +3,13 @@ import ParallaxConcurrency
 /// The merged effect of a block on the state: the last write to each key.
 /// Order is unspecified; equality ignores it.
 public struct StateDelta: Sendable, Equatable, CustomStringConvertible {
+    /// One write per key the block changed, its final value (`nil`: deleted).
     public var writes: [StateWrite]
 
+    /// A delta of `writes`, one per key.
     public init(writes: [StateWrite]) { self.writes = writes }
 
+    /// The number of keys written.
     public var count: Int { writes.count }
 
     /// The writes sorted by key.
@@ -23,10 +26,12 @@ public struct StateDelta: Sendable, Equatable, CustomStringConvertible {
 public struct BlockOutput: Sendable, Equatable {
     /// One output per transaction, in block order.
     public var transactions: [TransactionOutput]
+    /// The block's writes, one per key: what a store commits.
     public var stateDelta: StateDelta
     /// Root of the base state with `stateDelta` applied.
     public var stateRoot: StateRoot
 
+    /// An output as given (an executor builds it; tests compare them).
     public init(transactions: [TransactionOutput], stateDelta: StateDelta, stateRoot: StateRoot) {
         self.transactions = transactions
         self.stateDelta = stateDelta
@@ -50,16 +55,20 @@ public struct ExecutionStatistics: Sendable, Equatable {
 
     /// What the workers of one NUMA node did in a block.
     public struct NodeCounts: Sendable, Equatable {
+        /// The node (nil: the workers' memory is not bound to a node).
         public var node: NodeID?
+        /// Workers of the executor on this node.
         public var workers = 0
         /// Transactions its workers executed.
         public var executed = 0
         /// Of those, the ones taken from another node's ready queue.
         public var stolen = 0
 
+        /// Zero counts for `node`.
         public init(node: NodeID?) { self.node = node }
     }
 
+    /// All counters zero.
     public init() {}
 
     /// Executions beyond one per transaction.

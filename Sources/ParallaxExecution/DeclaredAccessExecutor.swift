@@ -67,6 +67,7 @@ import ParallaxTopology
 public final class DeclaredAccessExecutor: BlockExecutor, @unchecked Sendable {
     /// The workers: a topology plan's pool (pinned, NUMA-placed) or a plain one.
     public let pool: WorkerPool
+    /// The NUMA node of the executor's counters and of a plain pool's workers (nil: no binding).
     public let node: NodeID?
     public private(set) var lastStatistics = ExecutionStatistics()
 

@@ -20,6 +20,7 @@ import ParallaxTopology
 public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
     /// The workers: a topology plan's pool (pinned, NUMA-placed) or a plain one.
     public let pool: WorkerPool
+    /// The NUMA node of the shared structures (key index, scheduler lines) and of a plain pool's workers' arenas (nil: no binding).
     public let node: NodeID?
     public private(set) var lastStatistics = ExecutionStatistics()
     /// Whether readers of hot keys wait for an unfinished predecessor instead
@@ -224,8 +225,11 @@ public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
     #endif
 }
 
+/// Why a `ParallelExecutor` or `DeclaredAccessExecutor` could not be created.
 public enum ParallelExecutorError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The pool has a number of workers outside 1...254 (the associated value).
     case unsupportedTeamSize(Int)
+    /// Memory for the executor's structures could not be had; the message says which.
     case outOfMemory(String)
     /// The executor's own plain pool could not start.
     case pool(WorkerPoolError)

@@ -11,6 +11,7 @@ public final class SequentialExecutor: BlockExecutor, @unchecked Sendable {
     /// `DeclaredAccessExecutor`.
     public let enforcesDeclarations: Bool
 
+    /// The oracle; with `enforcingDeclarations`, the oracle of `DeclaredAccessExecutor`.
     public init(enforcingDeclarations: Bool = false) {
         enforcesDeclarations = enforcingDeclarations
     }

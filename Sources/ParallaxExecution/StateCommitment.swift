@@ -20,6 +20,7 @@ public struct StateCommitment: Hashable, Sendable {
     /// Number of entries (wraps, as the sum does).
     public var count: UInt64
 
+    /// The commitment of the empty state.
     @inlinable public init() { sum = (0, 0, 0, 0); count = 0 }
 
     /// Adds the entry `key = value`.
@@ -100,11 +101,16 @@ public struct StateCommitment: Hashable, Sendable {
 /// A 256-bit state root; `description` is 64 lowercase hex digits.
 @frozen
 public struct StateRoot: Hashable, Sendable, CustomStringConvertible {
+    /// The first 8 bytes of the root, big-endian (the first 16 hex digits of `description`).
     public var w0: UInt64
+    /// Bytes 8..<16, big-endian.
     public var w1: UInt64
+    /// Bytes 16..<24, big-endian.
     public var w2: UInt64
+    /// Bytes 24..<32, big-endian.
     public var w3: UInt64
 
+    /// A root from its four words, most significant first.
     @inlinable
     public init(_ w0: UInt64, _ w1: UInt64, _ w2: UInt64, _ w3: UInt64) {
         self.w0 = w0; self.w1 = w1; self.w2 = w2; self.w3 = w3

@@ -6,21 +6,27 @@
 /// `StateCommitment`); executors update it with the block's delta to produce
 /// the block's state root.
 public protocol StateView: Sendable {
+    /// The value of `key` in this state (nil: absent). Called from many threads at once.
     func read(_ key: StateKey) -> StateValue?
+    /// The commitment to the whole state, whose `root` is the state root.
     var commitment: StateCommitment { get }
 }
 
 /// A state held in a dictionary, with its commitment maintained as entries
 /// change. The default base state of the harness and the tests.
 public struct InMemoryState: StateView {
+    /// Every key and its value.
     public private(set) var entries: [StateKey: StateValue]
+    /// The commitment to `entries`, kept up to date by `set` and `apply`.
     public private(set) var commitment: StateCommitment
 
+    /// The empty state.
     public init() {
         entries = [:]
         commitment = StateCommitment()
     }
 
+    /// A state holding `entries` (the commitment is computed once, from all of them).
     public init(_ entries: [StateKey: StateValue]) {
         self.entries = entries
         var commitment = StateCommitment()
@@ -28,6 +34,7 @@ public struct InMemoryState: StateView {
         self.commitment = commitment
     }
 
+    /// The value of `key` (nil: absent).
     @inlinable
     public func read(_ key: StateKey) -> StateValue? { entries[key] }
 
@@ -43,5 +50,6 @@ public struct InMemoryState: StateView {
         for write in delta.writes { set(write.key, write.value) }
     }
 
+    /// The number of keys.
     public var count: Int { entries.count }
 }

@@ -21,24 +21,35 @@ import CSodium
 /// depend on its composition or on the coefficients (up to a 2^-127 chance per
 /// check of accepting a group that holds an invalid signature).
 public enum Ed25519 {
+    /// Bytes of a public key.
     public static let publicKeyLength = 32
+    /// Bytes of a signature, `R || S`.
     public static let signatureLength = 64
 
     /// The outcome of verifying one signature; every other case names the first
     /// check that failed. The structural checks run in the order of their cases
     /// (`sNotReduced` first), the equation (`equationFails`) last.
     public enum Verdict: UInt8, Sendable, Hashable, CustomStringConvertible {
+        /// Passed every check.
         case valid = 0
         /// Well-formed, but `[8]([S]B - R - [h]A) != 0`.
         case equationFails = 1
+        /// `S` is not below the group order `L`.
         case sNotReduced = 2
+        /// The public key's encoding is not canonical (y ≥ p).
         case keyNotCanonical = 3
+        /// The public key is one of the eight small-order points.
         case keySmallOrder = 4
+        /// `R`'s encoding is not canonical (y ≥ p).
         case rNotCanonical = 5
+        /// `R` is one of the eight small-order points.
         case rSmallOrder = 6
+        /// The public key does not decode to a curve point.
         case keyNotOnCurve = 7
+        /// `R` does not decode to a curve point.
         case rNotOnCurve = 8
 
+        /// Whether the signature is valid.
         public var isValid: Bool { self == .valid }
 
         public var description: String {
@@ -76,6 +87,7 @@ public enum Ed25519 {
         return Verdict(code: UInt8(code.rawValue))
     }
 
+    /// `verdict(publicKey:signature:message:)` on arrays; throws when a length is wrong.
     public static func verdict(publicKey: [UInt8], signature: [UInt8], message: [UInt8]) throws(SignatureError) -> Verdict {
         try withBuffers(publicKey, signature, message) { (k, s, m) throws(SignatureError) in
             try verdict(publicKey: k, signature: s, message: m)
@@ -99,6 +111,7 @@ public enum Ed25519 {
             publicKey.baseAddress!.assumingMemoryBound(to: UInt8.self)) == 0
     }
 
+    /// `libsodiumVerify(publicKey:signature:message:)` on arrays.
     public static func libsodiumVerify(publicKey: [UInt8], signature: [UInt8], message: [UInt8]) throws(SignatureError) -> Bool {
         try withBuffers(publicKey, signature, message) { (k, s, m) throws(SignatureError) in
             try libsodiumVerify(publicKey: k, signature: s, message: m)

@@ -1,14 +1,24 @@
 /// The fields of a transaction envelope, in encoding order (docs/precheck.md).
 public enum EnvelopeField: String, Sendable, CaseIterable {
+    /// The version byte.
     case version
+    /// The signature scheme tag.
     case signatureScheme = "signature scheme"
+    /// The chain id.
     case chainID = "chain id"
+    /// The sender's public key.
     case publicKey = "public key"
+    /// The nonce.
     case nonce
+    /// The gas limit.
     case gasLimit = "gas limit"
+    /// The fee per unit of gas.
     case fee
+    /// The payload length.
     case payloadLength = "payload length"
+    /// The payload.
     case payload
+    /// The signature.
     case signature
 }
 

@@ -9,9 +9,12 @@
 ///
 /// Invariant: `ends` is non-decreasing and its last element is `bytes.count`.
 public struct PackedMessages: Sendable {
+    /// The messages, one after another.
     public private(set) var bytes: [UInt8] = []
+    /// Where each message ends in `bytes` (message `i` ends at `ends[i]`).
     public private(set) var ends: [Int] = []
 
+    /// No messages.
     public init() {}
 
     /// Empty, with room for `messages` messages of `bytes` bytes in total.
@@ -26,7 +29,9 @@ public struct PackedMessages: Sendable {
         for message in collection { append(message) }
     }
 
+    /// The number of messages.
     public var count: Int { ends.count }
+    /// Whether there are no messages.
     public var isEmpty: Bool { ends.isEmpty }
 
     /// The byte range of message `index` in `bytes`.
@@ -34,13 +39,16 @@ public struct PackedMessages: Sendable {
         (index == 0 ? 0 : ends[index - 1])..<ends[index]
     }
 
+    /// The bytes of message `index`.
     public subscript(index: Int) -> ArraySlice<UInt8> { bytes[range(of: index)] }
 
+    /// Appends `message` as the next message.
     public mutating func append(_ message: some Collection<UInt8>) {
         bytes.append(contentsOf: message)
         ends.append(bytes.count)
     }
 
+    /// Appends the bytes of `message` as the next message.
     public mutating func append(_ message: UnsafeRawBufferPointer) {
         bytes.append(contentsOf: message)
         ends.append(bytes.count)
@@ -60,6 +68,7 @@ public struct PackedMessages: Sendable {
         ends.append(bytes.count)
     }
 
+    /// Removes every message, keeping the storage for the next batch unless `keepingCapacity` is false.
     public mutating func removeAll(keepingCapacity: Bool = true) {
         bytes.removeAll(keepingCapacity: keepingCapacity)
         ends.removeAll(keepingCapacity: keepingCapacity)

@@ -20,6 +20,7 @@ public struct PrecheckRules: Hashable, Sendable {
     /// Bounds the decoder enforces before it trusts any length.
     public var envelopeLimits: EnvelopeLimits
 
+    /// Rules for `chainID` (nil: any chain), by default admitting gas limits from 21,000 to 30,000,000, any fee and the default envelope limits.
     public init(chainID: ChainID?, gasLimits: ClosedRange<GasLimit> = GasLimit(21_000)...GasLimit(30_000_000),
                 minimumFee: Fee = Fee(0), envelopeLimits: EnvelopeLimits = .default) {
         self.chainID = chainID

@@ -15,10 +15,15 @@ import CSecp256k1
 /// sufficient for verification and recovery and which is immutable, so the
 /// functions are thread-safe.
 public enum Secp256k1 {
+    /// Bytes of a compressed SEC 1 public key (the envelope's form).
     public static let compressedKeyLength = 33
+    /// Bytes of an uncompressed SEC 1 public key.
     public static let uncompressedKeyLength = 65
+    /// Bytes of a compact signature, `r || s`.
     public static let signatureLength = 64
+    /// Bytes of a recoverable signature, `r || s || v`.
     public static let recoverableSignatureLength = 65
+    /// Bytes of the hash a signature signs.
     public static let messageHashLength = 32
 
     /// `true` iff `signature` is a valid low-`s` signature of `messageHash` by `publicKey`.
@@ -46,6 +51,7 @@ public enum Secp256k1 {
         return secp256k1_ecdsa_verify(context, &parsed, bytes(messageHash), &key) == 1
     }
 
+    /// `verify(publicKey:signature:messageHash:)` on arrays.
     public static func verify(publicKey: [UInt8], signature: [UInt8], messageHash: [UInt8]) throws(SignatureError) -> Bool {
         try withBuffers(publicKey, signature, messageHash) { (k, s, m) throws(SignatureError) in
             try verify(publicKey: k, signature: s, messageHash: m)

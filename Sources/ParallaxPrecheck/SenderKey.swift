@@ -8,6 +8,7 @@ import CParallaxHash
 /// and hashing may read all five words. `PublicKey` is the same value with its
 /// bytes in an array.
 public struct SenderKey: Hashable, Sendable, CustomStringConvertible {
+    /// The key's signature scheme.
     public let scheme: SignatureScheme
     private var storage: (UInt64, UInt64, UInt64, UInt64, UInt64)
 
@@ -24,6 +25,7 @@ public struct SenderKey: Hashable, Sendable, CustomStringConvertible {
         Swift.withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: bytes) }
     }
 
+    /// The inline form of `key`.
     public init(_ key: PublicKey) {
         self = key.bytes.withUnsafeBytes { SenderKey(scheme: key.scheme, bytes: $0) }
     }

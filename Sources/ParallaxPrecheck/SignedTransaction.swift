@@ -4,13 +4,20 @@
 /// and `hash` (Keccak-256 of it) is both the transaction's identity and the
 /// message its signature signs.
 public struct UnsignedTransaction: Hashable, Sendable {
+    /// The chain the transaction is valid on.
     public var chainID: ChainID
+    /// The key that signs it.
     public var sender: PublicKey
+    /// The sender's nonce for this transaction.
     public var nonce: Nonce
+    /// The most gas the sender agrees to pay for.
     public var gasLimit: GasLimit
+    /// The fee per unit of gas the sender offers.
     public var fee: Fee
+    /// The contract call, as the application's payload decoder reads it.
     public var payload: [UInt8]
 
+    /// A transaction with these fields.
     public init(chainID: ChainID, sender: PublicKey, nonce: Nonce, gasLimit: GasLimit, fee: Fee, payload: [UInt8]) {
         self.chainID = chainID
         self.sender = sender
@@ -53,9 +60,12 @@ public struct UnsignedTransaction: Hashable, Sendable {
 
 /// A transaction with its signature: the value an envelope encodes.
 public struct SignedTransaction: Hashable, Sendable {
+    /// Every field but the signature.
     public let unsigned: UnsignedTransaction
+    /// The signature over `unsigned.hash`.
     public let signature: Signature
 
+    /// `unsigned` with its `signature`; throws `EnvelopeError.schemeMismatch` when the signature's scheme is not the sender key's.
     public init(_ unsigned: UnsignedTransaction, signature: Signature) throws(EnvelopeError) {
         guard unsigned.sender.scheme == signature.scheme else {
             throw .schemeMismatch(publicKey: unsigned.sender.scheme, signature: signature.scheme)
@@ -64,6 +74,7 @@ public struct SignedTransaction: Hashable, Sendable {
         self.signature = signature
     }
 
+    /// The transaction hash, which the signature signs.
     public var hash: TransactionHash { unsigned.hash }
 
     /// The envelope bytes (layout: `TransactionEnvelope`).
@@ -97,7 +108,9 @@ public struct SignedTransaction: Hashable, Sendable {
 
 /// Keccak-256 of a transaction's signing bytes.
 public struct TransactionHash: Hashable, Sendable, CustomStringConvertible {
+    /// The 32 digest bytes.
     public let digest: Digest32
+    /// A hash from its digest.
     public init(_ digest: Digest32) { self.digest = digest }
     public var description: String { digest.hex }
 }

@@ -24,16 +24,24 @@
 /// Invariant of a parsed value: all ranges lie inside the parsed buffer and
 /// `signatureRange.upperBound` is the buffer's length (no trailing bytes).
 public struct TransactionEnvelope: Hashable, Sendable {
+    /// The only envelope version this decoder accepts.
     public static let version: UInt8 = 1
 
+    /// The signature scheme of the sender's key and signature.
     public let scheme: SignatureScheme
+    /// The chain the envelope is signed for.
     public let chainID: ChainID
+    /// The sender's nonce.
     public let nonce: Nonce
+    /// The gas limit the sender signed.
     public let gasLimit: GasLimit
+    /// The fee per unit of gas the sender signed.
     public let fee: Fee
     /// Byte ranges, relative to the start of the parsed buffer.
     public let publicKeyRange: Range<Int>
+    /// Where the payload lies, relative to the start of the parsed buffer.
     public let payloadRange: Range<Int>
+    /// Where the signature lies (the last 64 bytes of the envelope).
     public let signatureRange: Range<Int>
 
     /// The bytes the transaction hash covers: everything before the signature.

@@ -1,5 +1,5 @@
 /// The integer fields of a transaction envelope, each its own type so that a
-/// nonce is never passed where a gas limit is meant (DESIGN.md: typed
+/// nonce is never passed where a gas limit is meant (docs/architecture.md: typed
 /// wrappers over raw integers across module boundaries).
 
 /// The chain a transaction is valid on; signed, so a transaction cannot be
@@ -7,6 +7,7 @@
 public struct ChainID: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public let rawValue: UInt64
     public init(rawValue: UInt64) { self.rawValue = rawValue }
+    /// The chain numbered `rawValue`.
     public init(_ rawValue: UInt64) { self.rawValue = rawValue }
     public var description: String { "chain \(rawValue)" }
 }
@@ -15,6 +16,7 @@ public struct ChainID: RawRepresentable, Hashable, Sendable, CustomStringConvert
 public struct Nonce: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible {
     public let rawValue: UInt64
     public init(rawValue: UInt64) { self.rawValue = rawValue }
+    /// The nonce `rawValue`.
     public init(_ rawValue: UInt64) { self.rawValue = rawValue }
     public static func < (lhs: Nonce, rhs: Nonce) -> Bool { lhs.rawValue < rhs.rawValue }
     public var description: String { "nonce \(rawValue)" }
@@ -24,6 +26,7 @@ public struct Nonce: RawRepresentable, Hashable, Comparable, Sendable, CustomStr
 public struct GasLimit: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible {
     public let rawValue: UInt64
     public init(rawValue: UInt64) { self.rawValue = rawValue }
+    /// A limit of `rawValue` gas.
     public init(_ rawValue: UInt64) { self.rawValue = rawValue }
     public static func < (lhs: GasLimit, rhs: GasLimit) -> Bool { lhs.rawValue < rhs.rawValue }
     public var description: String { "gas limit \(rawValue)" }
@@ -34,6 +37,7 @@ public struct GasLimit: RawRepresentable, Hashable, Comparable, Sendable, Custom
 public struct Fee: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible {
     public let rawValue: UInt64
     public init(rawValue: UInt64) { self.rawValue = rawValue }
+    /// A fee of `rawValue` per unit of gas.
     public init(_ rawValue: UInt64) { self.rawValue = rawValue }
     public static func < (lhs: Fee, rhs: Fee) -> Bool { lhs.rawValue < rhs.rawValue }
     public var description: String { "fee \(rawValue)/gas" }

@@ -7,12 +7,14 @@
 public struct VerifiedTransaction: Hashable, Sendable {
     /// Keccak-256 of the signed bytes: the transaction's identity.
     public let hash: TransactionHash
+    /// The key whose signature verified.
     public let sender: SenderKey
     /// The decoded fields; its ranges are relative to the envelope's first byte.
     public let envelope: TransactionEnvelope
     /// Where the envelope lies in the block buffer (`PackedMessages.bytes`).
     public let byteRange: Range<Int>
 
+    /// A verified transaction as the precheck stage builds it.
     public init(hash: TransactionHash, sender: SenderKey, envelope: TransactionEnvelope, byteRange: Range<Int>) {
         self.hash = hash
         self.sender = sender
@@ -20,10 +22,15 @@ public struct VerifiedTransaction: Hashable, Sendable {
         self.byteRange = byteRange
     }
 
+    /// The envelope's signature scheme.
     public var scheme: SignatureScheme { envelope.scheme }
+    /// The chain the envelope was signed for.
     public var chainID: ChainID { envelope.chainID }
+    /// The signed nonce.
     public var nonce: Nonce { envelope.nonce }
+    /// The signed gas limit.
     public var gasLimit: GasLimit { envelope.gasLimit }
+    /// The signed fee per unit of gas.
     public var fee: Fee { envelope.fee }
 
     /// Where the payload lies in the block buffer.

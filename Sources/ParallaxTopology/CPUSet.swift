@@ -20,8 +20,10 @@ public struct CPUSet: Hashable, Sendable, Sequence, CustomStringConvertible, Exp
 
     @usableFromInline var words: [UInt64]
 
+    /// The empty set.
     public init() { words = [] }
 
+    /// The set of `pus`.
     public init<S: Sequence>(_ pus: S) where S.Element == PUIndex {
         words = []
         for pu in pus { insert(pu) }
@@ -60,7 +62,9 @@ public struct CPUSet: Hashable, Sendable, Sequence, CustomStringConvertible, Exp
 
     // MARK: Set operations
 
+    /// Whether the set holds no CPU.
     public var isEmpty: Bool { words.isEmpty }
+    /// The number of CPUs in the set.
     public var count: Int { words.reduce(0) { $0 + $1.nonzeroBitCount } }
     /// The lowest CPU, if any.
     public var first: PUIndex? {
@@ -68,11 +72,13 @@ public struct CPUSet: Hashable, Sendable, Sequence, CustomStringConvertible, Exp
         return iterator.next()
     }
 
+    /// Whether `pu` is in the set.
     public func contains(_ pu: PUIndex) -> Bool {
         let word = Int(pu.rawValue) >> 6
         return pu.rawValue >= 0 && word < words.count && words[word] & (1 << UInt64(pu.rawValue & 63)) != 0
     }
 
+    /// Adds `pu`.
     public mutating func insert(_ pu: PUIndex) {
         precondition(pu.rawValue >= 0 && pu.rawValue < Self.limit, "CPU \(pu.rawValue) outside 0..<\(Self.limit)")
         let word = Int(pu.rawValue) >> 6
@@ -80,6 +86,7 @@ public struct CPUSet: Hashable, Sendable, Sequence, CustomStringConvertible, Exp
         words[word] |= 1 << UInt64(pu.rawValue & 63)
     }
 
+    /// Removes `pu`, if present.
     public mutating func remove(_ pu: PUIndex) {
         let word = Int(pu.rawValue) >> 6
         guard pu.rawValue >= 0, word < words.count else { return }
@@ -87,12 +94,14 @@ public struct CPUSet: Hashable, Sendable, Sequence, CustomStringConvertible, Exp
         normalize()
     }
 
+    /// The CPUs in either set.
     public func union(_ other: CPUSet) -> CPUSet {
         var result = CPUSet()
         result.words = (0..<Swift.max(words.count, other.words.count)).map { word(at: $0) | other.word(at: $0) }
         return result
     }
 
+    /// The CPUs in both sets.
     public func intersection(_ other: CPUSet) -> CPUSet {
         var result = CPUSet()
         result.words = (0..<Swift.min(words.count, other.words.count)).map { words[$0] & other.words[$0] }
@@ -100,6 +109,7 @@ public struct CPUSet: Hashable, Sendable, Sequence, CustomStringConvertible, Exp
         return result
     }
 
+    /// The CPUs of this set that are not in `other`.
     public func subtracting(_ other: CPUSet) -> CPUSet {
         var result = CPUSet()
         result.words = words.indices.map { words[$0] & ~other.word(at: $0) }
@@ -107,7 +117,9 @@ public struct CPUSet: Hashable, Sendable, Sequence, CustomStringConvertible, Exp
         return result
     }
 
+    /// Whether every CPU of this set is in `other`.
     public func isSubset(of other: CPUSet) -> Bool { subtracting(other).isEmpty }
+    /// Whether the two sets share no CPU.
     public func isDisjoint(with other: CPUSet) -> Bool { intersection(other).isEmpty }
 
     private func word(at index: Int) -> UInt64 { index < words.count ? words[index] : 0 }

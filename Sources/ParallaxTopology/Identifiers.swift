@@ -14,6 +14,7 @@
 public struct PUIndex: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible {
     public let rawValue: Int32
     public init(rawValue: Int32) { self.rawValue = rawValue }
+    /// The PU with OS index (CPU number) `rawValue`.
     public init(_ rawValue: Int32) { self.rawValue = rawValue }
     public static func < (lhs: PUIndex, rhs: PUIndex) -> Bool { lhs.rawValue < rhs.rawValue }
     public var description: String { "cpu\(rawValue)" }

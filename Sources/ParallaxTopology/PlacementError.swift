@@ -2,6 +2,7 @@
 /// which part of the request is wrong, so that `ParallaxConfig` can name the
 /// key of the config file that holds it.
 public struct PlacementError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The part of the request a problem is about.
     public enum Subject: Equatable, Sendable, CustomStringConvertible {
         /// The CPU list of the `explicit` policy.
         case policyCPUs
@@ -22,6 +23,7 @@ public struct PlacementError: Error, Equatable, Sendable, CustomStringConvertibl
         }
     }
 
+    /// What is wrong with the subject.
     public enum Problem: Equatable, Sendable {
         /// CPUs the topology does not have.
         case notPresent(missing: CPUSet, available: CPUSet)
@@ -33,19 +35,28 @@ public struct PlacementError: Error, Equatable, Sendable, CustomStringConvertibl
         case tooManyWorkers(requested: Int, available: Int)
         /// A pool of `rest` found no PU left.
         case nothingLeft
+        /// A pool's `workers` below 1 (the associated value).
         case invalidWorkerCount(Int)
+        /// A pool's `share` outside (0, 1] (the associated value).
         case invalidShare(Double)
+        /// A pool's CPU list is empty.
         case emptyCPUs
+        /// A pool is listed twice.
         case duplicatePool
+        /// A second pool without a size: only one pool takes the rest, and `first` already does.
         case secondRestPool(first: PoolName)
+        /// The request has no pool.
         case noPools
         /// `one-per-core` but the list names two PUs of one core.
         case siblings(CoreID, CPUSet)
     }
 
+    /// Which part of the request is wrong.
     public let subject: Subject
+    /// What is wrong with it.
     public let problem: Problem
 
+    /// A problem with `subject`.
     public init(_ subject: Subject, _ problem: Problem) {
         self.subject = subject
         self.problem = problem

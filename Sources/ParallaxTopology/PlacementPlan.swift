@@ -38,8 +38,10 @@
 /// PU of the topology and not reserved; each worker's core and node are those
 /// of its PU.
 public struct PlacementPlan: Sendable, Equatable, CustomStringConvertible {
+    /// Every worker, by worker id (pool by pool, in the request's pool order).
     public let workers: [WorkerPlacement]
 
+    /// The plan of `request` on `topology`; throws when the request cannot be met there.
     public init(topology: Topology, request: PlacementRequest) throws(PlacementError) {
         let reservedMissing = request.reserved.subtracting(topology.cpus)
         guard reservedMissing.isEmpty else {
@@ -186,6 +188,7 @@ public struct PlacementPlan: Sendable, Equatable, CustomStringConvertible {
 
     // MARK: Queries
 
+    /// The number of workers.
     public var count: Int { workers.count }
 
     /// The workers of one pool, in worker order.
@@ -234,13 +237,20 @@ public struct PlacementPlan: Sendable, Equatable, CustomStringConvertible {
 
 /// Where one worker of a plan runs.
 public struct WorkerPlacement: Sendable, Hashable, CustomStringConvertible {
+    /// The worker's id, its index in the plan.
     public let worker: WorkerID
+    /// The pool the worker belongs to.
     public let pool: PoolName
+    /// The PU it runs on (its OS index).
     public let pu: PUIndex
+    /// The core of that PU.
     public let core: CoreID
+    /// The NUMA node of that PU, where the worker's memory lives.
     public let node: NodeID
+    /// The package (socket) of that PU, if hwloc reports one.
     public let package: PackageID?
 
+    /// A placement as given.
     public init(worker: WorkerID, pool: PoolName, pu: PUIndex, core: CoreID, node: NodeID, package: PackageID?) {
         self.worker = worker
         self.pool = pool

@@ -5,8 +5,11 @@
 
 /// The pipeline stage a pool of workers serves.
 public enum PoolName: String, CaseIterable, Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// Batched hashing and signature checks.
     case precheck
+    /// Block execution.
     case execute
+    /// Committing blocks to the state store.
     case commit
 
     public static func < (lhs: PoolName, rhs: PoolName) -> Bool {
@@ -66,18 +69,25 @@ public enum PoolSize: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+/// One pool of a placement request: its stage and its size.
 public struct PoolRequest: Sendable, Equatable {
+    /// The stage the pool serves.
     public var name: PoolName
+    /// How many PUs it gets, or which.
     public var size: PoolSize
 
+    /// A pool `name` of `size`.
     public init(_ name: PoolName, _ size: PoolSize) {
         self.name = name
         self.size = size
     }
 }
 
+/// What an operator asks of a plan: a policy, SMT use, reserved CPUs and pools (see the comment at the top of this file).
 public struct PlacementRequest: Sendable, Equatable {
+    /// The order in which PUs are handed out.
     public var policy: PlacementPolicy
+    /// Whether a core's SMT siblings may all get workers.
     public var smt: SMTUse
     /// CPUs no worker gets (left to the OS, interrupts, the node's other services).
     public var reserved: CPUSet

@@ -18,9 +18,13 @@ import CParallaxTopology
 /// A machine whose hwloc tree has no Core objects (some XML exports) gets one
 /// core per PU, numbered after the real ones, so a core always exists.
 public struct Topology: Sendable, Equatable, CustomStringConvertible {
+    /// Where a topology came from.
     public enum Source: Sendable, Equatable, CustomStringConvertible {
+        /// This machine, restricted to the CPUs the process may run on.
         case thisMachine
+        /// An hwloc synthetic description, such as `"pack:2 numa:2 core:8 pu:2"`.
         case synthetic(String)
+        /// An hwloc XML export (`lstopo --of xml`).
         case xml(path: String)
 
         public var description: String {
@@ -32,24 +36,37 @@ public struct Topology: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// One processing unit (hardware thread).
     public struct ProcessingUnit: Sendable, Hashable {
+        /// Its OS index: the kernel's CPU number.
         public let os: PUIndex
+        /// Its core.
         public let core: CoreID
+        /// Its L3 cache group, if hwloc reports one.
         public let l3: L3ID?
+        /// Its package (socket), if hwloc reports one.
         public let package: PackageID?
+        /// Its NUMA node.
         public let node: NodeID
     }
 
+    /// One core.
     public struct Core: Sendable, Hashable {
+        /// Its hwloc logical index, unique over the machine.
         public let id: CoreID
         /// Its PUs (SMT siblings), in logical order.
         public let pus: [PUIndex]
+        /// Its NUMA node.
         public let node: NodeID
+        /// Its package (socket), if hwloc reports one.
         public let package: PackageID?
     }
 
+    /// One NUMA node.
     public struct NUMANode: Sendable, Hashable {
+        /// The node's number, as the kernel numbers it.
         public let id: NodeID
+        /// The package (socket) the node belongs to, if hwloc reports one.
         public let package: PackageID?
         /// Memory attached to the node, in bytes.
         public let memoryBytes: UInt64
@@ -57,21 +74,33 @@ public struct Topology: Sendable, Equatable, CustomStringConvertible {
         public let cpus: CPUSet
     }
 
+    /// One package (socket).
     public struct Package: Sendable, Hashable {
+        /// Its hwloc logical index.
         public let id: PackageID
+        /// Its NUMA nodes.
         public let nodes: [NodeID]
+        /// Its PUs.
         public let cpus: CPUSet
     }
 
+    /// The PUs that share one L3 cache.
     public struct L3Group: Sendable, Hashable {
+        /// Its hwloc logical index.
         public let id: L3ID
+        /// Its PUs.
         public let cpus: CPUSet
     }
 
+    /// Where this topology came from.
     public let source: Source
+    /// The packages (sockets).
     public let packages: [Package]
+    /// The NUMA nodes.
     public let numaNodes: [NUMANode]
+    /// The L3 cache groups (empty when hwloc reports none, as for synthetic descriptions without L3).
     public let l3Groups: [L3Group]
+    /// The cores, in hwloc logical order.
     public let cores: [Core]
     /// All PUs, in hwloc logical order.
     public let pus: [ProcessingUnit]
@@ -205,6 +234,7 @@ public struct Topology: Sendable, Equatable, CustomStringConvertible {
         puByOS[os].map { pus[$0] }
     }
 
+    /// The NUMA node numbered `id`, if the machine has it.
     public func node(_ id: NodeID) -> NUMANode? {
         numaNodes.first { $0.id == id }
     }
@@ -254,6 +284,7 @@ public struct Topology: Sendable, Equatable, CustomStringConvertible {
     #endif
 }
 
+/// Why a topology could not be had.
 public enum TopologyError: Error, Equatable, Sendable, CustomStringConvertible {
     /// hwloc rejected the description or file; `reason` is its explanation.
     case cannotLoad(Topology.Source, reason: String)

@@ -56,8 +56,10 @@ import CParallaxCore
 /// A task that throws is counted in `failed` and handed to `onError`; the
 /// worker goes on with the next task.
 public final class WorkerPool: @unchecked Sendable {
+    /// A task: runs on one worker, with that worker's context; a throw is counted in `failed` and passed to `onError`.
     public typealias Task = @Sendable (WorkerContext) throws -> Void
 
+    /// Whether the workers are bound to their PUs.
     public enum Pinning: Sendable, Equatable {
         /// Each worker is bound to its PU; the pool does not start otherwise.
         case pinned
@@ -65,13 +67,16 @@ public final class WorkerPool: @unchecked Sendable {
         case unpinned
     }
 
+    /// How a pool of a plan runs its workers (the `[workers]` table of the topology config file).
     public struct Options: Sendable, Equatable {
+        /// Whether each worker is bound to its PU (`workers.pin`).
         public var pinning: Pinning
         /// Tasks each inbox holds before submission tries other workers.
         public var inboxCapacity: Int
         /// Scratch memory per worker, on its node.
         public var scratchBytes: Int
 
+        /// Options with these values; the defaults are the topology config file's.
         public init(pinning: Pinning = .pinned, inboxCapacity: Int = 1024, scratchBytes: Int = 64 * 1024) {
             self.pinning = pinning
             self.inboxCapacity = inboxCapacity
@@ -128,7 +133,9 @@ public final class WorkerPool: @unchecked Sendable {
 
     deinit { core.shutdown() }
 
+    /// The number of workers.
     public var count: Int { core.workers.count }
+    /// Where each worker runs, by worker index.
     public var placements: [WorkerPlacement] { core.workers.map(\.context.placement) }
     /// Whether each worker runs bound to its placement's PU.
     public var isPinned: Bool { core.options.pinning == .pinned }
@@ -221,14 +228,23 @@ public struct WorkerContext: Sendable {
     public var pu: PUIndex { placement.pu }
 }
 
+/// Why a worker pool could not start or refused a task.
 public enum WorkerPoolError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The pool would have no worker (the plan has none in the requested pool).
     case noWorkers
+    /// The pool was shut down and takes no more tasks.
     case shutDown
+    /// No worker of the pool is on this node (`submit(toNode:)`).
     case noWorkerOnNode(NodeID)
+    /// No worker has this index (`submit(toWorker:)`).
     case noSuchWorker(Int)
+    /// The options (or a plain pool's thread count) are outside their ranges; the message says which.
     case invalidOptions(String)
+    /// Memory for a worker's inbox or scratch could not be had; the message says which.
     case memory(String)
+    /// A worker could not be bound to its PU, or the kernel reported another affinity.
     case pinning(worker: Int, AffinityError)
+    /// The thread of a worker could not be created (`errno`).
     case threadStart(worker: Int, errno: Int32)
 
     public var description: String {

@@ -28,6 +28,7 @@ public struct DeclaredAccess: Sendable, Hashable {
     /// Keys written, deleted, or read and written.
     public var writes: [StateKey]
 
+    /// A declaration of `reads` (read only) and `writes` (read, written, deleted, changed by delta).
     public init(reads: [StateKey] = [], writes: [StateKey] = []) {
         self.reads = reads
         self.writes = writes

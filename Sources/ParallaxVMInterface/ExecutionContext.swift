@@ -56,7 +56,9 @@ public final class ExecutionContext {
 
     /// The transaction being executed.
     public var transactionIndex: TxnIndex { state.pointee.index }
+    /// The transaction's gas limit, including the schedule's intrinsic gas.
     public var gasLimit: UInt64 { state.pointee.gasLimit }
+    /// Gas charged so far (the intrinsic gas included); equals `gasLimit` once the gas ran out.
     public var gasUsed: UInt64 { state.pointee.gasUsed }
 
     var failure: ExecutionError? {
@@ -132,6 +134,7 @@ public final class ExecutionContext {
         state.deallocate()
     }
 
+    /// Gas left to charge.
     public var gasRemaining: UInt64 { gasLimit - gasUsed }
 
     // MARK: Contract API
@@ -151,18 +154,21 @@ public final class ExecutionContext {
         return reader.applyOwn(delta, to: try readThrough(key))
     }
 
+    /// Sets `key` to `value` for this transaction (read back by its later reads), charging the schedule's write gas plus its per-byte gas; throws when the gas runs out or `key` is not declared for writing while declarations are enforced.
     public func write(_ key: StateKey, _ value: StateValue) throws(ExecutionError) {
         try requireDeclared(key, write: true)
         try chargeGas(schedule.write &+ schedule.perByte &* UInt64(value.count))
         put(key, value)
     }
 
+    /// Deletes `key` for this transaction, charging the schedule's delete gas; throws as `write` does.
     public func delete(_ key: StateKey) throws(ExecutionError) {
         try requireDeclared(key, write: true)
         try chargeGas(schedule.delete)
         put(key, nil)
     }
 
+    /// Appends `event` to the transaction's events, charging the schedule's event gas plus its per-byte gas for the data. Events stand only if the transaction succeeds.
     public func emit(_ event: Event) throws(ExecutionError) {
         try chargeGas(schedule.event &+ schedule.perByte &* UInt64(event.data.count))
         events.append(event)

@@ -13,8 +13,11 @@
 /// - `custom`: a settlement of the VM's own (`FeeSettlement`), given the gas
 ///   used and the outcome, writing through a `FeeLedger`.
 public enum FeePolicy: Sendable {
+    /// No fee write by the context; `TransactionOutput.fee` is 0.
     case none
+    /// The built-in contracts' debit of an 8-byte balance.
     case balanceDebit(BalanceDebitFee)
+    /// A settlement of the VM's own.
     case custom(any FeeSettlement)
 
     /// The key the contract may always touch, declared or not: the balance
@@ -49,10 +52,14 @@ public enum FeePolicy: Sendable {
 /// one is set (else burned). `TransactionOutput.fee` is the full
 /// `gasUsed * pricePerGas`, whatever the payer had.
 public struct BalanceDebitFee: Sendable, Hashable {
+    /// The key of the 8-byte little-endian balance that pays.
     public var payer: StateKey
+    /// The fee per unit of gas used.
     public var pricePerGas: UInt64
+    /// Where the amount debited is credited; nil burns it.
     public var beneficiary: FeeBeneficiary?
 
+    /// `payer` pays `gasUsed * pricePerGas`, credited to `beneficiary`.
     @inlinable
     public init(payer: StateKey, pricePerGas: UInt64, beneficiary: FeeBeneficiary? = nil) {
         self.payer = payer
@@ -68,9 +75,13 @@ public struct BalanceDebitFee: Sendable, Hashable {
 /// comparison). A credit that would overflow 64 bits is dropped (the fee is
 /// burned); like the debit it survives a revert.
 public struct FeeBeneficiary: Sendable, Hashable {
+    /// The key whose 8-byte little-endian balance receives the fee.
     public var key: StateKey
+    /// Whether the credit is a commutative delta (true, the default: no
+    /// dependency between fee payers) or a read-modify-write.
     public var byDelta: Bool
 
+    /// A beneficiary at `key`, credited by delta unless `byDelta` is false.
     @inlinable
     public init(key: StateKey, byDelta: Bool = true) {
         self.key = key

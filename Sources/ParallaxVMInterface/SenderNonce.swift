@@ -38,6 +38,7 @@ public struct SenderNonce: Hashable, Sendable {
     /// The nonce the transaction carries (signed by the sender).
     public var nonce: UInt64
 
+    /// The rule for a transaction carrying `nonce`, the sender's counter being at `key`.
     public init(key: StateKey, nonce: UInt64) {
         self.key = key
         self.nonce = nonce
@@ -68,10 +69,14 @@ public enum NonceRejection: TransactionRejection, Hashable, Sendable, CustomStri
     /// The sender used every nonce below 2^64 - 1; none can follow.
     case exhausted
 
+    /// The code of `tooLow`: the nonce was used already (a replay).
     public static let tooLowCode = "nonce-too-low"
+    /// The code of `gap`: an earlier nonce has not been included.
     public static let gapCode = "nonce-gap"
+    /// The code of `exhausted`.
     public static let exhaustedCode = "nonce-exhausted"
 
+    /// The stable code (`tooLowCode`, `gapCode`, `exhaustedCode`) and the nonces in words.
     public var rejectionReason: RejectionReason {
         switch self {
         case .tooLow(let expected, let given):

@@ -5,11 +5,16 @@
 /// that `<` on keys is the lexicographic order of their bytes.
 @frozen
 public struct StateKey: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// Bytes 0..<8 of the key, big-endian.
     public var w0: UInt64
+    /// Bytes 8..<16, big-endian.
     public var w1: UInt64
+    /// Bytes 16..<24, big-endian.
     public var w2: UInt64
+    /// Bytes 24..<32, big-endian.
     public var w3: UInt64
 
+    /// A key from its four words (`w0` holds the first 8 bytes, big-endian).
     @inlinable
     public init(_ w0: UInt64, _ w1: UInt64, _ w2: UInt64, _ w3: UInt64) {
         self.w0 = w0; self.w1 = w1; self.w2 = w2; self.w3 = w3
@@ -74,7 +79,9 @@ public struct StateKey: Hashable, Comparable, Sendable, CustomStringConvertible 
     public var description: String { hexString(words: [w0, w1, w2, w3]) }
 }
 
+/// Why bytes could not be made a `StateKey`.
 public enum StateKeyError: Error, Equatable, CustomStringConvertible {
+    /// The bytes were not 32 long; the associated value is their count.
     case wrongLength(Int)
 
     public var description: String {

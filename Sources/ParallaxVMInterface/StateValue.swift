@@ -10,6 +10,7 @@
 /// and hashing compare contents.
 @frozen
 public struct StateValue: Hashable, Sendable, CustomStringConvertible {
+    /// The longest value stored inline, without an allocation: 16 bytes.
     public static let inlineCapacity = 16
 
     @frozen @usableFromInline
@@ -21,6 +22,7 @@ public struct StateValue: Hashable, Sendable, CustomStringConvertible {
 
     @usableFromInline package var storage: Storage
 
+    /// A value holding `bytes` (any length; an empty array is an empty value, not an absent key).
     public init(_ bytes: [UInt8]) {
         guard bytes.count <= StateValue.inlineCapacity else {
             storage = .heap(bytes)

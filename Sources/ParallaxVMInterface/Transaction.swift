@@ -47,6 +47,8 @@ public protocol Transaction: Sendable {
     /// no nonce rule.
     var senderNonce: SenderNonce? { get }
 
+    /// Runs the transaction against `context`: reads, writes, deltas, gas and events go through it.
+    /// // Return for success; throw to revert (a `TransactionRejection` rejects instead). It must be deterministic in the values it reads and must let `ExecutionError.suspended` propagate; the executors may call it several times for one transaction, and only the last call counts.
     func execute(in context: ExecutionContext) throws
 }
 
@@ -62,13 +64,18 @@ extension Transaction {
 public struct GasSchedule: Hashable, Sendable {
     /// Charged before the contract starts.
     public var intrinsic: UInt64
+    /// Charged per `ExecutionContext.read` (also per `canAdd`/`canSubtract` check).
     public var read: UInt64
+    /// Charged per `ExecutionContext.write`, plus `perByte` for each byte written.
     public var write: UInt64
+    /// Charged per `ExecutionContext.delete`.
     public var delete: UInt64
+    /// Charged per `ExecutionContext.emit`, plus `perByte` for each byte of the event's data.
     public var event: UInt64
     /// Per byte of a written value or an event's data.
     public var perByte: UInt64
 
+    /// A schedule with these costs.
     public init(intrinsic: UInt64, read: UInt64, write: UInt64, delete: UInt64, event: UInt64, perByte: UInt64) {
         self.intrinsic = intrinsic
         self.read = read

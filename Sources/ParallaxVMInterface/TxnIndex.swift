@@ -6,7 +6,9 @@
 public struct TxnIndex: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible {
     public var rawValue: UInt32
 
+    /// The transaction at position `rawValue` of its block.
     @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+    /// The transaction at position `rawValue` of its block.
     @inlinable public init(_ rawValue: UInt32) { self.rawValue = rawValue }
 
     /// The index as an array subscript.
@@ -22,9 +24,12 @@ public struct TxnIndex: RawRepresentable, Hashable, Comparable, Sendable, Custom
 public struct Incarnation: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible {
     public var rawValue: UInt32
 
+    /// Incarnation number `rawValue`.
     @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+    /// Incarnation number `rawValue`.
     @inlinable public init(_ rawValue: UInt32) { self.rawValue = rawValue }
 
+    /// The incarnation after this one.
     @inlinable public var next: Incarnation { Incarnation(rawValue &+ 1) }
 
     @inlinable public static func < (lhs: Incarnation, rhs: Incarnation) -> Bool { lhs.rawValue < rhs.rawValue }
