@@ -76,3 +76,18 @@
 @_exported import enum ParallaxTopology.WorkerPoolError
 @_exported import struct ParallaxConfig.TopologyConfig
 @_exported import struct ParallaxConfig.ConfigError
+// Types the API above names (a pool's worker context and statistics, the
+// identifiers of a placement, the errors its initializers throw), so that
+// `import Parallax` alone can name them.
+@_exported import struct ParallaxTopology.WorkerContext
+@_exported import struct ParallaxTopology.WorkerStatistics
+@_exported import struct ParallaxTopology.NodeStatistics
+@_exported import struct ParallaxTopology.CPUListError
+@_exported import enum ParallaxTopology.AffinityError
+@_exported import struct ParallaxTopology.CoreID
+@_exported import struct ParallaxTopology.L3ID
+@_exported import struct ParallaxTopology.PackageID
+@_exported import struct ParallaxTopology.WorkerID
+@_exported import enum ParallaxConcurrency.MPMCQueueError
+@_exported import class ParallaxPrecheck.PrecheckStage
+@_exported import struct ParallaxPrecheck.Digest32

@@ -423,9 +423,13 @@ public final class MPMCQueue<Element: Sendable>: @unchecked Sendable {
     #endif
 }
 
+/// Why an `MPMCQueue` could not be created.
 public enum MPMCQueueError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The capacity is not a power of two of at least 2 (the value given).
     case invalidCapacity(Int)
+    /// The element's alignment exceeds a cache line (the alignment).
     case unsupportedAlignment(Int)
+    /// The slot memory could not be allocated.
     case allocationFailed(SlotArrayError)
 
     public var description: String {

@@ -8,6 +8,7 @@ public struct Digest32: Hashable, Sendable, CustomStringConvertible {
     /// The digest bytes in order, as raw memory; read through `withUnsafeBytes`.
     var storage: (UInt64, UInt64, UInt64, UInt64)
 
+    /// The size of a digest in bytes.
     public static let byteCount = 32
 
     /// The all-zero value, a placeholder for buffers about to be filled.

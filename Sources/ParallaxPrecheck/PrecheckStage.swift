@@ -47,7 +47,9 @@ public final class PrecheckStage: @unchecked Sendable {
     /// preferred batch for the CPU features dispatch may use at first access.
     public static let defaultChunkSize = Int(px_ed25519_preferred_batch(px_cpu_features()))
 
+    /// The admission rules every envelope is checked against.
     public let rules: PrecheckRules
+    /// Envelopes per chunk: the unit of work of one precheck worker.
     public let chunkSize: Int
     /// The workers that run the chunks, or nil for the calling thread.
     public let pool: WorkerPool?

@@ -184,6 +184,7 @@ public struct CPUSet: Hashable, Sendable, Sequence, CustomStringConvertible, Exp
 /// A cpulist that could not be used. `description` quotes the whole list and
 /// the offending item.
 public struct CPUListError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// What is wrong with the item.
     public enum Reason: Equatable, Sendable {
         /// Not a number or a `low-high` range of numbers.
         case malformed
@@ -201,8 +202,10 @@ public struct CPUListError: Error, Equatable, Sendable, CustomStringConvertible 
     public let text: String
     /// The item of the list that is wrong (the whole list for `notPresent`).
     public let item: String
+    /// What is wrong with it.
     public let reason: Reason
 
+    /// An error about `item` of the list `text`.
     public init(text: String, item: String, reason: Reason) {
         self.text = text
         self.item = item

@@ -24,6 +24,7 @@ public struct PUIndex: RawRepresentable, Hashable, Comparable, Sendable, CustomS
 public struct CoreID: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible {
     public let rawValue: Int32
     public init(rawValue: Int32) { self.rawValue = rawValue }
+    /// The identifier with index `rawValue`.
     public init(_ rawValue: Int32) { self.rawValue = rawValue }
     public static func < (lhs: CoreID, rhs: CoreID) -> Bool { lhs.rawValue < rhs.rawValue }
     public var description: String { "core\(rawValue)" }
@@ -33,6 +34,7 @@ public struct CoreID: RawRepresentable, Hashable, Comparable, Sendable, CustomSt
 public struct L3ID: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible {
     public let rawValue: Int32
     public init(rawValue: Int32) { self.rawValue = rawValue }
+    /// The identifier with index `rawValue`.
     public init(_ rawValue: Int32) { self.rawValue = rawValue }
     public static func < (lhs: L3ID, rhs: L3ID) -> Bool { lhs.rawValue < rhs.rawValue }
     public var description: String { "l3-\(rawValue)" }
@@ -42,6 +44,7 @@ public struct L3ID: RawRepresentable, Hashable, Comparable, Sendable, CustomStri
 public struct PackageID: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible {
     public let rawValue: Int32
     public init(rawValue: Int32) { self.rawValue = rawValue }
+    /// The identifier with index `rawValue`.
     public init(_ rawValue: Int32) { self.rawValue = rawValue }
     public static func < (lhs: PackageID, rhs: PackageID) -> Bool { lhs.rawValue < rhs.rawValue }
     public var description: String { "package\(rawValue)" }
@@ -51,6 +54,7 @@ public struct PackageID: RawRepresentable, Hashable, Comparable, Sendable, Custo
 public struct WorkerID: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible {
     public let rawValue: Int
     public init(rawValue: Int) { self.rawValue = rawValue }
+    /// The identifier with index `rawValue`.
     public init(_ rawValue: Int) { self.rawValue = rawValue }
     public static func < (lhs: WorkerID, rhs: WorkerID) -> Bool { lhs.rawValue < rhs.rawValue }
     public var description: String { "worker\(rawValue)" }

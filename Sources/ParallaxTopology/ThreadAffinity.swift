@@ -37,9 +37,11 @@ public enum ThreadAffinity {
     }
 }
 
+/// Why a thread could not be pinned to its PU.
 public enum AffinityError: Error, Equatable, Sendable, CustomStringConvertible {
     /// pthread_setaffinity_np failed (EINVAL: no such CPU, or not allowed to this process).
     case cannotPin(PUIndex, errno: Int32)
+    /// pthread_getaffinity_np failed, so the pin could not be checked.
     case cannotRead(errno: Int32)
     /// The kernel accepted the request but reports a different mask.
     case notApplied(requested: PUIndex, actual: CPUSet)

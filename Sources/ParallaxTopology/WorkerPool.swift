@@ -218,13 +218,17 @@ public final class WorkerPool: @unchecked Sendable {
 public struct WorkerContext: Sendable {
     /// Position of the worker in its pool, `0 ..< workerCount`.
     public let index: Int
+    /// The number of workers in the pool.
     public let workerCount: Int
+    /// Where the worker runs: its PU and NUMA node.
     public let placement: WorkerPlacement
     /// Zeroed, line-aligned memory of this worker alone, on its node when the
     /// machine has that node (`scratch.placement` says where it is).
     public let scratch: SlotArray
 
+    /// The worker's NUMA node.
     public var node: NodeID { placement.node }
+    /// The processing unit the worker is pinned to (or was planned on).
     public var pu: PUIndex { placement.pu }
 }
 
