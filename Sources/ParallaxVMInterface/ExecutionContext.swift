@@ -1,5 +1,6 @@
 /// The state a contract sees while it executes: reads, writes and deletes
-/// of state keys, gas metering and events.
+/// of state keys, gas metering, events, return data and checkpoints for
+/// nested calls (`checkpoint()`, `revert(to:)`, `commit(_:)`).
 ///
 /// One context per worker is reused for every execution it runs, so its
 /// buffers keep their capacity across transactions. Reads see the
@@ -35,6 +36,15 @@ public final class ExecutionContext {
         var deltas: [DeltaOperand?] = []
         var writeLookup: [StateKey: Int] = [:]
         var events: [Event] = []
+        /// Open checkpoints, innermost last, and the undo journal of the
+        /// write buffer since the outermost (see `Checkpoint.swift`); both
+        /// empty outside nested calls, so the write path pays one branch.
+        var checkpoints: [Checkpoint] = []
+        var journal: [JournalEntry] = []
+        /// Numbers checkpoints across transactions, so a stale one is refused.
+        var checkpointSerial: UInt64 = 0
+        /// Whether a checkpoint is open (the journal records changes).
+        var journaling = false
         /// The running transaction's gas policy.
         var schedule = GasSchedule.builtIn
         /// Set by `reportFailure`: the VM failed the transaction but keeps its writes.
@@ -47,7 +57,7 @@ public final class ExecutionContext {
         var declaredFeePayer: StateKey?
     }
 
-    private let state: UnsafeMutablePointer<State>
+    let state: UnsafeMutablePointer<State>
     private static let stateBytes = (MemoryLayout<State>.stride + 127) & ~127
 
     // Strong and never reassigned: no reader holds its context (the executors
@@ -244,12 +254,14 @@ public final class ExecutionContext {
     }
 
     package func putValue(_ slot: Int, _ value: StateValue?) {
+        if state.pointee.journaling { journalSlot(slot) }
         values[slot] = value
         deltas[slot] = nil
     }
 
     package func putDelta(_ key: StateKey, _ slot: Int?, _ delta: DeltaOperand) {
         if let slot {
+            if state.pointee.journaling { journalSlot(slot) }
             deltas[slot] = delta
         } else {
             append(key, nil, delta)
@@ -257,6 +269,7 @@ public final class ExecutionContext {
     }
 
     private func append(_ key: StateKey, _ value: StateValue?, _ delta: DeltaOperand?) {
+        if state.pointee.journaling { state.pointee.journal.append(.appended) }
         keys.append(key)
         values.append(value)
         deltas.append(delta)
@@ -292,6 +305,7 @@ public final class ExecutionContext {
         clearWrites()
         // The last output shares the buffer: keeping its capacity would copy it.
         if !events.isEmpty { events = [] }
+        closeCheckpoints()
         let senderNonce = transaction.senderNonce
         if let senderNonce {
             // Before any gas is charged, so that no gas limit skips the check
@@ -321,6 +335,8 @@ public final class ExecutionContext {
         } catch {
             if failure == nil { status = .reverted(reason: String(describing: error)) }
         }
+        // Checkpoints the contract left open keep their writes.
+        closeCheckpoints()
         switch failure {
         case .suspended?: return .suspended
         case .outOfGas?: status = .outOfGas
