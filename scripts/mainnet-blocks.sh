@@ -25,21 +25,9 @@ blocks=$fixtures/mainnet-blocks
 report=.build/mainnet-blocks.jsonl
 expected_blocks=41
 
-if [[ -n "${PARALLAX_EVM:-}" ]]; then
-    tool=$PARALLAX_EVM
-else
-    swift build -c release --product parallax-evm
-    tool="$(swift build -c release --show-bin-path)/parallax-evm"
-fi
-
-if [[ ! -d "$blocks" ]]; then
-    mkdir -p "$fixtures"
-    # Unpack beside, then move into place, so that an interrupted unpack is not taken for a complete one.
-    rm -rf "$fixtures/.unpacking-blocks"
-    mkdir -p "$fixtures/.unpacking-blocks"
-    tar -xJf "$archive" -C "$fixtures/.unpacking-blocks"
-    mv "$fixtures/.unpacking-blocks" "$blocks"
-fi
+source scripts/fixtures-lib.sh
+parallax_evm
+unpack_once "$archive" "$blocks"
 
 threads=${MAINNET_BLOCKS_THREADS:-1,2,4,8}
 status=0
