@@ -48,6 +48,10 @@ public struct TopologyConfig: Sendable, Equatable {
 
     /// Checks `text`, reporting errors against `file`.
     public static func parse(_ text: String, file: String) throws(ConfigError) -> TopologyConfig {
+        if let problem = TableHeaderCheck.firstProblem(in: text) {
+            throw ConfigError(file: file, key: nil, problem: .syntax(line: problem.line, column: problem.column,
+                                                                    message: problem.message))
+        }
         let root: TOMLTable
         do {
             root = try TOMLTable(string: text)
