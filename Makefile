@@ -3,7 +3,7 @@ SWIFT ?= swift
 # Tests that also run under ThreadSanitizer (the whole suite is too slow there).
 TSAN_FILTER ?= MPMCQueueStressTests|QueueDropTests|AtomicShimTests|WorkerPoolTests|ParallelExecutorTSanTests|concurrentVerifiersAgree|PrecheckStageTests/resultsDoNotDependOnWorkersOrChunks|PipelineTests|StateStoreTests|LMDBReaderTests|ParallaxTrieTests|DeclaredAccessTSanTests
 
-.PHONY: deps demo docs test test-unit test-docs test-tsan test-statetests test-mainnet-blocks test-precompiles test-ed25519 release example
+.PHONY: deps demo docs test test-unit test-docs test-tsan test-statetests test-mainnet-blocks test-precompiles test-ed25519 test-fuzz fuzz release example
 
 deps:
 	bash scripts/install-deps.sh
@@ -14,7 +14,7 @@ release: deps
 demo: release
 	.build/release/parallax-perf demo
 
-test: test-unit test-docs test-tsan test-statetests test-mainnet-blocks test-precompiles test-ed25519 example
+test: test-unit test-docs test-tsan test-statetests test-mainnet-blocks test-precompiles test-ed25519 test-fuzz example
 
 test-unit: deps
 	bash scripts/install-python-deps.sh
@@ -65,6 +65,17 @@ test-precompiles: deps
 # bound checks: every dispatch path and MSM method against each other and libsodium.
 test-ed25519: deps
 	sh scripts/ed25519/run.sh test 120
+
+# libFuzzer over what arrives from outside (docs/fuzzing.md): the transaction
+# envelope and the precheck stage, the topology config, RLP, Ethereum
+# transactions, and EVM bytecode run by the sequential executor and Block-STM.
+# One ASan build (.build-fuzz), then each target for FUZZ_SECONDS; CI gives each 15 s.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	SWIFT=$(SWIFT) bash scripts/fuzz.sh --seconds $(FUZZ_SECONDS)
+
+test-fuzz: deps
+	SWIFT=$(SWIFT) bash scripts/fuzz.sh --seconds 15
 
 # The outside package of Examples/CustomContract: links Parallax by path and runs a few blocks.
 example: deps

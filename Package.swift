@@ -266,3 +266,19 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// The libFuzzer targets (Fuzz/, docs/fuzzing.md) exist only when scripts/fuzz.sh
+// evaluates this manifest with PARALLAX_FUZZ set: their entry point is libFuzzer's
+// `main`, which only a `--sanitize=fuzzer` build links, so an ordinary `swift build`
+// or `swift build --build-tests` must not see them; and no product names them, so
+// nothing that links Parallax links them.
+if Context.environment["PARALLAX_FUZZ"] != nil {
+    package.targets.append(.executableTarget(
+        name: "parallax-fuzz",
+        dependencies: [
+            "ParallaxPrecheck", "ParallaxConfig", "ParallaxTopology", "ParallaxEthereum", "ParallaxEVM",
+            "ParallaxEthereumBlocks", "ParallaxExecution", "ParallaxVMInterface", "CSodium",
+        ],
+        path: "Fuzz/Sources/parallax-fuzz"
+    ))
+}

@@ -179,6 +179,30 @@ func configError(_ text: String, topology: Topology? = nil) -> String? {
         #expect(message?.contains("TOML syntax error") == true)
     }
 
+    /// TOMLKit's toml++ aborts (debug) or assumes the impossible (release) on a
+    /// table header whose key starts with no key character; the config fuzz
+    /// target found `[.5}` (Fuzz/corpus/config holds it). Each is a syntax error
+    /// at the offending character now, and valid lines that open with `[`
+    /// inside values still parse.
+    @Test func malformedTableHeadersAreSyntaxErrors() {
+        let cases: [(text: String, position: String)] = [
+            ("[pools.precheck]\nshare = 0.25\n[.5}, \"x\"]\n", "test.toml:3:2:"),
+            ("[[[1]]]\n", "test.toml:1:3:"),
+            ("[[=\n", "test.toml:1:3:"),
+            ("# [ok]\nx = \"\"\"\n\"\"\"\n  [ {a = 1}]\n", "test.toml:4:5:"),
+            ("[workers]\npin = true\n[\t$]\n", "test.toml:3:3:"),
+        ]
+        for (text, position) in cases {
+            let message = configError(text)
+            #expect(message?.hasPrefix(position) == true && message?.contains("TOML syntax error") == true,
+                    "\(text.debugDescription): \(String(describing: message))")
+        }
+        // A nested array on a line of its own, brackets in strings and comments: valid TOML, so
+        // the error is the unknown key, not the syntax.
+        let valid = "x = [\n  [{ a = 1 }],\n  \"[{\", '''\n[{\n''', # [{\n]\n"
+        #expect(configError(valid) == "test.toml: x: unknown key (known keys here: \"placement\", \"pools\", \"workers\")")
+    }
+
     @Test func unreadableFilesNameThePath() {
         do {
             _ = try TopologyConfig.load(file: "/nonexistent/parallax.toml")
