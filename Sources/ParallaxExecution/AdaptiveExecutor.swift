@@ -19,7 +19,7 @@ import ParallaxTopology
 ///   `contendedShare` of them were, the worker yields the block. With a
 ///   sequential estimate at hand, the worker holding the commit lock also
 ///   compares the committed prefix's wall time with what running it in
-///   order would have taken, every 128 commits, and yields when Block-STM is
+///   order would have taken (see below), every 128 commits, and yields when Block-STM is
 ///   more than 15% behind: that catches workers descheduled by other
 ///   processes on the same cores (oversubscription), where Block-STM
 ///   otherwise falls far below one core. Block-STM commits a prefix in
@@ -44,13 +44,13 @@ import ParallaxTopology
 /// from start to end without a yield is returned as Block-STM produced it
 /// (no overlay, no extra pass).
 ///
-/// Across blocks it remembers two things: whether the last block ended in
-/// order on a chain (the next one then starts in order, so a run of
-/// contended blocks pays no failed Block-STM start per block; the probe
-/// still brings back Block-STM as soon as the block allows), and the cost of
-/// a transaction run in order (an average over the in-order runs so far),
-/// which the pace check needs. Until a block has run in order, there is no
-/// pace check.
+/// Across blocks it remembers whether the last block ended in order on a
+/// chain (the next one then starts in order, so a run of contended blocks
+/// pays no failed Block-STM start per block; the probe still brings back
+/// Block-STM as soon as the block allows), and the pace check's estimates:
+/// the wall time of a transaction run in order (an average over the
+/// in-order runs so far), and, until one has run, the thread CPU time of
+/// one Block-STM execution, which the workers sample (one in 32).
 ///
 /// With one worker there is nothing to win: every block runs in order.
 ///
