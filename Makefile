@@ -1,7 +1,7 @@
 # The two commands of README.md: `make demo` and `make test`.
 SWIFT ?= swift
 # Tests that also run under ThreadSanitizer (the whole suite is too slow there).
-TSAN_FILTER ?= MPMCQueueStressTests|QueueDropTests|AtomicShimTests|WorkerPoolTests|ParallelExecutorTSanTests|concurrentVerifiersAgree|PrecheckStageTests/resultsDoNotDependOnWorkersOrChunks|PipelineTests|StateStoreTests|LMDBReaderTests|ParallaxTrieTests|DeclaredAccessTSanTests
+TSAN_FILTER ?= MPMCQueueStressTests|QueueDropTests|AtomicShimTests|WorkerPoolTests|ParallelExecutorTSanTests|concurrentVerifiersAgree|PrecheckStageTests/resultsDoNotDependOnWorkersOrChunks|PipelineTests|StateStoreTests|LMDBReaderTests|ParallaxTrieTests|DeclaredAccessTSanTests|AdaptiveExecutorTests
 
 .PHONY: deps demo docs test test-unit test-docs test-tsan test-statetests test-mainnet-blocks test-precompiles test-ed25519 test-fuzz fuzz release example
 

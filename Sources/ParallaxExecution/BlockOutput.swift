@@ -49,6 +49,10 @@ public struct ExecutionStatistics: Sendable, Equatable {
     public var suspensions: Int = 0
     /// Times the block was restarted because the key table filled up.
     public var restarts: Int = 0
+    /// Transactions run in order on one thread (`SequentialExecutor`: all;
+    /// `AdaptiveExecutor`: those of its in-order mode, see `AdaptiveReport`;
+    /// the parallel executors: none). Counted in `executions` too.
+    public var inOrder: Int = 0
     /// Per node of the executor's workers (declared-access executor; empty
     /// for the others): transactions they executed and stole.
     public var nodes: [NodeCounts] = []

@@ -48,6 +48,9 @@ public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
     /// The block being executed, kept alive for the workers' unowned references.
     private var currentBlock: BlockContext?
     private var lastCount = 0
+    /// The executions the workers timed in the last run (monitor on only):
+    /// total thread CPU time and count.
+    private(set) var lastSample: (nanoseconds: Int64, count: Int) = (0, 0)
 
     /// - Parameters:
     ///   - pool: the workers (at most 254). Each worker's arenas (version
@@ -104,6 +107,26 @@ public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
     public static let maxTransactions = 1 << 30 - 1
 
     public func tryExecute(_ transactions: [any Transaction], on base: any StateView) throws(ExecutorFailure) -> BlockOutput {
+        switch try run(transactions, on: base, indexOffset: 0, monitor: .off) {
+        case .complete(let output): return output
+        case .yielded: throw .invariantViolated("a block without a contention monitor yielded")
+        }
+    }
+
+    /// How a run of `run(_:on:indexOffset:monitor:)` ended.
+    enum Run {
+        /// Every transaction committed: the block's output.
+        case complete(BlockOutput)
+        /// The monitor yielded: the outputs of the committed prefix, in
+        /// order, each write-set materialized (final values, deltas folded).
+        case yielded([TransactionOutput])
+    }
+
+    /// Executes `transactions` as one Block-STM block, reporting each as
+    /// transaction `indexOffset + position`; with a `monitor`, the workers
+    /// may yield the block, which then ends with its committed prefix.
+    func run(_ transactions: [any Transaction], on base: any StateView, indexOffset: UInt32,
+             monitor: BlockMonitor) throws(ExecutorFailure) -> Run {
         let count = transactions.count
         guard count <= ParallelExecutor.maxTransactions else {
             throw .blockTooLarge(transactions: count, limit: ParallelExecutor.maxTransactions)
@@ -112,9 +135,11 @@ public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
         guard count > 0 else {
             lastCount = 0
             lastStatistics = statistics
-            return BlockOutput(transactions: [], stateDelta: StateDelta(writes: []), stateRoot: base.commitment.root)
+            return .complete(BlockOutput(transactions: [], stateDelta: StateDelta(writes: []), stateRoot: base.commitment.root))
         }
         ensureRecords(count)
+        lastSample = (0, 0)
+        var yielded = false
         let hints = declarationHints ? DependencyGraph(transactions) : nil
         var desired = Swift.max(1024, count * 8)
         // Workers reach the transactions through a pointer (no array retain
@@ -130,7 +155,8 @@ public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
                 let block = BlockContext(transactions: transactions, elements: elements, base: base, table: table,
                                          memory: MultiVersionMemory(values: directory),
                                          scheduler: scheduler, records: records, blockNumber: blockNumber,
-                                         contentionHint: contentionHint, hints: hints)
+                                         contentionHint: contentionHint, hints: hints, indexOffset: indexOffset,
+                                         monitor: monitor.started(at: MonotonicClock.nanoseconds()))
                 currentBlock = block
                 let workers = self.workers
                 let contexts = self.contexts
@@ -145,10 +171,22 @@ public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
                     throw .invariantViolated("suspended transaction \(waiter) was not Aborting when resumed")
                 }
                 if !scheduler.isHalted { break }
+                if scheduler.isYielded {
+                    yielded = true
+                    break
+                }
                 statistics.restarts += 1
                 desired = table.capacity * 4
             }
         }
+        if monitor.enabled {
+            for worker in workers {
+                let sample = worker.sampledExecutions
+                lastSample.nanoseconds += sample.nanoseconds
+                lastSample.count += sample.count
+            }
+        }
+        if yielded { return .yielded(takeCommittedPrefix(statistics)) }
         lastCount = count
 
         // Workers commit as they go; whatever they left is validated here.
@@ -189,7 +227,32 @@ public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
         }
         currentBlock = nil
         lastStatistics = statistics
-        return BlockOutput(transactions: outputs, stateDelta: StateDelta(writes: writes), stateRoot: commitment.root)
+        return .complete(BlockOutput(transactions: outputs, stateDelta: StateDelta(writes: writes), stateRoot: commitment.root))
+    }
+
+    /// After a yield: moves the committed prefix's outputs out of the
+    /// records (their write-sets were materialized at commit, in order, so
+    /// they are exactly the sequential executor's), keeps the workers'
+    /// counters in `lastStatistics` and drops the block.
+    private func takeCommittedPrefix(_ partial: ExecutionStatistics) -> [TransactionOutput] {
+        let committed = Int(scheduler.committedCount)
+        var outputs: [TransactionOutput] = []
+        outputs.reserveCapacity(committed)
+        for index in 0..<committed {
+            guard let output = records[index].output else { preconditionFailure("committed transaction \(index) has no output") }
+            outputs.append(output)
+            records[index].output = nil
+        }
+        var statistics = partial
+        for worker in workers {
+            statistics.executions += worker.executions
+            statistics.validations += worker.validations
+            statistics.suspensions += worker.suspensions
+        }
+        lastCount = 0
+        abandonBlock()
+        lastStatistics = statistics
+        return outputs
     }
 
     /// Leaves a block without output: the workers drop it (the next block
@@ -198,6 +261,7 @@ public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
         for worker in workers { worker.endBlock(idleBlock) }
         currentBlock = nil
         lastStatistics = ExecutionStatistics()
+        lastCount = 0
     }
 
     private func ensureRecords(_ count: Int) {
@@ -271,14 +335,14 @@ final class BlockContext: @unchecked Sendable {
     init(transactions: [any Transaction], elements: UnsafeBufferPointer<any Transaction>, base: any StateView,
          table: KeyTable, memory: MultiVersionMemory,
          scheduler: Scheduler, records: UnsafeMutablePointer<TxnRecord>, blockNumber: UInt64, contentionHint: Bool,
-         hints: DependencyGraph? = nil) {
+         hints: DependencyGraph? = nil, indexOffset: UInt32 = 0, monitor: BlockMonitor = .off) {
         self.transactions = transactions
         self.base = BaseStateBox(base)
         self.table = table
         self.hints = hints
         view = BlockView(transactions: elements.baseAddress, base: BaseState(self.base), index: table.view, memory: memory, scheduler: scheduler,
                          records: records, blockNumber: blockNumber, contentionHint: contentionHint,
-                         hints: hints.map { Unmanaged.passUnretained($0) })
+                         hints: hints.map { Unmanaged.passUnretained($0) }, indexOffset: indexOffset, monitor: monitor)
     }
 
 }
@@ -321,4 +385,10 @@ struct BlockView: @unchecked Sendable {
     let blockNumber: UInt64
     let contentionHint: Bool
     let hints: Unmanaged<DependencyGraph>?
+    /// Added to a transaction's position in `transactions` for the index the
+    /// context reports (`ExecutionContext.transactionIndex`): the adaptive
+    /// executor runs a block's suffix as a block of its own.
+    let indexOffset: UInt32
+    /// The adaptive executor's contention monitor (`BlockMonitor.off` otherwise).
+    let monitor: BlockMonitor
 }

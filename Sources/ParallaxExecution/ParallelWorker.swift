@@ -33,6 +33,13 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
         var executions = 0
         var validations = 0
         var suspensions = 0
+        /// The contention monitor's window (`noteFinished`).
+        var windowFinished: UInt32 = 0
+        var windowContended: UInt32 = 0
+        /// Timed executions (`shouldSample`): countdown, CPU time, count.
+        var sampleCountdown: UInt32 = 0
+        var sampledNanoseconds: Int64 = 0
+        var samples = 0
         /// The block being executed, as plain pointers and constants (the
         /// executor keeps the `BlockContext` behind it alive).
         var view: BlockView
@@ -59,6 +66,8 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
     var executions: Int { scratch.pointee.executions }
     var validations: Int { scratch.pointee.validations }
     var suspensions: Int { scratch.pointee.suspensions }
+    /// CPU time and count of the executions timed for the adaptive executor.
+    var sampledExecutions: (nanoseconds: Int64, count: Int) { (scratch.pointee.sampledNanoseconds, scratch.pointee.samples) }
     var claimed: [UInt64] { scratch.pointee.claimed.array }
 
     init(node: NodeID?, values: ValueArena, placeholder: BlockContext) {
@@ -97,6 +106,10 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
         scratch.pointee.executions = 0
         scratch.pointee.validations = 0
         scratch.pointee.suspensions = 0
+        scratch.pointee.windowFinished = 0
+        scratch.pointee.windowContended = 0
+        scratch.pointee.sampledNanoseconds = 0
+        scratch.pointee.samples = 0
 
         var task = Scheduler.Task.none
         var backoff = Backoff()
@@ -129,7 +142,8 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
 
     @inline(__always)
     private func commit() {
-        scheduler.commitPrefix({ txn, incarnation in validate(txn, incarnation) }, committed: { txn in materialize(txn) })
+        scheduler.commitPrefix({ txn, incarnation in validate(txn, incarnation) },
+                               committed: { txn in materialize(txn); notePace(committed: txn) })
     }
 
     /// Runs incarnation `incarnation` of `txn` and records it (paper: try_execute).
@@ -140,13 +154,16 @@ final class ParallelWorker: ContextReader, @unchecked Sendable {
         scratch.pointee.currentTxn = txn
         scratch.pointee.currentIncarnation = incarnation
         scratch.pointee.reads.removeAll()
-        let attempt = context.run(block.transactions.unsafelyUnwrapped[Int(txn)], at: TxnIndex(txn))
+        let sampleStart = shouldSample() ? threadCPUNanoseconds() : 0
+        let attempt = context.run(block.transactions.unsafelyUnwrapped[Int(txn)], at: TxnIndex(txn &+ block.indexOffset))
         if scheduler.isHalted { return .none }
         guard case .finished(let output) = attempt else {
             // The reader registered the dependency and ended the task.
             scratch.pointee.suspensions += 1
             return .none
         }
+        if sampleStart != 0 { noteSample(threadCPUNanoseconds() - sampleStart) }
+        noteFinished(incarnation: incarnation)
 
         var wroteNewLocation = false
         scratch.pointee.written.removeAll()

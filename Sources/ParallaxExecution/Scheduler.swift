@@ -115,6 +115,9 @@ struct Scheduler: @unchecked Sendable {
     /// Beside the halt flag: the transaction, plus one, that `resume` found
     /// suspended but not Aborting (0: none).
     let failedWaiterWord: UnsafeMutablePointer<UInt64>
+    /// Beside the halt flag: 1 when the halt is a yield (`yieldBlock`), so
+    /// the committed prefix stands and the executor hands it back.
+    let yieldWord: UnsafeMutablePointer<UInt64>
 
     /// The scheduler of a block of `count` transactions over `memory`'s lines
     /// (see `SchedulerMemory.reset(count:)`).
@@ -130,6 +133,7 @@ struct Scheduler: @unchecked Sendable {
         commitLock = memory.counters.word(6)
         haltFlag = memory.counters.word(7)
         failedWaiterWord = memory.counters.word(7, 1)
+        yieldWord = memory.counters.word(7, 2)
     }
 
     @inline(__always)
@@ -160,6 +164,19 @@ struct Scheduler: @unchecked Sendable {
     /// the end of the broadcast orders everything the executor reads next.
     var isHalted: Bool { px_atomic_load(haltFlag, px_load_relaxed) != 0 }
     func halt() { px_atomic_store(haltFlag, 1, px_store_relaxed) }
+
+    /// Halts the block as a yield: the adaptive executor's contention
+    /// monitor asks the workers to stop; every transaction committed so far
+    /// is final (its output and materialized write-set are in its record),
+    /// and the executor hands that prefix back instead of restarting.
+    /// Relaxed, as `halt`: the broadcast's end orders both for the executor.
+    func yieldBlock() {
+        px_atomic_store(yieldWord, 1, px_store_relaxed)
+        halt()
+    }
+
+    /// Whether the halt was a yield (read after the broadcast).
+    var isYielded: Bool { px_atomic_load(yieldWord, px_load_relaxed) != 0 }
 
     /// The waiter a broken dependency protocol left behind (see `resume`),
     /// read by the executor after the broadcast, whose end orders it.
@@ -471,6 +488,7 @@ final class SchedulerMemory: @unchecked Sendable {
         }
         for counter in 0..<8 { px_atomic_store(counters.word(counter), 0, px_store_relaxed) }
         px_atomic_store(counters.word(7, 1), 0, px_store_relaxed)
+        px_atomic_store(counters.word(7, 2), 0, px_store_relaxed)
         // Publishes the reset to the workers, which the team starts after this.
         px_atomic_fence(px_fence_seq_cst)
         return scheduler

@@ -39,6 +39,7 @@ public final class SequentialExecutor: BlockExecutor, @unchecked Sendable {
         }
         var statistics = ExecutionStatistics()
         statistics.executions = transactions.count
+        statistics.inOrder = transactions.count
         lastStatistics = statistics
         return BlockOutput(transactions: outputs, stateDelta: StateDelta(writes: writes), stateRoot: commitment.root)
     }

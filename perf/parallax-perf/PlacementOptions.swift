@@ -30,6 +30,12 @@ struct PlacementOptions: ParsableArguments {
                  pinned: { try DeclaredAccessExecutor(pool: $0) })
     }
 
+    /// The adaptive executor for `threads` workers, and the pool behind it when pinned.
+    func makeAdaptiveExecutor(threads: Int) throws -> (AdaptiveExecutor, WorkerPool?) {
+        try make(threads: threads, unpinned: { try AdaptiveExecutor(threads: $0) },
+                 pinned: { try AdaptiveExecutor(pool: $0) })
+    }
+
     /// An executor on the pinned pool the options ask for, or on `threads`
     /// unpinned threads; executor errors become validation errors.
     private func make<Executor>(threads: Int, unpinned: (Int) throws -> Executor,

@@ -32,13 +32,13 @@ struct RunCommand: ParsableCommand {
     }
 
     enum ExecutorChoice: String, ExpressibleByArgument, CaseIterable {
-        case parallel, sequential, both, declared, hybrid, all
+        case parallel, sequential, both, declared, hybrid, adaptive, all
 
         /// The lanes this choice runs, sequential first.
         var lanes: [String] {
             switch self {
             case .both: ["sequential", "parallel"]
-            case .all: ["sequential", "parallel", "declared", "hybrid"]
+            case .all: ["sequential", "parallel", "declared", "hybrid", "adaptive"]
             default: [rawValue]
             }
         }
@@ -49,7 +49,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Transactions per block.") var txns: Int = 10_000
     @Option(help: "Timed blocks.") var blocks: Int = 5
     @Option(help: "Worker threads of the parallel executor (a plain pool, or the pinned pool of --pin/--config).") var threads: Int = 2
-    @Option(help: "parallel (Block-STM), sequential, declared (declared-access DAG), hybrid (Block-STM with declaration hints), both (sequential and parallel) or all.")
+    @Option(help: "parallel (Block-STM), sequential, declared (declared-access DAG), hybrid (Block-STM with declaration hints), adaptive (Block-STM or in order, switching inside a block), both (sequential and parallel) or all.")
     var executor: ExecutorChoice = .both
     @Option(help: "Workload seed.") var seed: UInt64 = 1
     @Option(help: "Key universe size.") var keys: Int = 1_000_000
@@ -96,6 +96,7 @@ struct RunCommand: ParsableCommand {
         var executions = 0
         var validations = 0
         var suspensions = 0
+        var inOrder = 0
         var nodeCounts: [ExecutionStatistics.NodeCounts] = []
         var lastRoot: StateRoot?
         var latencies = BlockLatencies()
@@ -121,6 +122,7 @@ struct RunCommand: ParsableCommand {
             executions += statistics.executions
             validations += statistics.validations
             suspensions += statistics.suspensions
+            inOrder += statistics.inOrder
             for (index, counts) in statistics.nodes.enumerated() {
                 if nodeCounts.count <= index { nodeCounts.append(ExecutionStatistics.NodeCounts(node: counts.node)) }
                 nodeCounts[index].workers = counts.workers
@@ -150,6 +152,11 @@ struct RunCommand: ParsableCommand {
                     let (declared, pinnedPool) = try placement.makeDeclaredExecutor(threads: threads)
                     pool = pool ?? pinnedPool
                     laneExecutor = declared
+                case "adaptive":
+                    let (adaptive, pinnedPool) = try placement.makeAdaptiveExecutor(threads: threads)
+                    pool = pool ?? pinnedPool
+                    adaptive.contentionHint = !noHint
+                    laneExecutor = adaptive
                 default:
                     // Parallel and hybrid run where the placement options say.
                     let (parallel, pinnedPool) = try placement.makeExecutor(threads: threads)
@@ -181,9 +188,9 @@ struct RunCommand: ParsableCommand {
             let nodeJSON = lane.nodeCounts.map { #"{"numa_node":\#($0.node.map { "\($0.rawValue)" } ?? "null"),"workers":\#($0.workers),"executed":\#($0.executed),"stolen":\#($0.stolen)}"# }
             let root = lane.lastRoot.map { "\($0)" } ?? ""
             if json {
-                print(#"{"workload":"\#(generator.name)","executor":"\#(lane.name)","threads":\#(laneThreads),"txns":\#(txns),"blocks":\#(blocks),"seconds":\#(rounded(seconds, 1e6)),"cpu_seconds":\#(rounded(Double(lane.cpuNanoseconds) * 1e-9, 1e6)),"tps":\#(Int(tps)),"reexecutions":\#(reexecutions),"reexecutions_per_txn":\#(rounded(Double(reexecutions) / Double(total), 1e4)),"validations":\#(lane.validations),"failed_share":\#(rounded(Double(lane.failed) / Double(total), 1e4)),"validations_per_txn":\#(rounded(Double(lane.validations) / Double(total), 1e4)),\#(lane.latencies.jsonFields),"suspensions":\#(lane.suspensions),"keys":\#(keys),"hot_prob":\#(hotProbability),"reads":\#(reads),"writes":\#(writes),"work_ns":\#(workNanoseconds),"accounts":\#(accounts),"zipf":\#(zipf),"hot_share":\#(hotShare),"revert_prob":\#(revertProbability),"hint":\#(!noHint),"deltas":\#(!noDeltas),"fee_beneficiary":\#(!noFeeBeneficiary),"deposit_share":\#(depositShare),"seed":\#(seed),\#(nodeJSON.isEmpty ? "" : #""node_counts":[\#(nodeJSON.joined(separator: ","))],"#)"state_root":"\#(root)"}"#)
+                print(#"{"workload":"\#(generator.name)","executor":"\#(lane.name)","threads":\#(laneThreads),"txns":\#(txns),"blocks":\#(blocks),"seconds":\#(rounded(seconds, 1e6)),"cpu_seconds":\#(rounded(Double(lane.cpuNanoseconds) * 1e-9, 1e6)),"tps":\#(Int(tps)),"reexecutions":\#(reexecutions),"reexecutions_per_txn":\#(rounded(Double(reexecutions) / Double(total), 1e4)),"validations":\#(lane.validations),"failed_share":\#(rounded(Double(lane.failed) / Double(total), 1e4)),"validations_per_txn":\#(rounded(Double(lane.validations) / Double(total), 1e4)),\#(lane.latencies.jsonFields),"suspensions":\#(lane.suspensions),"in_order_share":\#(rounded(Double(lane.inOrder) / Double(total), 1e4)),"keys":\#(keys),"hot_prob":\#(hotProbability),"reads":\#(reads),"writes":\#(writes),"work_ns":\#(workNanoseconds),"accounts":\#(accounts),"zipf":\#(zipf),"hot_share":\#(hotShare),"revert_prob":\#(revertProbability),"hint":\#(!noHint),"deltas":\#(!noDeltas),"fee_beneficiary":\#(!noFeeBeneficiary),"deposit_share":\#(depositShare),"seed":\#(seed),\#(nodeJSON.isEmpty ? "" : #""node_counts":[\#(nodeJSON.joined(separator: ","))],"#)"state_root":"\#(root)"}"#)
             } else {
-                print("\(lane.name.padding(toLength: 11)) threads \(laneThreads)  \(formatRate(tps)) tx/s  \(rounded(seconds, 1e4)) s (cpu \(rounded(Double(lane.cpuNanoseconds) * 1e-9, 1e4)) s)  reexec/txn \(rounded(Double(reexecutions) / Double(total), 1e4))  validations/txn \(rounded(Double(lane.validations) / Double(total), 1e4))  failed \(rounded(Double(lane.failed) / Double(total), 1e4))  \(lane.latencies.text)  root \(root)")
+                print("\(lane.name.padding(toLength: 11)) threads \(laneThreads)  \(formatRate(tps)) tx/s  \(rounded(seconds, 1e4)) s (cpu \(rounded(Double(lane.cpuNanoseconds) * 1e-9, 1e4)) s)  reexec/txn \(rounded(Double(reexecutions) / Double(total), 1e4))  validations/txn \(rounded(Double(lane.validations) / Double(total), 1e4))  failed \(rounded(Double(lane.failed) / Double(total), 1e4))  in order \(rounded(Double(lane.inOrder) / Double(total), 1e4))  \(lane.latencies.text)  root \(root)")
                 for counts in lane.nodeCounts where lane.nodeCounts.count > 1 || counts.stolen > 0 {
                     print("            \(counts.node.map { "node \($0.rawValue)" } ?? "any node"): \(counts.workers) workers executed \(counts.executed), stole \(counts.stolen) from other nodes")
                 }

@@ -3,7 +3,7 @@ import Parallax
 import ParallaxWorkloads
 
 /// One side-by-side measurement for `sweep`: the sequential executor and
-/// one of the others (`executor`: parallel, declared or hybrid, named as
+/// one of the others (`executor`: parallel, declared, hybrid or adaptive, named as
 /// `run --executor` names them) run the same blocks, alternating block by
 /// block (as `run --executor both` does, with its `Lane`), so machine noise
 /// hits both. The `parallel…` fields describe that other executor.
@@ -29,6 +29,10 @@ struct SideBySide {
         do {
             if executor == "declared" {
                 parallelExecutor = try DeclaredAccessExecutor(threads: threads)
+            } else if executor == "adaptive" {
+                let adaptive = try AdaptiveExecutor(threads: threads)
+                adaptive.contentionHint = contentionHint
+                parallelExecutor = adaptive
             } else {
                 let blockSTM = try ParallelExecutor(threads: threads)
                 blockSTM.contentionHint = contentionHint

@@ -27,8 +27,10 @@ struct SweepCommand: ParsableCommand {
 
     @Option(help: "Comma-separated thread counts.") var threads: String = "1,2"
     @Option(help: "Comma-separated workloads.") var workloads: String = "p2p,erc20,amm,nft,supply-chain,mixed"
-    @Option(name: .customLong("hot-shares"), help: "Contention levels of amm and nft (hot share) and synthetic (hot-key probability).")
+    @Option(name: .customLong("hot-shares"), help: "Contention levels of amm and nft (hot share), and of synthetic without --hot-prob.")
     var hotShares: String = "0,0.5,1"
+    @Option(name: .customLong("hot-prob"), help: "Contention levels of synthetic (hot-key probability), e.g. 0,0.05,0.2,0.5,0.8,1 (default: --hot-shares).")
+    var hotProbabilities: String?
     @Option(name: .customLong("zipfs"), help: "Contention levels of the other workloads (Zipf exponent).") var zipfs: String = "0,1,1.5"
     @Option(help: "Transactions per block.") var txns: Int = 2_000
     @Option(help: "Timed blocks per cell.") var blocks: Int = 3
@@ -37,7 +39,7 @@ struct SweepCommand: ParsableCommand {
     @Option(help: "Accounts of the contract workloads.") var accounts: Int = 10_000
     @Option(name: .customLong("work-ns"), help: "Calibrated busy work per transaction, in nanoseconds.") var workNanoseconds: Int = 2_000
     @Option(help: "Workload seed.") var seed: UInt64 = 1
-    @Option(help: "Comma-separated executors compared with sequential in every cell: parallel, declared, hybrid.")
+    @Option(help: "Comma-separated executors compared with sequential in every cell: parallel, declared, hybrid, adaptive.")
     var executors: String = "parallel"
     @Option(help: "Output path prefix.") var out: String = "sweep"
     @Option(name: .customLong("plot-script"), help: "The plotting script.") var plotScript: String = "perf/plot_sweep.py"
@@ -65,12 +67,14 @@ struct SweepCommand: ParsableCommand {
             throw ValidationError("--workloads: expected names among \(RunCommand.WorkloadKind.allCases.map(\.rawValue).joined(separator: ", ")), got '\(workloads)'")
         }
         let shares = try parseList(hotShares, option: "hot-shares") { Double($0) }
+        let probabilities = try hotProbabilities.map { try parseList($0, option: "hot-prob") { Double($0) } } ?? shares
+        guard probabilities.allSatisfy({ (0...1).contains($0) }) else { throw ValidationError("--hot-prob: each must be between 0 and 1") }
         let exponents = try parseList(zipfs, option: "zipfs") { Double($0) }
         var result: [Cell] = []
         for kind in kinds {
             let (name, levels): (String, [Double]) = switch kind {
             case .amm, .nft: ("hot_share", shares)
-            case .synthetic: ("hot_prob", shares)
+            case .synthetic: ("hot_prob", probabilities)
             default: ("zipf", exponents)
             }
             for level in levels { for count in threadCounts { result.append(Cell(kind: kind, threads: count, contentionKind: name, contention: level)) } }
@@ -83,7 +87,7 @@ struct SweepCommand: ParsableCommand {
             throw ValidationError("--txns, --blocks and --repeat must be at least 1, --warmup 0 or more")
         }
         let grid = try cells()
-        let compared = try parseList(executors, option: "executors") { ["parallel", "declared", "hybrid"].contains($0) ? $0 : nil }
+        let compared = try parseList(executors, option: "executors") { ["parallel", "declared", "hybrid", "adaptive"].contains($0) ? $0 : nil }
         let csv = try OutputFile(path: out + ".csv")
         let jsonl = try OutputFile(path: out + ".jsonl")
         csv.write("workload,threads,contention_kind,contention,txns,blocks,work_ns,accounts,sequential_tps,parallel_tps,speedup,reexecutions_per_txn,validations_per_txn,latency_p50_ms,latency_p99_ms,latency_max_ms,state_roots_match,executor\n")
