@@ -183,11 +183,7 @@ extension ExecutionContext {
         if beneficiary.byDelta {
             _ = try applyDelta(beneficiary.key, DeltaOperand.feeCredit(amount), upper: DeltaOperand.feeCreditUpper)
         } else {
-            let current: StateValue?
-            if let slot = ownWrite(beneficiary.key) { current = try ownValue(slot, beneficiary.key) } else {
-                current = try readThrough(beneficiary.key)
-            }
-            guard let credited = DeltaOperand.credit(amount, to: current) else { return }
+            guard let credited = DeltaOperand.credit(amount, to: try currentValue(beneficiary.key)) else { return }
             put(beneficiary.key, credited)
         }
     }

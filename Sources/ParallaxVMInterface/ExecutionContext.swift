@@ -153,6 +153,13 @@ public final class ExecutionContext {
     public func read(_ key: StateKey) throws(ExecutionError) -> StateValue? {
         try requireDeclared(key, write: false)
         try chargeGas(schedule.read)
+        return try currentValue(key)
+    }
+
+    /// The value of `key` as this transaction sees it, unmetered: its own
+    /// write first, else through the reader (the contract's `read`, the fee
+    /// debit and credits, a `FeeLedger`).
+    package func currentValue(_ key: StateKey) throws(ExecutionError) -> StateValue? {
         if let slot = ownWrite(key) { return try ownValue(slot, key) }
         return try readThrough(key)
     }
@@ -280,6 +287,13 @@ public final class ExecutionContext {
         }
     }
 
+    /// Drops the transaction's writes and events (a revert, a rejection, a
+    /// failed settlement).
+    private func dropEffects() {
+        clearWrites()
+        events.removeAll(keepingCapacity: true)
+    }
+
     package func clearWrites() {
         keys.removeAll(keepingCapacity: true)
         values.removeAll(keepingCapacity: true)
@@ -305,7 +319,6 @@ public final class ExecutionContext {
         clearWrites()
         // The last output shares the buffer: keeping its capacity would copy it.
         if !events.isEmpty { events = [] }
-        closeCheckpoints()
         let senderNonce = transaction.senderNonce
         if let senderNonce {
             // Before any gas is charged, so that no gas limit skips the check
@@ -344,16 +357,14 @@ public final class ExecutionContext {
         case nil: break
         }
         if case .rejected = status {
-            clearWrites()
-            events.removeAll(keepingCapacity: true)
+            dropEffects()
             return .finished(TransactionOutput(status: status, gasUsed: 0, fee: 0, events: [], writeSet: []))
         }
         if status == .success, let reportedFailure {
             status = .failed(reason: reportedFailure)
             events.removeAll(keepingCapacity: true)
         } else if status != .success {
-            clearWrites()
-            events.removeAll(keepingCapacity: true)
+            dropEffects()
         }
         // Included whatever the outcome, so the nonce is spent even when the
         // contract's own writes were dropped.
@@ -371,8 +382,7 @@ public final class ExecutionContext {
             case .undeclaredAccess(let key): status = .undeclaredAccess(key: key)
             case .outOfGas: status = .outOfGas
             }
-            clearWrites()
-            events.removeAll(keepingCapacity: true)
+            dropEffects()
             if let senderNonce { put(senderNonce.key, senderNonce.bumped) }
             fee = 0
         }

@@ -130,35 +130,30 @@ public struct FeeLedger {
 
     /// The value of `key` as the transaction sees it (its own writes first).
     public func read(_ key: StateKey) throws(ExecutionError) -> StateValue? {
-        try context.requireSettlementKey(key, in: declared.writes)
-        return try context.settlementRead(key)
+        try context.requireSettlementKey(key, of: declared, credit: false)
+        return try context.currentValue(key)
     }
 
     /// Writes `value` to `key` (nil deletes it).
     public func write(_ key: StateKey, _ value: StateValue?) throws(ExecutionError) {
-        try context.requireSettlementKey(key, in: declared.writes)
+        try context.requireSettlementKey(key, of: declared, credit: false)
         context.put(key, value)
     }
 
     /// Credits `amount` to an 8-byte balance, by delta or read-modify-write
     /// as `beneficiary` says (see `FeeBeneficiary`); dropped on overflow.
     public func credit(_ amount: UInt64, to beneficiary: FeeBeneficiary) throws(ExecutionError) {
-        try context.requireSettlementKey(beneficiary.key, in: beneficiary.byDelta ? declared.credits + declared.writes : declared.writes)
+        try context.requireSettlementKey(beneficiary.key, of: declared, credit: beneficiary.byDelta)
         try context.creditFee(amount, to: beneficiary)
     }
 }
 
 extension ExecutionContext {
-    /// A read for the fee settlement: the transaction's own write, else through the reader.
-    package func settlementRead(_ key: StateKey) throws(ExecutionError) -> StateValue? {
-        if let slot = ownWrite(key) { return try ownValue(slot, key) }
-        return try readThrough(key)
-    }
-
-    /// A custom settlement's access outside its declared keys, when
-    /// declarations are enforced, fails like the contract's own.
-    package func requireSettlementKey(_ key: StateKey, in keys: [StateKey]) throws(ExecutionError) {
-        guard enforcing, !keys.contains(key) else { return }
+    /// A custom settlement's access outside its declared keys (`writes`, and
+    /// `credits` for a credit by delta), when declarations are enforced,
+    /// fails like the contract's own. The key lists are not built otherwise.
+    package func requireSettlementKey(_ key: StateKey, of settlement: any FeeSettlement, credit: Bool) throws(ExecutionError) {
+        guard enforcing, !settlement.writes.contains(key), !(credit && settlement.credits.contains(key)) else { return }
         try failUndeclared(key)
     }
 
@@ -170,7 +165,7 @@ extension ExecutionContext {
         case .balanceDebit(let debit):
             let fee = gasUsed.multipliedReportingOverflow(by: debit.pricePerGas)
             let amount = fee.overflow ? UInt64.max : fee.partialValue
-            let current = try settlementRead(debit.payer)?.uint64Value ?? 0
+            let current = try currentValue(debit.payer)?.uint64Value ?? 0
             let debited = Swift.min(current, amount)
             put(debit.payer, StateValue(uint64: current - debited))
             if let beneficiary = debit.beneficiary, debited > 0 { try creditFee(debited, to: beneficiary) }
