@@ -352,14 +352,7 @@ final class ProbingOverlay: ContextReader {
 
     /// The block's output: as `SequentialExecutor` assembles it from its overlay.
     func blockOutput(_ outputs: [TransactionOutput]) -> BlockOutput {
-        var commitment = base.commitment
-        var writes: [StateWrite] = []
-        writes.reserveCapacity(entries.count)
-        for (key, entry) in entries {
-            commitment.update(key, from: base.read(key), to: entry.value)
-            writes.append(StateWrite(key: key, value: entry.value))
-        }
-        return BlockOutput(transactions: outputs, stateDelta: StateDelta(writes: writes), stateRoot: commitment.root)
+        BlockOutput(transactions: outputs, finalWrites: entries.lazy.map { StateWrite(key: $0.key, value: $0.value.value) }, over: base)
     }
 }
 

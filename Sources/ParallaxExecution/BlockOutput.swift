@@ -37,6 +37,21 @@ public struct BlockOutput: Sendable, Equatable {
         self.stateDelta = stateDelta
         self.stateRoot = stateRoot
     }
+
+    /// The output of a block whose final value of every key it wrote is
+    /// `finalWrites` (one per key) over `base`: that is the state delta, and
+    /// the root is `base`'s commitment updated by it (how the in-order
+    /// executors assemble a block).
+    init(transactions: [TransactionOutput], finalWrites: some Collection<StateWrite>, over base: any StateView) {
+        var commitment = base.commitment
+        var writes: [StateWrite] = []
+        writes.reserveCapacity(finalWrites.count)
+        for write in finalWrites {
+            commitment.update(write.key, from: base.read(write.key), to: write.value)
+            writes.append(write)
+        }
+        self.init(transactions: transactions, stateDelta: StateDelta(writes: writes), stateRoot: commitment.root)
+    }
 }
 
 /// Work counters of one block execution.

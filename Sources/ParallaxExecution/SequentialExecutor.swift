@@ -30,18 +30,12 @@ public final class SequentialExecutor: BlockExecutor, @unchecked Sendable {
             for write in output.writeSet { reader.overlay[write.key] = .some(write.value) }
             outputs.append(output)
         }
-        var commitment = base.commitment
-        var writes: [StateWrite] = []
-        writes.reserveCapacity(reader.overlay.count)
-        for (key, value) in reader.overlay {
-            commitment.update(key, from: base.read(key), to: value)
-            writes.append(StateWrite(key: key, value: value))
-        }
         var statistics = ExecutionStatistics()
         statistics.executions = transactions.count
         statistics.inOrder = transactions.count
         lastStatistics = statistics
-        return BlockOutput(transactions: outputs, stateDelta: StateDelta(writes: writes), stateRoot: commitment.root)
+        return BlockOutput(transactions: outputs, finalWrites: reader.overlay.lazy.map { StateWrite(key: $0.key, value: $0.value) },
+                           over: base)
     }
 }
 
