@@ -37,6 +37,16 @@ final class AdaptiveExecutorTests: XCTestCase {
     }
 
     /// Runs `blocks` phased blocks per thread count; returns the summed reports.
+    /// An adaptive executor whose windows fit the tests' small blocks, so
+    /// that its decisions happen several times per block.
+    static func smallWindows(threads: Int) throws -> AdaptiveExecutor {
+        let adaptive = try AdaptiveExecutor(threads: threads)
+        adaptive.probeWindow = 16
+        adaptive.firstMinimumRun = 32
+        adaptive.monitorWindow = 8
+        return adaptive
+    }
+
     @discardableResult
     func check(phase: Int, blocks: Int, seedBase: UInt64, forcing: Forcing,
                file: StaticString = #filePath, line: UInt = #line) throws -> AdaptiveReport {
@@ -44,10 +54,7 @@ final class AdaptiveExecutorTests: XCTestCase {
         let shape = ProgramBlockGenerator(universe: 2_000, hotProbability: 0, maxTransactions: 0)
         var total = AdaptiveReport()
         for threads in AdaptiveExecutorTests.threadCounts {
-            let adaptive = try AdaptiveExecutor(threads: threads)
-            adaptive.probeWindow = 16
-            adaptive.firstMinimumRun = 32
-            adaptive.monitorWindow = 8
+            let adaptive = try AdaptiveExecutorTests.smallWindows(threads: threads)
             adaptive.paceWarmup = 0
             let seeds = AdaptiveExecutorTests.replaySeed.map { [$0] }
                 ?? (0..<UInt64(blocks)).map { seedBase &+ UInt64(threads) << 32 &+ $0 }
@@ -112,10 +119,7 @@ final class AdaptiveExecutorTests: XCTestCase {
         }
         let block: [any Transaction] = (0..<600).map { IndexWriter(key: SyntheticWorkload.key(100 + $0)) }
         for threads in [2, 4] {
-            let adaptive = try AdaptiveExecutor(threads: threads)
-            adaptive.probeWindow = 16
-            adaptive.firstMinimumRun = 32
-            adaptive.monitorWindow = 8
+            let adaptive = try AdaptiveExecutorTests.smallWindows(threads: threads)
             adaptive.contendedShare = 0
             let expected = SequentialExecutor().execute(block, on: InMemoryState())
             let actual = adaptive.execute(block, on: InMemoryState())
@@ -137,10 +141,7 @@ final class AdaptiveExecutorTests: XCTestCase {
         let sequential = SequentialExecutor()
         for workload in workloads {
             for threads in [2, 4] {
-                let adaptive = try AdaptiveExecutor(threads: threads)
-                adaptive.probeWindow = 16
-                adaptive.firstMinimumRun = 32
-                adaptive.monitorWindow = 8
+                let adaptive = try AdaptiveExecutorTests.smallWindows(threads: threads)
                 adaptive.paceWarmup = 0
                 var yields = 0
                 defer { XCTAssertGreaterThan(yields, 0, "\(workload.name), \(threads) threads: Block-STM never yielded") }
