@@ -186,7 +186,7 @@ public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
                 lastSample.count += sample.count
             }
         }
-        if yielded { return .yielded(takeCommittedPrefix(statistics)) }
+        if yielded { return .yielded(try takeCommittedPrefix(statistics)) }
         lastCount = count
 
         // Workers commit as they go; whatever they left is validated here.
@@ -233,13 +233,18 @@ public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
     /// After a yield: moves the committed prefix's outputs out of the
     /// records (their write-sets were materialized at commit, in order, so
     /// they are exactly the sequential executor's), keeps the workers'
-    /// counters in `lastStatistics` and drops the block.
-    private func takeCommittedPrefix(_ partial: ExecutionStatistics) -> [TransactionOutput] {
+    /// counters in `lastStatistics` and drops the block. A committed
+    /// transaction without an output is the typed invariant failure the
+    /// completed path throws too, not a trap.
+    private func takeCommittedPrefix(_ partial: ExecutionStatistics) throws(ExecutorFailure) -> [TransactionOutput] {
         let committed = Int(scheduler.committedCount)
         var outputs: [TransactionOutput] = []
         outputs.reserveCapacity(committed)
         for index in 0..<committed {
-            guard let output = records[index].output else { preconditionFailure("committed transaction \(index) has no output") }
+            guard let output = records[index].output else {
+                abandonBlock()
+                throw .invariantViolated("committed transaction \(index) has no output")
+            }
             outputs.append(output)
             records[index].output = nil
         }
@@ -249,7 +254,6 @@ public final class ParallelExecutor: BlockExecutor, @unchecked Sendable {
             statistics.validations += worker.validations
             statistics.suspensions += worker.suspensions
         }
-        lastCount = 0
         abandonBlock()
         lastStatistics = statistics
         return outputs
